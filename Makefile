@@ -1,0 +1,42 @@
+# Two entry points: `make run` (serve the demo) and `make test` (the whole suite).
+# Both work from a fresh clone: they create .venv and install what is needed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: install run test chromium clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	# torch first, pinned: an unpinned torch (pulled by detoxify) is a multi-GB CUDA build.
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(PY) manage.py demo
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) asgi:application
+
+# Browser tests drive Debian's Chromium; install it when it is missing (needs root).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+test: install chromium
+	mkdir -p var
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,90 @@
+"""The moderator socket: triage and screen control for a town hall's named moderators."""
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+
+from consumers import protocol
+from consumers.base import Handler, TownHallConsumer
+from consumers.protocol import Request
+from moderation import selectors, services
+from moderation.models import Question, TownHall
+from moderation.presenters import Viewer, render_question
+
+
+class ModeratorConsumer(TownHallConsumer):
+    role = "moderator"
+
+    async def authorize(self) -> int | None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            return protocol.CLOSE_UNAUTHENTICATED
+        if not await database_sync_to_async(selectors.is_moderator)(user, self.townhall):
+            return protocol.CLOSE_FORBIDDEN
+        self.user = user
+        self.viewer = Viewer(role="moderator")
+        return None
+
+    def handlers(self) -> dict[str, Handler]:
+        return {
+            **super().handlers(),
+            "question.approve": self.handle_approve,
+            "question.reject": self.handle_reject,
+            "question.edit": self.handle_edit,
+            "question.answered": self.handle_answered,
+            "screen.show": self.handle_screen_show,
+            "screen.clear": self.handle_screen_clear,
+        }
+
+    def _question_reply(self, request: Request, question: Question) -> dict[str, Any]:
+        return protocol.ok_frame(request.id, question=render_question(self.viewer, selectors.question_record(question)))
+
+    def _screen_reply(self, request: Request, townhall: TownHall) -> dict[str, Any]:
+        current = townhall.screen_question
+        question = None if current is None else render_question(self.viewer, selectors.question_record(current))
+        return protocol.ok_frame(request.id, screen={"question": question})
+
+    def _target(self, request: Request) -> dict[str, Any]:
+        return {
+            "townhall_id": self.townhall.pk,
+            "question_id": request.int_field("question_id"),
+            "moderator": self.user,
+            "version": request.int_field("version", required=False),
+        }
+
+    async def handle_approve(self, request: Request) -> dict[str, Any]:
+        question = await database_sync_to_async(services.question_approve)(**self._target(request))
+        return self._question_reply(request, question)
+
+    async def handle_reject(self, request: Request) -> dict[str, Any]:
+        question = await database_sync_to_async(services.question_reject)(
+            **self._target(request), reason=request.str_field("reason")
+        )
+        return self._question_reply(request, question)
+
+    async def handle_edit(self, request: Request) -> dict[str, Any]:
+        question = await database_sync_to_async(services.question_edit)(
+            **self._target(request), text=request.str_field("text")
+        )
+        return self._question_reply(request, question)
+
+    async def handle_answered(self, request: Request) -> dict[str, Any]:
+        question = await database_sync_to_async(services.question_mark_answered)(**self._target(request))
+        return self._question_reply(request, question)
+
+    async def handle_screen_show(self, request: Request) -> dict[str, Any]:
+        townhall = await database_sync_to_async(self._screen_show)(request.int_field("question_id"))
+        return self._screen_reply(request, townhall)
+
+    async def handle_screen_clear(self, request: Request) -> dict[str, Any]:
+        townhall = await database_sync_to_async(services.screen_clear)(
+            townhall_id=self.townhall.pk, moderator=self.user
+        )
+        return self._screen_reply(request, townhall)
+
+    def _screen_show(self, question_id: int) -> TownHall:
+        townhall = services.screen_show(townhall_id=self.townhall.pk, question_id=question_id, moderator=self.user)
+        # Load the on-screen question here, in the database thread.
+        townhall.screen_question = Question.objects.filter(pk=townhall.screen_question_id).first()
+        return townhall

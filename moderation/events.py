@@ -1,0 +1,61 @@
+"""Event names, group names and publishing after commit.
+
+The database is the truth; the channel layer only signals. A message on the
+layer carries the stored event (seq, type, payload) so that consumers can
+render it without a query, and replay from ``moderation.Event`` when they
+notice a gap in ``seq``.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+QUESTION_CREATED = "question.created"
+QUESTION_SCORED = "question.scored"
+QUESTION_UPDATED = "question.updated"
+QUESTION_REMOVED = "question.removed"
+SCREEN_CHANGED = "screen.changed"
+TOWNHALL_UPDATED = "townhall.updated"
+
+STORED_EVENT_TYPES = (QUESTION_CREATED, QUESTION_SCORED, QUESTION_UPDATED, SCREEN_CHANGED, TOWNHALL_UPDATED)
+
+# The consumer method that receives layer messages is ``townhall_event``.
+LAYER_MESSAGE_TYPE = "townhall.event"
+
+
+def group_name(townhall_id: int) -> str:
+    """The channel-layer group every socket of a town hall joins."""
+    return f"townhall.{townhall_id}"
+
+
+def layer_message(seq: int, event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    return {"type": LAYER_MESSAGE_TYPE, "seq": seq, "event": event_type, "payload": payload}
+
+
+def publish_on_commit(townhall_id: int, seq: int, event_type: str, payload: dict[str, Any]) -> None:
+    """Signal the event to the town hall's sockets once the transaction commits.
+
+    Must be called inside the transaction that stored the event. If the
+    transaction rolls back nothing is sent.
+    """
+    message = layer_message(seq, event_type, payload)
+    transaction.on_commit(lambda: _publish(townhall_id, message))
+
+
+def _publish(townhall_id: int, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group_name(townhall_id), message)
+    except (OSError, ConnectionError, TimeoutError) as exc:
+        # The event is stored: sockets catch up from the database on their
+        # next event (gap replay) or reconnect (snapshot). Never fail the
+        # already-committed write because the signal could not be sent.
+        logger.warning("could not publish seq %s for town hall %s: %s", message["seq"], townhall_id, exc)

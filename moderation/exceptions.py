@@ -1,0 +1,38 @@
+"""Domain errors. Each carries the protocol error code the consumers send."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "bad_request"
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class BadRequest(DomainError):
+    code = "bad_request"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class TooLong(DomainError):
+    code = "too_long"
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+
+
+class TownHallClosed(DomainError):
+    code = "closed"

@@ -1,0 +1,41 @@
+"""Create the demo town hall and its moderator. Idempotent."""
+from __future__ import annotations
+
+import os
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from moderation import selectors, services
+from moderation.models import TownHall
+
+DEMO_SLUG = "demo"
+DEMO_USERNAME = "moderator"
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) town hall 'demo', live, moderated by user 'moderator'."
+
+    def handle(self, *args, **options) -> None:
+        User = get_user_model()
+        password = os.environ.get("DEMO_MODERATOR_PASSWORD") or secrets.token_urlsafe(12)
+        with transaction.atomic():
+            user, _ = User.objects.get_or_create(username=DEMO_USERNAME, defaults={"first_name": "Demo moderator"})
+            user.set_password(password)
+            user.save()
+            townhall = TownHall.objects.filter(slug=DEMO_SLUG).first()
+            if townhall is None:
+                townhall = services.townhall_create(
+                    title="Demo town hall", slug=DEMO_SLUG, moderators=[user], status=TownHall.Status.LIVE
+                )
+            else:
+                townhall.moderators.add(user)
+                services.townhall_set_status(townhall_id=townhall.pk, status=TownHall.Status.LIVE)
+        urls = selectors.townhall_urls(townhall)
+        self.stdout.write(f"Town hall:  {townhall.title} ({townhall.slug}), live")
+        self.stdout.write(f"Citizens:   {urls['join_url']}")
+        self.stdout.write(f"Moderators: {urls['moderate_url']}")
+        self.stdout.write(f"Screen:     {urls['screen_url']}")
+        self.stdout.write(f"Login:      user '{DEMO_USERNAME}', password '{password}'")

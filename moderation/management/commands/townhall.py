@@ -1,0 +1,81 @@
+"""Manage town halls: create, list, open, close."""
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from moderation import selectors, services
+from moderation.exceptions import DomainError
+from moderation.models import TownHall
+
+
+class Command(BaseCommand):
+    help = "Create, list, open or close town halls."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create", help="create a town hall and print its URLs and screen key")
+        create.add_argument("slug")
+        create.add_argument("--title", required=True)
+        create.add_argument(
+            "--moderator", action="append", default=[], metavar="USERNAME",
+            help="an existing user who moderates it (repeatable)",
+        )
+        create.add_argument("--live", action="store_true", help="open it for questions now (default: draft)")
+        create.add_argument("--max-length", type=int, default=500, help="max question length (default 500)")
+        create.add_argument("--hold-threshold", type=float, default=0.5, help="hold score threshold (default 0.5)")
+        sub.add_parser("list", help="list town halls")
+        open_ = sub.add_parser("open", help="set a town hall live")
+        open_.add_argument("slug")
+        close = sub.add_parser("close", help="close a town hall: it refuses new questions")
+        close.add_argument("slug")
+
+    def handle(self, *args, action: str, **options) -> None:
+        try:
+            getattr(self, f"do_{action}")(**options)
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+
+    def _get(self, slug: str) -> TownHall:
+        townhall = selectors.townhall_by_slug(slug)
+        if townhall is None:
+            raise CommandError(f"No town hall with slug {slug!r}.")
+        return townhall
+
+    def do_create(self, *, slug: str, title: str, moderator: list[str], live: bool, max_length: int,
+                  hold_threshold: float, **_: object) -> None:
+        User = get_user_model()
+        users = []
+        for username in moderator:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                raise CommandError(f"No user {username!r}; create it first (manage.py createsuperuser or admin).")
+            users.append(user)
+        townhall = services.townhall_create(
+            title=title, slug=slug, moderators=users,
+            status=TownHall.Status.LIVE if live else TownHall.Status.DRAFT,
+            max_question_length=max_length, hold_threshold=hold_threshold,
+        )
+        urls = selectors.townhall_urls(townhall)
+        self.stdout.write(f"Created {townhall.slug} ({townhall.status})")
+        self.stdout.write(f"Citizens:   {urls['join_url']}")
+        self.stdout.write(f"Moderators: {urls['moderate_url']}")
+        self.stdout.write(f"Screen:     {urls['screen_url']}")
+        self.stdout.write(f"Screen key: {townhall.screen_key}")
+
+    def do_list(self, **_: object) -> None:
+        rows = TownHall.objects.order_by("slug").prefetch_related("moderators")
+        if not rows:
+            self.stdout.write("No town halls.")
+        for townhall in rows:
+            names = ", ".join(u.get_username() for u in townhall.moderators.all()) or "-"
+            count = townhall.questions.count()
+            self.stdout.write(f"{townhall.slug}\t{townhall.status}\t{count} questions\t{townhall.title}\tmoderators: {names}")
+
+    def do_open(self, *, slug: str, **_: object) -> None:
+        townhall = services.townhall_set_status(townhall_id=self._get(slug).pk, status=TownHall.Status.LIVE)
+        self.stdout.write(f"{townhall.slug} is live")
+
+    def do_close(self, *, slug: str, **_: object) -> None:
+        townhall = services.townhall_set_status(townhall_id=self._get(slug).pk, status=TownHall.Status.CLOSED)
+        self.stdout.write(f"{townhall.slug} is closed")

@@ -1,0 +1,131 @@
+"""The persistent truth: town halls, questions, votes, decisions and the event log.
+
+Models hold data only. Every change to a question's status goes through
+``moderation.services``; nothing else assigns ``status``.
+"""
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+def new_screen_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class TownHall(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        LIVE = "live", "Live"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    screen_key = models.CharField(max_length=64, default=new_screen_key)
+    moderators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="moderated_townhalls", blank=True)
+    max_question_length = models.PositiveIntegerField(default=500)
+    hold_threshold = models.FloatField(default=0.5)
+    # The event counter: the last seq handed out. Incremented under a row lock.
+    last_seq = models.BigIntegerField(default=0)
+    screen_question = models.ForeignKey(
+        "Question", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.slug})"
+
+
+class Question(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        ANSWERED = "answered", "Answered"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class ScoringStatus(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SCORED = "scored", "Scored"
+        FAILED = "failed", "Failed"
+
+    townhall = models.ForeignKey(TownHall, on_delete=models.CASCADE, related_name="questions")
+    text = models.TextField()
+    original_text = models.TextField()
+    author = models.CharField(max_length=80, blank=True)
+    participant = models.CharField(max_length=64, db_index=True)
+    client_key = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=20, blank=True)
+    held = models.BooleanField(default=False)
+    toxicity_score = models.FloatField(null=True, blank=True)
+    toxicity_labels = models.JSONField(default=dict, blank=True)
+    toxicity_model = models.CharField(max_length=120, blank=True)
+    scoring_status = models.CharField(max_length=10, choices=ScoringStatus.choices, default=ScoringStatus.PENDING)
+    scoring_attempts = models.PositiveSmallIntegerField(default=0)
+    votes = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["townhall", "participant", "client_key"], name="question_unique_client_key"
+            )
+        ]
+        indexes = [models.Index(fields=["townhall", "status"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} [{self.status}] {self.text[:40]}"
+
+
+class Vote(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="vote_rows")
+    participant = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "participant"], name="vote_one_per_participant")
+        ]
+
+
+class Decision(models.Model):
+    """Audit row: one per moderator action, never updated."""
+
+    townhall = models.ForeignKey(TownHall, on_delete=models.CASCADE, related_name="decisions")
+    question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions")
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    reason = models.CharField(max_length=20, blank=True)
+    # For edits: the text before the change, so the audit trail keeps every version.
+    previous_text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.moderator} {self.action} #{self.question_id} {self.from_status}->{self.to_status}"
+
+
+class Event(models.Model):
+    """The per-town-hall event log. ``seq`` is strictly increasing per town hall."""
+
+    townhall = models.ForeignKey(TownHall, on_delete=models.CASCADE, related_name="events")
+    seq = models.BigIntegerField()
+    type = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["townhall", "seq"]
+        constraints = [models.UniqueConstraint(fields=["townhall", "seq"], name="event_unique_seq")]

@@ -1,0 +1,86 @@
+"""Rendering questions and events for each audience. Pure: no ORM, no I/O.
+
+The services store one full *record* of a question in each event. Consumers
+turn a record into what their own viewer may see with :func:`render_event`,
+so the same rules serve snapshots, live events and replays from the database.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from moderation.states import PUBLIC_STATUSES, REJECTED
+
+Role = Literal["moderator", "citizen", "screen"]
+Record = dict[str, Any]
+
+BASE_FIELDS = ("id", "text", "author", "status", "votes", "created_at", "version")
+
+
+@dataclass
+class Viewer:
+    """Who receives a frame. ``participant`` and ``voted`` are for citizens."""
+
+    role: Role
+    participant: str | None = None
+    voted: set[int] = field(default_factory=set)
+
+
+def can_see(viewer: Viewer, record: Record, status: str | None = None) -> bool:
+    """Whether ``viewer`` may see the question ``record`` when it has ``status``."""
+    status = record["status"] if status is None else status
+    if viewer.role == "moderator":
+        return True
+    if status in PUBLIC_STATUSES:
+        return True
+    return viewer.role == "citizen" and record["participant"] == viewer.participant
+
+
+def render_question(viewer: Viewer, record: Record) -> dict[str, Any]:
+    """The question as ``viewer`` receives it (see docs/protocol.md)."""
+    out = {name: record[name] for name in BASE_FIELDS}
+    if viewer.role == "moderator":
+        out["held"] = record["held"]
+        out["toxicity"] = dict(record["toxicity"])
+        out["original_text"] = record["original_text"]
+        out["reason"] = record["reason"]
+    elif viewer.role == "citizen":
+        mine = record["participant"] == viewer.participant
+        out["mine"] = mine
+        out["voted"] = record["id"] in viewer.voted
+        if mine and record["status"] == REJECTED:
+            out["reason"] = record["reason"]
+    return out
+
+
+def render_townhall(viewer: Viewer, townhall: dict[str, Any]) -> dict[str, Any]:
+    public = {k: townhall[k] for k in ("slug", "title", "status", "max_question_length")}
+    if viewer.role == "moderator":
+        for key in ("hold_threshold", "screen_key", "screen_url", "scorer"):
+            if key in townhall:
+                public[key] = townhall[key]
+    return public
+
+
+def render_event(viewer: Viewer, seq: int, event_type: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The frame ``viewer`` gets for a stored event, or ``None`` if it gets nothing."""
+    if event_type in ("question.created", "question.scored", "question.updated"):
+        record = payload["question"]
+        if viewer.role == "moderator":
+            return {"type": event_type, "seq": seq, "question": render_question(viewer, record)}
+        if event_type == "question.scored":
+            return None
+        previous = payload.get("previous_status")
+        before = previous is not None and can_see(viewer, record, previous)
+        if can_see(viewer, record):
+            return {"type": "question.updated", "seq": seq, "question": render_question(viewer, record)}
+        if before:
+            return {"type": "question.removed", "seq": seq, "question_id": record["id"]}
+        return None
+    if event_type == "screen.changed":
+        record = payload["question"]
+        question = None if record is None else render_question(viewer, record)
+        return {"type": "screen.changed", "seq": seq, "question": question}
+    if event_type == "townhall.updated":
+        return {"type": "townhall.updated", "seq": seq, "townhall": render_townhall(viewer, payload["townhall"])}
+    raise ValueError(f"unknown event type {event_type!r}")

@@ -1,0 +1,1 @@
+"""Toxicity scoring: the scorer interface, the engines and the off-loop runner."""

@@ -1,0 +1,36 @@
+"""The scorer interface.
+
+A scorer turns a batch of texts into per-label scores in [0, 1]. It is
+synchronous and may be slow: callers run it off the event loop
+(``moderation.scoring.runner``). It is loaded once per process.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """A scorer's verdict on one text: per-label scores in [0, 1] and the model name."""
+
+    labels: dict[str, float]
+    model: str
+
+    @property
+    def score(self) -> float:
+        return max(self.labels.values()) if self.labels else 0.0
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    #: Shown to moderators next to each score, e.g. "alt-profanity-check 1.9.1".
+    name: str
+
+    def score_batch(self, texts: list[str]) -> list[ScoreResult]:
+        """Score each text. Returns one result per text, in order."""
+        ...
+
+
+class ScorerUnavailable(RuntimeError):
+    """The scorer cannot be loaded on this machine (missing package or weights)."""

@@ -1,0 +1,83 @@
+"""One scorer per process, loaded lazily off the event loop.
+
+``get_scorer()`` loads the configured scorer the first time it is called
+(in the scoring thread, never on the event loop). ``use_scorer()`` swaps it,
+for tests that put a fake at this boundary.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from moderation.scoring.base import Scorer, ScorerUnavailable
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_scorer: Scorer | None = None
+_state: dict[str, Any] = {"status": "not_loaded", "name": None, "load_seconds": None, "error": None}
+
+
+def _build(kind: str) -> Scorer:
+    if kind == "profanity-check":
+        from moderation.scoring.profanity import ProfanityCheckScorer
+
+        return ProfanityCheckScorer()
+    raise ImproperlyConfigured(f"TOXICITY_SCORER={kind!r} is not a known scorer (use 'profanity-check').")
+
+
+def get_scorer() -> Scorer:
+    """The process's scorer, loading it on first use. Blocking: call off the loop.
+
+    Raises ``ScorerUnavailable`` if it cannot be loaded.
+    """
+    global _scorer
+    with _lock:
+        if _scorer is not None:
+            return _scorer
+        started = time.perf_counter()
+        try:
+            scorer = _build(settings.TOXICITY_SCORER)
+        except ScorerUnavailable as exc:
+            _state.update(status="unavailable", error=str(exc))
+            logger.warning("toxicity scorer unavailable: %s; questions stay unscored", exc)
+            raise
+        _scorer = scorer
+        _state.update(
+            status="ready", name=scorer.name, load_seconds=round(time.perf_counter() - started, 3), error=None
+        )
+        logger.info("toxicity scorer %s loaded in %.2fs", scorer.name, _state["load_seconds"])
+        return scorer
+
+
+def scorer_status() -> dict[str, Any]:
+    """What /healthz and the console header show. Never loads anything."""
+    return {"name": _state["name"] or settings.TOXICITY_SCORER, "status": _state["status"]}
+
+
+def scorer_details() -> dict[str, Any]:
+    return dict(_state, configured=settings.TOXICITY_SCORER)
+
+
+@contextmanager
+def use_scorer(scorer: Scorer) -> Iterator[Scorer]:
+    """Install ``scorer`` for the duration of the block (tests, benchmarks)."""
+    global _scorer
+    with _lock:
+        previous, previous_state = _scorer, dict(_state)
+        _scorer = scorer
+        _state.update(status="ready", name=scorer.name, error=None)
+    try:
+        yield scorer
+    finally:
+        with _lock:
+            _scorer = previous
+            _state.clear()
+            _state.update(previous_state)

@@ -1,0 +1,114 @@
+"""Reads. Nothing here writes.
+
+``question_record`` is the one full representation of a question that events
+store and presenters filter per audience.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.urls import reverse
+
+from moderation.models import Event, Question, TownHall, Vote
+from moderation.presenters import Viewer, can_see, render_question, render_townhall
+
+
+def question_record(question: Question) -> dict[str, Any]:
+    """Every field any audience may get, JSON-safe."""
+    return {
+        "id": question.pk,
+        "text": question.text,
+        "original_text": question.original_text,
+        "author": question.author,
+        "participant": question.participant,
+        "status": question.status,
+        "reason": question.reason,
+        "votes": question.votes,
+        "created_at": question.created_at.isoformat(),
+        "version": question.version,
+        "held": question.held,
+        "toxicity": {
+            "score": question.toxicity_score,
+            "labels": dict(question.toxicity_labels or {}),
+            "model": question.toxicity_model or None,
+            "status": question.scoring_status,
+        },
+    }
+
+
+def townhall_urls(townhall: TownHall) -> dict[str, str]:
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    return {
+        "join_url": base + reverse("citizen", args=[townhall.slug]),
+        "moderate_url": base + reverse("moderate", args=[townhall.slug]),
+        "screen_url": base + reverse("screen", args=[townhall.slug]) + f"?key={townhall.screen_key}",
+    }
+
+
+def townhall_record(townhall: TownHall) -> dict[str, Any]:
+    from moderation.scoring import registry
+
+    return {
+        "slug": townhall.slug,
+        "title": townhall.title,
+        "status": townhall.status,
+        "max_question_length": townhall.max_question_length,
+        "hold_threshold": townhall.hold_threshold,
+        "screen_key": townhall.screen_key,
+        "screen_url": townhall_urls(townhall)["screen_url"],
+        "scorer": registry.scorer_status(),
+    }
+
+
+def townhall_by_slug(slug: str) -> TownHall | None:
+    return TownHall.objects.filter(slug=slug).first()
+
+
+def is_moderator(user: AbstractBaseUser | AnonymousUser, townhall: TownHall) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return townhall.moderators.filter(pk=user.pk).exists()
+
+
+def participant_votes(townhall: TownHall, participant: str) -> set[int]:
+    return set(
+        Vote.objects.filter(question__townhall=townhall, participant=participant).values_list("question_id", flat=True)
+    )
+
+
+def snapshot(viewer: Viewer, townhall_id: int) -> dict[str, Any]:
+    """The first frame of a socket: everything ``viewer`` may see now.
+
+    ``seq`` is read before the data, so the data is at least as new as
+    ``seq``; events after it are re-applied idempotently by the client.
+    """
+    townhall = TownHall.objects.get(pk=townhall_id)
+    seq = townhall.last_seq
+    records = [question_record(q) for q in Question.objects.filter(townhall=townhall).order_by("created_at", "id")]
+    visible = [r for r in records if can_see(viewer, r)]
+    screen_record = next((r for r in records if r["id"] == townhall.screen_question_id), None)
+    return {
+        "type": "snapshot",
+        "seq": seq,
+        "townhall": render_townhall(viewer, townhall_record(townhall)),
+        "questions": [render_question(viewer, r) for r in visible],
+        "screen": {"question": None if screen_record is None else render_question(viewer, screen_record)},
+    }
+
+
+def events_between(townhall_id: int, after_seq: int, before_seq: int) -> list[Event]:
+    """Stored events with ``after_seq < seq < before_seq``, in order."""
+    return list(Event.objects.filter(townhall_id=townhall_id, seq__gt=after_seq, seq__lt=before_seq).order_by("seq"))
+
+
+def unscored_question_ids(townhall_id: int | None = None) -> list[int]:
+    qs = Question.objects.filter(scoring_status=Question.ScoringStatus.PENDING)
+    if townhall_id is not None:
+        qs = qs.filter(townhall_id=townhall_id)
+    return list(qs.order_by("created_at").values_list("id", flat=True))
+
+
+def question_text(question_id: int) -> str | None:
+    return Question.objects.filter(pk=question_id).values_list("text", flat=True).first()

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import pytest_asyncio
+from channels.db import database_sync_to_async
+from channels.layers import channel_layers
+from channels.testing import WebsocketCommunicator
+
+from moderation.scoring import registry, runner
+from moderation.scoring.base import ScoreResult
+
+ORIGIN = b"http://testserver"
+
+
+def services_required() -> bool:
+    return os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layers() -> Iterator[None]:
+    # A channel layer binds to the event loop it first runs on; each test has
+    # its own loop, so each test gets its own layer instance.
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+class FakeScorer:
+    """A scorer at the real boundary: scores by a lookup table, can fail or hang."""
+
+    name = "fake-scorer 1.0"
+
+    def __init__(self, scores: dict[str, float] | None = None, default: float = 0.01) -> None:
+        self.scores = scores or {}
+        self.default = default
+        self.error: Exception | None = None
+        self.gate: threading.Event | None = None
+        self.calls: list[list[str]] = []
+
+    def score_batch(self, texts: list[str]) -> list[ScoreResult]:
+        self.calls.append(list(texts))
+        if self.gate is not None:
+            self.gate.wait(timeout=30)
+        if self.error is not None:
+            raise self.error
+        return [ScoreResult(labels={"toxicity": self.scores.get(t, self.default)}, model=self.name) for t in texts]
+
+
+@pytest.fixture
+def fake_scorer() -> Iterator[FakeScorer]:
+    scorer = FakeScorer()
+    with registry.use_scorer(scorer):
+        yield scorer
+    if scorer.gate is not None:
+        scorer.gate.set()
+
+
+@pytest_asyncio.fixture
+async def connect() -> AsyncIterator:
+    """Open sockets through the full ASGI application; always closed on teardown."""
+    from asgi import application
+
+    opened: list[WebsocketCommunicator] = []
+
+    async def _connect(path: str, *, session: str | None = None, origin: bytes | None = ORIGIN,
+                       expect_snapshot: bool = True) -> WebsocketCommunicator:
+        headers = []
+        if origin is not None:
+            headers.append((b"origin", origin))
+        if session is not None:
+            headers.append((b"cookie", f"sessionid={session}".encode()))
+        comm = WebsocketCommunicator(application, path, headers=headers)
+        opened.append(comm)
+        connected, _ = await comm.connect(timeout=5)
+        if expect_snapshot:
+            assert connected
+        comm.connected = connected
+        return comm
+
+    yield _connect
+    await runner.drain()
+    for comm in opened:
+        await comm.disconnect(timeout=2)
+
+
+@pytest.fixture
+def db_async():
+    return database_sync_to_async

@@ -1,0 +1,123 @@
+"""Thin page views: find the town hall, check access, render. No domain logic."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import uuid
+
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+
+from consumers.citizen import SESSION_PARTICIPANT_KEY
+from moderation import selectors
+from moderation.models import TownHall
+from moderation.scoring import registry
+
+logger = logging.getLogger(__name__)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    townhalls = TownHall.objects.filter(status=TownHall.Status.LIVE).order_by("title")
+    return render(request, "index.html", {"townhalls": townhalls})
+
+
+@never_cache
+def citizen(request: HttpRequest, slug: str) -> HttpResponse:
+    townhall = get_object_or_404(TownHall, slug=slug)
+    if not request.session.get(SESSION_PARTICIPANT_KEY):
+        # The participant id is what makes "my questions" and one-vote-each
+        # work without an account.
+        request.session[SESSION_PARTICIPANT_KEY] = uuid.uuid4().hex
+    return render(request, "citizen.html", {"townhall": townhall, "ws_path": f"/ws/t/{townhall.slug}/"})
+
+
+@never_cache
+@login_required
+def moderate(request: HttpRequest, slug: str) -> HttpResponse:
+    townhall = get_object_or_404(TownHall, slug=slug)
+    if not selectors.is_moderator(request.user, townhall):
+        return render(
+            request,
+            "error.html",
+            {"title": "Not a moderator", "message": "Your account is not a moderator of this town hall."},
+            status=403,
+        )
+    return render(
+        request,
+        "moderator.html",
+        {
+            "townhall": townhall,
+            "ws_path": f"/ws/t/{townhall.slug}/moderate/",
+            "screen_url": request.build_absolute_uri(f"/t/{townhall.slug}/screen/?key={townhall.screen_key}"),
+        },
+    )
+
+
+@never_cache
+def screen(request: HttpRequest, slug: str) -> HttpResponse:
+    townhall = get_object_or_404(TownHall, slug=slug)
+    key = request.GET.get("key", "")
+    if not key or not secrets.compare_digest(key.encode(), townhall.screen_key.encode()):
+        return render(
+            request,
+            "error.html",
+            {"title": "Wrong screen key", "message": "Open the screen link given in the moderator console."},
+            status=403,
+        )
+    return render(
+        request,
+        "screen.html",
+        {
+            "townhall": townhall,
+            "ws_path": f"/ws/t/{townhall.slug}/screen/?key={townhall.screen_key}",
+            "join_url": request.build_absolute_uri(f"/t/{townhall.slug}/"),
+        },
+    )
+
+
+def _database_status() -> dict[str, str]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "down": report it, do not raise
+        return {"status": "down", "vendor": connection.vendor, "error": str(exc)}
+    return {"status": "ok", "vendor": connection.vendor}
+
+
+async def _channel_layer_status() -> dict[str, str]:
+    layer = get_channel_layer()
+    if layer is None:
+        return {"status": "down", "error": "no channel layer configured"}
+    backend = type(layer).__module__ + "." + type(layer).__name__
+    try:
+        channel = await layer.new_channel("healthz.")
+        await asyncio.wait_for(layer.send(channel, {"type": "healthz.ping"}), 2)
+        message = await asyncio.wait_for(layer.receive(channel), 2)
+    except Exception as exc:  # Redis down, timeouts: report, do not raise
+        return {"status": "down", "backend": backend, "error": f"{type(exc).__name__}: {exc}"}
+    if message.get("type") != "healthz.ping":
+        return {"status": "down", "backend": backend, "error": "round trip returned another message"}
+    return {"status": "ok", "backend": backend}
+
+
+@never_cache
+async def healthz(request: HttpRequest) -> JsonResponse:
+    database = await sync_to_async(_database_status, thread_sensitive=True)()
+    layer = await _channel_layer_status()
+    scorer = registry.scorer_details()
+    healthy = database["status"] == "ok" and layer["status"] == "ok"
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "database": database,
+        "channel_layer": layer,
+        "scorer": {"name": scorer["name"] or scorer["configured"], "status": scorer["status"],
+                   "load_seconds": scorer["load_seconds"], "error": scorer["error"]},
+    }
+    return JsonResponse(body, status=200 if healthy else 503)

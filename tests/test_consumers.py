@@ -92,3 +92,252 @@ async def test_whole_loop_submit_score_approve_show_answer(connect):
         ("alice", "show", "approved", "approved"),
         ("alice", "answer", "approved", "answered"),
     ]
+
+
+# --- who may connect ------------------------------------------------------
+
+
+async def test_unknown_townhall_closes_4404(connect):
+    comm = await connect("/ws/t/nowhere/", expect_snapshot=False)
+    assert await close_code(comm) == 4404
+
+
+async def test_moderator_socket_without_login_closes_4401(connect):
+    await setup_room()
+    comm = await connect("/ws/t/room/moderate/", expect_snapshot=False)
+    assert await close_code(comm) == 4401
+
+
+async def test_moderator_socket_for_non_moderator_closes_4403(connect):
+    await setup_room()
+    outsider_session = await database_sync_to_async(lambda: factories.login_session(factories.make_user("bob")))()
+    comm = await connect("/ws/t/room/moderate/", session=outsider_session, expect_snapshot=False)
+    assert await close_code(comm) == 4403
+
+
+async def test_moderator_of_another_townhall_closes_4403(connect):
+    await setup_room()
+    other = await database_sync_to_async(
+        lambda: factories.login_session(factories.make_townhall(moderators=[factories.make_user("carol")]).moderators.get())
+    )()
+    comm = await connect("/ws/t/room/moderate/", session=other, expect_snapshot=False)
+    assert await close_code(comm) == 4403
+
+
+@pytest.mark.parametrize("query", ["", "?key=", "?key=wrong"])
+async def test_screen_with_wrong_or_missing_key_closes_4403(connect, query):
+    await setup_room()
+    comm = await connect(f"/ws/t/room/screen/{query}", expect_snapshot=False)
+    assert await close_code(comm) == 4403
+
+
+async def test_citizen_socket_without_session_closes_4401(connect):
+    await setup_room()
+    comm = await connect("/ws/t/room/", expect_snapshot=False)
+    assert await close_code(comm) == 4401
+
+
+async def test_foreign_origin_is_refused_at_handshake(connect):
+    await setup_room()
+    session, _ = await citizen()
+    comm = await connect("/ws/t/room/", session=session, origin=b"https://evil.example", expect_snapshot=False)
+    assert comm.connected is False
+
+
+# --- who may act ------------------------------------------------------------
+
+
+async def test_citizen_cannot_approve_and_screen_cannot_act(connect):
+    # given a pending question
+    townhall, _, _ = await setup_room()
+    session, _ = await citizen()
+    cit = await connect("/ws/t/room/", session=session)
+    await expect(cit, "snapshot")
+    question = (await request(cit, "question.submit", text="A civil question?", client_key="k"))["question"]
+    screen = await connect(f"/ws/t/room/screen/?key={townhall.screen_key}")
+    await expect(screen, "snapshot")
+
+    # when the citizen and the screen try moderator actions
+    by_citizen = await request(cit, "question.approve", question_id=question["id"])
+    by_screen = await request(screen, "screen.clear", request_id="s1")
+    by_screen_submit = await request(screen, "question.submit", request_id="s2", text="x", client_key="k")
+
+    # then they are refused and nothing changed
+    assert by_citizen["code"] == "forbidden"
+    assert by_screen["code"] == "forbidden" and by_screen_submit["code"] == "forbidden"
+    status = await database_sync_to_async(lambda: Question.objects.get(pk=question["id"]).status)()
+    assert status == "pending"
+
+
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        ("not json", "bad_request"),
+        ("[1, 2]", "bad_request"),
+        ('{"type": "no.such.action", "id": "x"}', "bad_request"),
+        ('{"type": "question.submit", "id": "x", "text": 5, "client_key": "k"}', "bad_request"),
+        ('{"type": "question.vote", "id": "x", "question_id": true, "up": true}', "bad_request"),
+        ('{"type": "question.submit", "id": "x", "text": "' + "a" * 501 + '", "client_key": "k"}', "too_long"),
+        ('{"type": "question.submit", "id": "x", "text": "   ", "client_key": "k"}', "bad_request"),
+        ('{"type": "question.withdraw", "id": "x", "question_id": 999999}', "not_found"),
+    ],
+)
+async def test_bad_frames_get_error_frames_and_socket_stays_open(connect, raw, code):
+    await setup_room()
+    session, _ = await citizen()
+    cit = await connect("/ws/t/room/", session=session)
+    await expect(cit, "snapshot")
+
+    await cit.send_to(text_data=raw)
+    error = await expect(cit, "error")
+
+    assert error["code"] == code and error["message"]
+    # the socket still answers
+    assert (await request(cit, "resync", request_id="again"))["type"] == "snapshot"
+
+
+async def test_binary_frame_is_refused(connect):
+    await setup_room()
+    session, _ = await citizen()
+    cit = await connect("/ws/t/room/", session=session)
+    await expect(cit, "snapshot")
+    await cit.send_to(bytes_data=b"\x00\x01")
+    assert (await expect(cit, "error"))["code"] == "bad_request"
+
+
+async def test_closed_townhall_refuses_submissions(connect):
+    await setup_room(status=TownHall.Status.CLOSED)
+    session, _ = await citizen()
+    cit = await connect("/ws/t/room/", session=session)
+    await expect(cit, "snapshot")
+    reply = await request(cit, "question.submit", text="Is anyone there?", client_key="k")
+    assert reply["code"] == "closed"
+
+
+# --- idempotency, snapshot and seq ------------------------------------------
+
+
+async def test_resubmitting_a_client_key_returns_the_same_question(connect):
+    await setup_room()
+    session, _ = await citizen()
+    cit = await connect("/ws/t/room/", session=session)
+    await expect(cit, "snapshot")
+
+    first = await request(cit, "question.submit", text="Will the library open on Sundays?", client_key="same")
+    again = await request(cit, "question.submit", request_id="r2", text="Will the library open on Sundays?",
+                          client_key="same")
+
+    assert again["duplicate"] is True and again["question"]["id"] == first["question"]["id"]
+    assert await database_sync_to_async(Question.objects.count)() == 1
+
+
+async def test_snapshot_holds_what_each_audience_may_see_and_the_current_seq(connect):
+    # given one approved question, one pending from citizen A, one rejected from citizen B
+    townhall, moderator, mod_session = await setup_room()
+    session_a, participant_a = await citizen()
+
+    @database_sync_to_async
+    def seed():
+        from moderation import services
+
+        approved = factories.make_question(townhall, text="Approved one?")
+        services.question_approve(townhall_id=townhall.pk, question_id=approved.pk, moderator=moderator)
+        mine = factories.make_question(townhall, participant=participant_a, text="Mine, pending?")
+        rejected = factories.make_question(townhall, text="Rejected one")
+        services.question_reject(townhall_id=townhall.pk, question_id=rejected.pk, moderator=moderator,
+                                 reason="off_topic")
+        services.screen_show(townhall_id=townhall.pk, question_id=approved.pk, moderator=moderator)
+        townhall.refresh_from_db()
+        return approved, mine, rejected, townhall.last_seq
+
+    approved, mine, rejected, seq = await seed()
+
+    # when each audience connects
+    cit = await connect("/ws/t/room/", session=session_a)
+    mod = await connect("/ws/t/room/moderate/", session=mod_session)
+    screen = await connect(f"/ws/t/room/screen/?key={townhall.screen_key}")
+    cit_snap, mod_snap, screen_snap = [await expect(c, "snapshot") for c in (cit, mod, screen)]
+
+    # then each sees its share, at the current seq
+    assert {s["seq"] for s in (cit_snap, mod_snap, screen_snap)} == {seq}
+    assert [q["id"] for q in mod_snap["questions"]] == [approved.pk, mine.pk, rejected.pk]
+    assert [(q["id"], q["mine"]) for q in cit_snap["questions"]] == [(approved.pk, False), (mine.pk, True)]
+    assert [q["id"] for q in screen_snap["questions"]] == [approved.pk]
+    assert screen_snap["screen"]["question"]["id"] == approved.pk
+    assert "screen_key" not in cit_snap["townhall"] and "screen_key" not in screen_snap["townhall"]
+    assert json.loads(json.dumps(mod_snap)) == mod_snap
+
+
+async def test_events_after_the_snapshot_have_greater_seq_and_a_resync_catches_up(connect):
+    townhall, moderator, mod_session = await setup_room()
+    mod = await connect("/ws/t/room/moderate/", session=mod_session)
+    snap = await expect(mod, "snapshot")
+    session, _ = await citizen()
+    cit = await connect("/ws/t/room/", session=session)
+    await expect(cit, "snapshot")
+
+    await request(cit, "question.submit", text="First?", client_key="a")
+    created = await expect(mod, "question.created")
+    scored = await expect(mod, "question.scored")
+    assert snap["seq"] < created["seq"] < scored["seq"]
+
+    resync = await request(mod, "resync", request_id="rs")
+    assert resync["type"] == "snapshot" and resync["seq"] == scored["seq"]
+    assert [q["toxicity"]["status"] for q in resync["questions"]] == ["scored"]
+
+
+async def test_rejected_question_shows_its_reason_to_its_asker_only(connect):
+    townhall, _, mod_session = await setup_room()
+    session, _ = await citizen()
+    cit = await connect("/ws/t/room/", session=session)
+    await expect(cit, "snapshot")
+    other_session, _ = await citizen()
+    other = await connect("/ws/t/room/", session=other_session)
+    await expect(other, "snapshot")
+    mod = await connect("/ws/t/room/moderate/", session=mod_session)
+    await expect(mod, "snapshot")
+    question = (await request(cit, "question.submit", text="Off topic?", client_key="k"))["question"]
+
+    await request(mod, "question.reject", question_id=question["id"], reason="off_topic")
+
+    mine = await until_status(cit, "rejected")
+    assert mine["question"]["reason"] == "off_topic" and mine["question"]["mine"] is True
+    assert await other.receive_nothing(timeout=0.3)
+
+
+async def test_stale_version_gets_conflict(connect):
+    townhall, _, mod_session = await setup_room()
+    session, _ = await citizen()
+    cit = await connect("/ws/t/room/", session=session)
+    await expect(cit, "snapshot")
+    mod = await connect("/ws/t/room/moderate/", session=mod_session)
+    await expect(mod, "snapshot")
+    question = (await request(cit, "question.submit", text="Version?", client_key="k"))["question"]
+    await request(mod, "question.edit", question_id=question["id"], version=1, text="Version edited?")
+
+    reply = await request(mod, "question.approve", request_id="stale", question_id=question["id"], version=1)
+
+    assert reply["type"] == "error" and reply["code"] == "conflict"
+
+
+async def test_approved_question_withdrawn_is_removed_for_the_public(connect):
+    townhall, _, mod_session = await setup_room()
+    session, _ = await citizen()
+    asker = await connect("/ws/t/room/", session=session)
+    await expect(asker, "snapshot")
+    other_session, _ = await citizen()
+    other = await connect("/ws/t/room/", session=other_session)
+    await expect(other, "snapshot")
+    mod = await connect("/ws/t/room/moderate/", session=mod_session)
+    await expect(mod, "snapshot")
+    question = (await request(asker, "question.submit", text="Withdraw me?", client_key="k"))["question"]
+    await request(mod, "question.approve", question_id=question["id"])
+    await until_status(other, "approved")
+    vote = await request(other, "question.vote", request_id="v", question_id=question["id"], up=True)
+    assert vote["question"]["votes"] == 1 and vote["question"]["voted"] is True
+
+    await request(asker, "question.withdraw", request_id="w", question_id=question["id"])
+
+    removed = await until(other, "question.removed")
+    assert removed["question_id"] == question["id"]
+    assert (await until_status(asker, "withdrawn"))["question"]["mine"] is True

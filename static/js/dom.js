@@ -70,6 +70,16 @@ export function strings(id = 'i18n') {
     return t(chosen, { count, ...vars });
   };
   t.has = (key) => key in table;
+  /**
+   * Word for a protocol code: t.code('status', 'pending') reads
+   * data-status-pending, t.code('reason', 'off_topic') reads
+   * data-reason-off_topic. Falls back to `fallbackKey` for unknown codes.
+   */
+  t.code = (prefix, code, fallbackKey, vars = {}) => {
+    const key = prefix + String(code).charAt(0).toUpperCase() + String(code).slice(1);
+    if (key in table) return t(key, vars);
+    return fallbackKey ? t(fallbackKey, vars) : String(code);
+  };
   return t;
 }
 

@@ -1,0 +1,622 @@
+// Citizen page: ask a question, follow my questions, vote on approved ones.
+import { connect } from './socket.js';
+import {
+  announce,
+  byVotesThenId,
+  h,
+  keepFocus,
+  placeChildren,
+  setText,
+  strings,
+  textLength,
+  toggle,
+  uuid,
+} from './dom.js';
+
+const AUTHOR_MAX = 80;
+const t = strings();
+const app = document.getElementById('app');
+const byId = (id) => document.getElementById(id);
+
+const els = {
+  status: byId('townhall-status'),
+  connection: byId('connection'),
+  connectionText: byId('connection-text'),
+  onScreen: byId('on-screen'),
+  onScreenText: byId('on-screen-text'),
+  onScreenAuthor: byId('on-screen-author'),
+  closedNotice: byId('closed-notice'),
+  closedNoticeText: byId('closed-notice-text'),
+  success: byId('ask-success'),
+  successText: byId('ask-success-text'),
+  form: byId('ask-form'),
+  error: byId('ask-error'),
+  errorText: byId('ask-error-text'),
+  textGroup: byId('text-group'),
+  text: byId('question-text'),
+  counter: byId('question-text-counter'),
+  counterSr: byId('question-text-counter-sr'),
+  author: byId('question-author'),
+  submit: byId('ask-submit'),
+  mine: byId('my-questions'),
+  mineEmpty: byId('my-questions-empty'),
+  approved: byId('approved-list'),
+  approvedEmpty: byId('approved-empty'),
+  answeredSection: byId('answered-section'),
+  answered: byId('answered-list'),
+  answeredCount: byId('answered-count'),
+};
+
+const state = {
+  townhall: {
+    slug: app.dataset.slug,
+    status: app.dataset.status || 'draft',
+    max_question_length: Number(app.dataset.maxLength) || 500,
+  },
+  questions: new Map(), // id -> question, as rendered for this citizen
+  screen: null, // the question on screen, or null
+  connection: 'connecting',
+  fatal: null,
+  busy: new Set(), // question ids with a request in flight
+  sending: false,
+  snapshots: 0,
+};
+
+// ---------------------------------------------------------------------------
+// Draft and idempotency key
+//
+// The client_key is tied to the exact (text, author) that was sent. Sending
+// the same draft again after a network error or a timeout reuses the key, so
+// the server returns the first question instead of creating a second one. Any
+// change to the draft gets a new key. The draft survives a page reload
+// (sessionStorage), which is what a phone does after a long sleep.
+// ---------------------------------------------------------------------------
+const DRAFT_STORAGE = `townhall:${state.townhall.slug}:draft`;
+let attempt = null; // {key, text, author} of the last send not yet confirmed
+
+function loadDraft() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(DRAFT_STORAGE) || 'null');
+    if (!saved || typeof saved !== 'object') return;
+    if (typeof saved.text === 'string' && !els.text.value) els.text.value = saved.text;
+    if (typeof saved.author === 'string' && !els.author.value) els.author.value = saved.author;
+    if (saved.attempt && typeof saved.attempt.key === 'string') attempt = saved.attempt;
+  } catch {
+    // Storage unavailable (private mode) or corrupt: start from an empty draft.
+  }
+}
+
+function saveDraft() {
+  try {
+    sessionStorage.setItem(
+      DRAFT_STORAGE,
+      JSON.stringify({ text: els.text.value, author: els.author.value, attempt }),
+    );
+  } catch {
+    // Storage unavailable: the draft only lives in the page.
+  }
+}
+
+function keyFor(text, author) {
+  if (!attempt || attempt.text !== text || attempt.author !== author) {
+    attempt = { key: uuid(), text, author };
+  }
+  return attempt.key;
+}
+
+// ---------------------------------------------------------------------------
+// Character counter (counts like the server: trimmed, code points)
+// ---------------------------------------------------------------------------
+let counterTimer = null;
+
+function updateCounter() {
+  const max = state.townhall.max_question_length;
+  const count = textLength(els.text.value.trim());
+  const over = count - max;
+  let text = t('counter', { count, max });
+  if (over > 0) text += ` · ${t.plural('counterOver', over)}`;
+  setText(els.counter, text);
+  els.counter.classList.toggle('char-count--over', over > 0);
+  els.counter.classList.toggle('char-count--near', over <= 0 && max - count <= Math.max(20, max * 0.1));
+
+  // Screen readers hear the count once the typing pauses, and only when it matters.
+  clearTimeout(counterTimer);
+  counterTimer = setTimeout(() => {
+    const remaining = max - count;
+    if (remaining < 0) setText(els.counterSr, t.plural('counterOver', -remaining));
+    else if (remaining <= Math.max(20, max * 0.1)) setText(els.counterSr, t.plural('counterLeft', remaining));
+    else setText(els.counterSr, '');
+  }, 800);
+}
+
+// ---------------------------------------------------------------------------
+// Messages around the form
+// ---------------------------------------------------------------------------
+function showError(message, { field = null } = {}) {
+  setText(els.errorText, message);
+  toggle(els.error, true);
+  toggle(els.success, false);
+  const onText = field === els.text;
+  els.textGroup.classList.toggle('form-group--error', onText);
+  if (onText) els.text.setAttribute('aria-invalid', 'true');
+  else els.text.removeAttribute('aria-invalid');
+}
+
+function clearError() {
+  toggle(els.error, false);
+  els.textGroup.classList.remove('form-group--error');
+  els.text.removeAttribute('aria-invalid');
+}
+
+function showSuccess(message) {
+  clearError();
+  setText(els.successText, message);
+  toggle(els.success, true);
+}
+
+function errorMessage(err) {
+  const code = err && err.code ? err.code : 'generic';
+  return t.code('error', code, 'errorGeneric', { max: state.townhall.max_question_length });
+}
+
+// ---------------------------------------------------------------------------
+// Submitting
+// ---------------------------------------------------------------------------
+async function submit(event) {
+  event.preventDefault();
+  if (state.sending) return;
+  const text = els.text.value.trim();
+  const author = els.author.value.trim();
+  const max = state.townhall.max_question_length;
+
+  if (state.townhall.status !== 'live') {
+    showError(t('errorClosed'));
+    return;
+  }
+  if (!text) {
+    showError(t('errorEmpty'), { field: els.text });
+    els.text.focus();
+    return;
+  }
+  if (textLength(text) > max) {
+    showError(t('errorToo_long', { max }), { field: els.text });
+    els.text.focus();
+    return;
+  }
+  if (textLength(author) > AUTHOR_MAX) {
+    showError(t('errorAuthorTooLong'));
+    els.author.focus();
+    return;
+  }
+
+  const fields = { text, client_key: keyFor(text, author) };
+  if (author) fields.author = author;
+  saveDraft();
+
+  state.sending = true;
+  renderForm();
+  try {
+    const reply = await sock.request('question.submit', fields);
+    attempt = null;
+    els.text.value = '';
+    saveDraft();
+    if (reply.question) upsert(reply.question, { fromReply: true });
+    showSuccess(reply.duplicate ? t('sentDuplicate') : t('sent'));
+    updateCounter();
+    scheduleRender();
+  } catch (err) {
+    const onText = err && (err.code === 'too_long' || err.code === 'bad_request');
+    showError(errorMessage(err), { field: onText ? els.text : null });
+  } finally {
+    state.sending = false;
+    renderForm();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Actions on questions
+// ---------------------------------------------------------------------------
+async function act(card, type, fields, onOk) {
+  const id = card.id;
+  if (state.busy.has(id)) return;
+  state.busy.add(id);
+  setText(card.error, '');
+  toggle(card.error, false);
+  scheduleRender();
+  try {
+    const reply = await sock.request(type, { question_id: id, ...fields });
+    if (reply.question) upsert(reply.question, { fromReply: true });
+    if (onOk) onOk(reply);
+  } catch (err) {
+    const code = err && err.code ? err.code : 'generic';
+    const message = code === 'network' || code === 'timeout' ? t('actionErrorNetwork') : errorMessage(err);
+    setText(card.error, message);
+    toggle(card.error, true);
+  } finally {
+    state.busy.delete(id);
+    scheduleRender();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Cards. Each list keeps one element per question and updates it in place,
+// so focus and open confirmations survive re-renders and re-sorting.
+// ---------------------------------------------------------------------------
+const myCards = new Map();
+const approvedCards = new Map();
+const answeredCards = new Map();
+
+function authorName(q) {
+  return q.author ? q.author : t('anonymous');
+}
+
+function createMyCard(q) {
+  const textId = `my-q-${q.id}-text`;
+  const card = { id: q.id };
+  card.text = h('p', { class: 'q-text user-text', dir: 'auto', id: textId, 'data-testid': 'my-question-text' });
+  card.status = h('strong', { class: 'tag', 'data-testid': 'my-question-status' });
+  card.reason = h('span', { class: 'q-item__reason', 'data-testid': 'my-question-reason', hidden: true });
+  card.votes = h('span', { class: 'q-item__votes', hidden: true });
+  card.withdraw = h(
+    'button',
+    { type: 'button', class: 'btn btn--secondary btn--small', 'aria-describedby': textId, 'data-testid': 'withdraw-button' },
+    t('withdraw'),
+  );
+  card.confirmYes = h(
+    'button',
+    { type: 'button', class: 'btn btn--warning btn--small', 'aria-describedby': textId, 'data-testid': 'withdraw-confirm' },
+    t('withdrawConfirm'),
+  );
+  card.confirmNo = h(
+    'button',
+    { type: 'button', class: 'btn btn--link btn--small', 'data-testid': 'withdraw-cancel' },
+    t('cancel'),
+  );
+  card.confirm = h(
+    'div',
+    { class: 'confirm', hidden: true },
+    h('span', { class: 'confirm__question' }, t('withdrawQuestion')),
+    card.confirmYes,
+    card.confirmNo,
+  );
+  card.actions = h('div', { class: 'q-item__actions' }, card.withdraw, card.confirm);
+  card.error = h('p', { class: 'item-error', role: 'alert', hidden: true });
+  card.root = h(
+    'li',
+    { class: 'q-item', 'data-testid': 'my-question', dataset: { questionId: q.id } },
+    card.text,
+    h('p', { class: 'q-item__meta' }, card.status, card.reason, card.votes),
+    card.actions,
+    card.error,
+  );
+
+  card.withdraw.addEventListener('click', () => {
+    toggle(card.withdraw, false);
+    toggle(card.confirm, true);
+    card.confirmYes.focus();
+  });
+  card.confirmNo.addEventListener('click', () => {
+    toggle(card.confirm, false);
+    toggle(card.withdraw, true);
+    card.withdraw.focus();
+  });
+  card.confirmYes.addEventListener('click', () => {
+    act(card, 'question.withdraw', {}, () => {
+      toggle(card.confirm, false);
+      toggle(card.withdraw, true);
+      announce(t('announceWithdrawn'));
+    });
+  });
+  return card;
+}
+
+function updateMyCard(card, q) {
+  const live = state.townhall.status === 'live';
+  const busy = state.busy.has(q.id);
+  card.root.dataset.status = q.status;
+  setText(card.text, q.text);
+  card.status.className = `tag tag--${q.status}`;
+  setText(card.status, t.code('status', q.status));
+
+  const rejectedWithReason = q.status === 'rejected' && Boolean(q.reason);
+  toggle(card.reason, rejectedWithReason);
+  if (rejectedWithReason) {
+    setText(card.reason, t('reasonLabel', { reason: t.code('reason', q.reason, 'reasonOther') }));
+  }
+  const counted = q.status === 'approved' || q.status === 'answered';
+  toggle(card.votes, counted);
+  if (counted) setText(card.votes, t.plural('votes', q.votes || 0));
+
+  const canWithdraw = live && (q.status === 'pending' || q.status === 'approved');
+  toggle(card.actions, canWithdraw);
+  if (!canWithdraw) {
+    toggle(card.confirm, false);
+    toggle(card.withdraw, true);
+  }
+  card.withdraw.disabled = busy;
+  card.confirmYes.disabled = busy;
+  card.root.setAttribute('aria-busy', busy ? 'true' : 'false');
+}
+
+function createApprovedCard(q) {
+  const textId = `ap-q-${q.id}-text`;
+  const countId = `ap-q-${q.id}-count`;
+  const card = { id: q.id };
+  card.vote = h(
+    'button',
+    {
+      type: 'button',
+      class: 'vote-btn',
+      'aria-pressed': 'false',
+      'aria-describedby': `${textId} ${countId}`,
+      'data-testid': 'vote-button',
+    },
+    h('span', { class: 'vote-btn__icon', 'aria-hidden': 'true' }),
+    h('span', { class: 'vote-btn__label' }, t('vote')),
+  );
+  card.count = h('span', { class: 'vote-count', id: countId, 'data-testid': 'vote-count' });
+  card.text = h('p', { class: 'q-text user-text', dir: 'auto', id: textId, 'data-testid': 'approved-question-text' });
+  card.author = h('span', { class: 'q-item__author user-text', dir: 'auto' });
+  card.mine = h('span', { class: 'tag tag--mine', hidden: true }, t('yours'));
+  card.onScreen = h('span', { class: 'tag tag--on-screen', hidden: true }, t('onScreen'));
+  card.error = h('p', { class: 'item-error', role: 'alert', hidden: true });
+  card.root = h(
+    'li',
+    { class: 'q-item q-item--vote', 'data-testid': 'approved-question', dataset: { questionId: q.id } },
+    h('div', { class: 'q-item__vote' }, card.vote, card.count),
+    h(
+      'div',
+      { class: 'q-item__body' },
+      card.text,
+      h('p', { class: 'q-item__byline' }, card.author, card.mine, card.onScreen),
+      card.error,
+    ),
+  );
+  card.vote.addEventListener('click', () => {
+    const q = state.questions.get(card.id);
+    if (!q) return;
+    act(card, 'question.vote', { up: !q.voted });
+  });
+  return card;
+}
+
+function updateApprovedCard(card, q) {
+  const live = state.townhall.status === 'live';
+  const busy = state.busy.has(q.id);
+  setText(card.text, q.text);
+  setText(card.author, authorName(q));
+  card.author.classList.toggle('is-anonymous', !q.author);
+  setText(card.count, t.plural('votes', q.votes || 0));
+  card.vote.setAttribute('aria-pressed', q.voted ? 'true' : 'false');
+  card.vote.disabled = !live || busy;
+  card.root.setAttribute('aria-busy', busy ? 'true' : 'false');
+  toggle(card.mine, Boolean(q.mine));
+  const shown = Boolean(state.screen && state.screen.id === q.id);
+  toggle(card.onScreen, shown);
+  card.root.classList.toggle('is-on-screen', shown);
+}
+
+function createAnsweredCard(q) {
+  const card = { id: q.id };
+  card.text = h('p', { class: 'q-text user-text', dir: 'auto' });
+  card.author = h('span', { class: 'q-item__author user-text', dir: 'auto' });
+  card.votes = h('span', { class: 'q-item__votes' });
+  card.root = h(
+    'li',
+    { class: 'q-item q-item--compact', 'data-testid': 'answered-question', dataset: { questionId: q.id } },
+    card.text,
+    h('p', { class: 'q-item__byline' }, card.author, card.votes),
+  );
+  return card;
+}
+
+function updateAnsweredCard(card, q) {
+  setText(card.text, q.text);
+  setText(card.author, authorName(q));
+  card.author.classList.toggle('is-anonymous', !q.author);
+  setText(card.votes, t.plural('votes', q.votes || 0));
+}
+
+function renderList(list, cards, questions, create, update) {
+  const elements = [];
+  const keep = new Set();
+  for (const q of questions) {
+    let card = cards.get(q.id);
+    if (!card) {
+      card = create(q);
+      cards.set(q.id, card);
+    }
+    update(card, q);
+    elements.push(card.root);
+    keep.add(q.id);
+  }
+  for (const id of cards.keys()) if (!keep.has(id)) cards.delete(id);
+  placeChildren(list, elements);
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+// ---------------------------------------------------------------------------
+function renderTownhall() {
+  const status = state.townhall.status;
+  els.status.className = `tag tag--${status}`;
+  setText(els.status, t.code('townhall', status, 'townhallDraft'));
+  if (state.townhall.title) setText(byId('townhall-title'), state.townhall.title);
+  const closed = status !== 'live';
+  toggle(els.closedNotice, closed);
+  if (closed) setText(els.closedNoticeText, status === 'closed' ? t('closedClosed') : t('closedDraft'));
+}
+
+function renderForm() {
+  const blocked = state.townhall.status !== 'live' || state.fatal !== null;
+  els.text.disabled = blocked;
+  els.author.disabled = blocked;
+  els.submit.disabled = blocked || state.sending;
+  els.form.classList.toggle('is-disabled', blocked);
+  els.form.setAttribute('aria-busy', state.sending ? 'true' : 'false');
+  setText(els.submit, state.sending ? t('sending') : t('submit'));
+}
+
+let renderedConnection = null;
+function renderConnection() {
+  const el = els.connection;
+  // Rebuild only on change: this is a live region, and rewriting the same
+  // words would make screen readers repeat them.
+  const key = `${state.connection}:${state.fatal}`;
+  if (key === renderedConnection) return;
+  renderedConnection = key;
+  el.dataset.state = state.connection;
+  el.replaceChildren();
+  el.append(h('span', { class: 'connection-banner__dot', 'aria-hidden': 'true' }));
+  if (state.fatal) {
+    el.append(h('span', {}, t.code('fatal', state.fatal, 'errorGeneric')));
+    if (state.fatal === 'unauthorized') {
+      el.append(' ', h('a', { href: location.pathname, class: 'connection-banner__link' }, t('reload')));
+    }
+  } else {
+    el.append(h('span', {}, state.connection === 'connecting' ? t('connecting') : t('reconnecting')));
+  }
+  toggle(el, state.connection !== 'connected');
+}
+
+function renderScreen() {
+  const shown = state.screen ? state.questions.get(state.screen.id) || state.screen : null;
+  toggle(els.onScreen, Boolean(shown));
+  if (!shown) return;
+  setText(els.onScreenText, shown.text);
+  setText(els.onScreenAuthor, authorName(shown));
+  els.onScreenAuthor.classList.toggle('is-anonymous', !shown.author);
+}
+
+function renderLists() {
+  const all = Array.from(state.questions.values());
+  const mine = all.filter((q) => q.mine).sort((a, b) => b.id - a.id);
+  const approved = all.filter((q) => q.status === 'approved').sort(byVotesThenId);
+  const answered = all.filter((q) => q.status === 'answered').sort((a, b) => b.id - a.id);
+
+  renderList(els.mine, myCards, mine, createMyCard, updateMyCard);
+  toggle(els.mineEmpty, mine.length === 0);
+  renderList(els.approved, approvedCards, approved, createApprovedCard, updateApprovedCard);
+  toggle(els.approvedEmpty, approved.length === 0);
+  renderList(els.answered, answeredCards, answered, createAnsweredCard, updateAnsweredCard);
+  toggle(els.answeredSection, answered.length > 0);
+  setText(els.answeredCount, answered.length ? `(${answered.length})` : '');
+}
+
+function render() {
+  keepFocus(() => {
+    renderConnection();
+    renderTownhall();
+    renderForm();
+    renderScreen();
+    renderLists();
+  });
+}
+
+let renderQueued = false;
+function scheduleRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    render();
+  });
+}
+
+// ---------------------------------------------------------------------------
+// State updates from the server
+// ---------------------------------------------------------------------------
+function upsert(q, { fromReply = false } = {}) {
+  if (!q || typeof q.id !== 'number') return;
+  const previous = state.questions.get(q.id);
+  // A reply can cross an event that already carried a newer version.
+  if (fromReply && previous && (previous.version ?? 0) > (q.version ?? 0)) return;
+  state.questions.set(q.id, q);
+  if (q.mine && previous && previous.status !== q.status && !fromReply) {
+    announce(t('announceStatus', { status: t.code('status', q.status) }));
+  }
+}
+
+function onSnapshot(snapshot) {
+  const before = state.questions;
+  state.townhall = { ...state.townhall, ...(snapshot.townhall || {}) };
+  state.questions = new Map();
+  for (const q of snapshot.questions || []) {
+    if (q && typeof q.id === 'number') state.questions.set(q.id, q);
+  }
+  state.screen = snapshot.screen && snapshot.screen.question ? snapshot.screen.question : null;
+  // After a reconnect, say what happened to my questions in the meantime.
+  if (state.snapshots > 0) {
+    for (const q of state.questions.values()) {
+      const old = before.get(q.id);
+      if (q.mine && old && old.status !== q.status) {
+        announce(t('announceStatus', { status: t.code('status', q.status) }));
+      }
+    }
+  }
+  state.snapshots += 1;
+  updateCounter();
+  scheduleRender();
+}
+
+function onEvent(event) {
+  switch (event.type) {
+    case 'question.created':
+    case 'question.updated':
+    case 'question.scored':
+      upsert(event.question);
+      break;
+    case 'question.removed':
+      state.questions.delete(event.question_id);
+      break;
+    case 'screen.changed': {
+      const before = state.screen ? state.screen.id : null;
+      state.screen = event.question || null;
+      if (state.screen && state.screen.id !== before) announce(t('announceScreen'));
+      break;
+    }
+    case 'townhall.updated':
+      state.townhall = { ...state.townhall, ...(event.townhall || {}) };
+      updateCounter();
+      break;
+    default:
+      return;
+  }
+  scheduleRender();
+}
+
+function onStatus(status) {
+  const wasConnected = state.connection === 'connected';
+  if (status.state === 'fatal') {
+    state.fatal = status.reason;
+    state.connection = 'fatal';
+  } else {
+    state.connection = status.state;
+    if (status.state === 'connected' && state.snapshots > 1 && !wasConnected) announce(t('connected'));
+  }
+  scheduleRender();
+}
+
+// ---------------------------------------------------------------------------
+// Wiring
+// ---------------------------------------------------------------------------
+loadDraft();
+updateCounter();
+render();
+
+els.form.addEventListener('submit', submit);
+els.text.addEventListener('input', () => {
+  updateCounter();
+  toggle(els.success, false);
+  if (!els.error.hidden) clearError();
+  saveDraft();
+});
+els.author.addEventListener('input', saveDraft);
+els.text.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    els.form.requestSubmit();
+  }
+});
+
+const sock = connect({ path: app.dataset.wsPath, onSnapshot, onEvent, onStatus });

@@ -16,6 +16,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from consumers.routing import websocket_urlpatterns  # noqa: E402
+from moderation.scoring import registry  # noqa: E402
+
+# Load the model now, off the event loop, rather than on the first question.
+registry.preload_in_background()
 
 application = ProtocolTypeRouter(
     {

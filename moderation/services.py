@@ -11,6 +11,7 @@ Services are synchronous. Consumers call them through
 """
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from moderation.selectors import question_record, townhall_record
 from moderation.text import clean_line, clean_text
 
 MAX_AUTHOR_LENGTH = 80
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 MAX_CLIENT_KEY_LENGTH = 64
 
 
@@ -420,6 +422,11 @@ def townhall_create(
     """Create a town hall. Raises ``Conflict`` if the slug is taken, ``BadRequest`` on bad values."""
     if status not in TownHall.Status.values:
         raise BadRequest(f"status must be one of {', '.join(TownHall.Status.values)}.")
+    if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
+        raise BadRequest("slug must be 1 to 60 letters, digits, hyphens or underscores (it is part of the URLs).")
+    title = clean_line(title) if isinstance(title, str) else ""
+    if not title or len(title) > 200:
+        raise BadRequest("title must be 1 to 200 characters.")
     if not 1 <= max_question_length <= 5000:
         raise BadRequest("max_question_length must be between 1 and 5000.")
     if not 0.0 <= hold_threshold <= 1.0:

@@ -13,6 +13,8 @@ from channels.testing import WebsocketCommunicator
 from moderation.scoring import registry, runner
 from moderation.scoring.base import ScoreResult
 
+pytest_plugins = ["tests.support.servers"]
+
 ORIGIN = b"http://testserver"
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from consumers.citizen import SESSION_PARTICIPANT_KEY
@@ -45,7 +46,7 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
         return render(
             request,
             "error.html",
-            {"title": "Not a moderator", "message": "Your account is not a moderator of this town hall."},
+            {"title": _("Not a moderator"), "message": _("Your account is not a moderator of this town hall.")},
             status=403,
         )
     return render(
@@ -67,7 +68,7 @@ def screen(request: HttpRequest, slug: str) -> HttpResponse:
         return render(
             request,
             "error.html",
-            {"title": "Wrong screen key", "message": "Open the screen link given in the moderator console."},
+            {"title": _("Wrong screen key"), "message": _("Open the screen link given in the moderator console.")},
             status=403,
         )
     return render(

@@ -57,6 +57,25 @@ def get_scorer() -> Scorer:
         return scorer
 
 
+def preload_in_background() -> threading.Thread:
+    """Load the scorer in a background thread so the first question is not delayed.
+
+    Failures are logged by ``get_scorer`` and leave the status ``unavailable``.
+    """
+
+    def _load() -> None:
+        if _scorer is None:
+            _state["status"] = "loading"
+        try:
+            get_scorer()
+        except ScorerUnavailable:
+            return  # already logged and reported through scorer_status()
+
+    thread = threading.Thread(target=_load, name="scorer-preload", daemon=True)
+    thread.start()
+    return thread
+
+
 def scorer_status() -> dict[str, Any]:
     """What /healthz and the console header show. Never loads anything."""
     return {"name": _state["name"] or settings.TOXICITY_SCORER, "status": _state["status"]}

@@ -1,17 +1,16 @@
 // Citizen page: ask a question, follow my questions, vote on approved ones.
-import { connect } from './socket.js';
 import {
-  announce,
-  byVotesThenId,
-  h,
-  keepFocus,
-  placeChildren,
-  setText,
-  strings,
-  textLength,
-  toggle,
-  uuid,
-} from './dom.js';
+  createAnsweredCard,
+  createApprovedCard,
+  createMyCard,
+  resetWithdraw,
+  setCardError,
+  updateAnsweredCard,
+  updateApprovedCard,
+  updateMyCard,
+} from './citizen-cards.js';
+import { announce, byVotesThenId, h, keepFocus, placeChildren, setText, strings, textLength, toggle, uuid } from './dom.js';
+import { connect } from './socket.js';
 
 const AUTHOR_MAX = 80;
 const t = strings();
@@ -214,219 +213,59 @@ async function submit(event) {
 }
 
 // ---------------------------------------------------------------------------
-// Actions on questions
+// Actions on questions (withdraw, vote)
 // ---------------------------------------------------------------------------
-async function act(card, type, fields, onOk) {
+async function act(card, type, fields) {
   const id = card.id;
-  if (state.busy.has(id)) return;
+  if (state.busy.has(id)) return null;
   state.busy.add(id);
-  setText(card.error, '');
-  toggle(card.error, false);
+  setCardError(card, '');
   scheduleRender();
   try {
     const reply = await sock.request(type, { question_id: id, ...fields });
     if (reply.question) upsert(reply.question, { fromReply: true });
-    if (onOk) onOk(reply);
+    return reply;
   } catch (err) {
     const code = err && err.code ? err.code : 'generic';
-    const message = code === 'network' || code === 'timeout' ? t('actionErrorNetwork') : errorMessage(err);
-    setText(card.error, message);
-    toggle(card.error, true);
+    setCardError(card, code === 'network' || code === 'timeout' ? t('actionErrorNetwork') : errorMessage(err));
+    return null;
   } finally {
     state.busy.delete(id);
     scheduleRender();
   }
 }
 
+async function withdraw(card) {
+  const reply = await act(card, 'question.withdraw', {});
+  if (!reply) return;
+  resetWithdraw(card);
+  announce(t('announceWithdrawn'));
+}
+
+function vote(card) {
+  const q = state.questions.get(card.id);
+  if (q) act(card, 'question.vote', { up: !q.voted });
+}
+
 // ---------------------------------------------------------------------------
-// Cards. Each list keeps one element per question and updates it in place,
-// so focus and open confirmations survive re-renders and re-sorting.
+// Lists: one card per question and list, updated in place.
 // ---------------------------------------------------------------------------
 const myCards = new Map();
 const approvedCards = new Map();
 const answeredCards = new Map();
 
-function authorName(q) {
-  return q.author ? q.author : t('anonymous');
-}
-
-function createMyCard(q) {
-  const textId = `my-q-${q.id}-text`;
-  const card = { id: q.id };
-  card.text = h('p', { class: 'q-text user-text', dir: 'auto', id: textId, 'data-testid': 'my-question-text' });
-  card.status = h('strong', { class: 'tag', 'data-testid': 'my-question-status' });
-  card.reason = h('span', { class: 'q-item__reason', 'data-testid': 'my-question-reason', hidden: true });
-  card.votes = h('span', { class: 'q-item__votes', hidden: true });
-  card.withdraw = h(
-    'button',
-    { type: 'button', class: 'btn btn--secondary btn--small', 'aria-describedby': textId, 'data-testid': 'withdraw-button' },
-    t('withdraw'),
-  );
-  card.confirmYes = h(
-    'button',
-    { type: 'button', class: 'btn btn--warning btn--small', 'aria-describedby': textId, 'data-testid': 'withdraw-confirm' },
-    t('withdrawConfirm'),
-  );
-  card.confirmNo = h(
-    'button',
-    { type: 'button', class: 'btn btn--link btn--small', 'data-testid': 'withdraw-cancel' },
-    t('cancel'),
-  );
-  card.confirm = h(
-    'div',
-    { class: 'confirm', hidden: true },
-    h('span', { class: 'confirm__question' }, t('withdrawQuestion')),
-    card.confirmYes,
-    card.confirmNo,
-  );
-  card.actions = h('div', { class: 'q-item__actions' }, card.withdraw, card.confirm);
-  card.error = h('p', { class: 'item-error', role: 'alert', hidden: true });
-  card.root = h(
-    'li',
-    { class: 'q-item', 'data-testid': 'my-question', dataset: { questionId: q.id } },
-    card.text,
-    h('p', { class: 'q-item__meta' }, card.status, card.reason, card.votes),
-    card.actions,
-    card.error,
-  );
-
-  card.withdraw.addEventListener('click', () => {
-    toggle(card.withdraw, false);
-    toggle(card.confirm, true);
-    card.confirmYes.focus();
-  });
-  card.confirmNo.addEventListener('click', () => {
-    toggle(card.confirm, false);
-    toggle(card.withdraw, true);
-    card.withdraw.focus();
-  });
-  card.confirmYes.addEventListener('click', () => {
-    act(card, 'question.withdraw', {}, () => {
-      toggle(card.confirm, false);
-      toggle(card.withdraw, true);
-      announce(t('announceWithdrawn'));
-    });
-  });
-  return card;
-}
-
-function updateMyCard(card, q) {
-  const live = state.townhall.status === 'live';
-  const busy = state.busy.has(q.id);
-  card.root.dataset.status = q.status;
-  setText(card.text, q.text);
-  card.status.className = `tag tag--${q.status}`;
-  setText(card.status, t.code('status', q.status));
-
-  const rejectedWithReason = q.status === 'rejected' && Boolean(q.reason);
-  toggle(card.reason, rejectedWithReason);
-  if (rejectedWithReason) {
-    setText(card.reason, t('reasonLabel', { reason: t.code('reason', q.reason, 'reasonOther') }));
-  }
-  const counted = q.status === 'approved' || q.status === 'answered';
-  toggle(card.votes, counted);
-  if (counted) setText(card.votes, t.plural('votes', q.votes || 0));
-
-  const canWithdraw = live && (q.status === 'pending' || q.status === 'approved');
-  toggle(card.actions, canWithdraw);
-  if (!canWithdraw) {
-    toggle(card.confirm, false);
-    toggle(card.withdraw, true);
-  }
-  card.withdraw.disabled = busy;
-  card.confirmYes.disabled = busy;
-  card.root.setAttribute('aria-busy', busy ? 'true' : 'false');
-}
-
-function createApprovedCard(q) {
-  const textId = `ap-q-${q.id}-text`;
-  const countId = `ap-q-${q.id}-count`;
-  const card = { id: q.id };
-  card.vote = h(
-    'button',
-    {
-      type: 'button',
-      class: 'vote-btn',
-      'aria-pressed': 'false',
-      'aria-describedby': `${textId} ${countId}`,
-      'data-testid': 'vote-button',
-    },
-    h('span', { class: 'vote-btn__icon', 'aria-hidden': 'true' }),
-    h('span', { class: 'vote-btn__label' }, t('vote')),
-  );
-  card.count = h('span', { class: 'vote-count', id: countId, 'data-testid': 'vote-count' });
-  card.text = h('p', { class: 'q-text user-text', dir: 'auto', id: textId, 'data-testid': 'approved-question-text' });
-  card.author = h('span', { class: 'q-item__author user-text', dir: 'auto' });
-  card.mine = h('span', { class: 'tag tag--mine', hidden: true }, t('yours'));
-  card.onScreen = h('span', { class: 'tag tag--on-screen', hidden: true }, t('onScreen'));
-  card.error = h('p', { class: 'item-error', role: 'alert', hidden: true });
-  card.root = h(
-    'li',
-    { class: 'q-item q-item--vote', 'data-testid': 'approved-question', dataset: { questionId: q.id } },
-    h('div', { class: 'q-item__vote' }, card.vote, card.count),
-    h(
-      'div',
-      { class: 'q-item__body' },
-      card.text,
-      h('p', { class: 'q-item__byline' }, card.author, card.mine, card.onScreen),
-      card.error,
-    ),
-  );
-  card.vote.addEventListener('click', () => {
-    const q = state.questions.get(card.id);
-    if (!q) return;
-    act(card, 'question.vote', { up: !q.voted });
-  });
-  return card;
-}
-
-function updateApprovedCard(card, q) {
-  const live = state.townhall.status === 'live';
-  const busy = state.busy.has(q.id);
-  setText(card.text, q.text);
-  setText(card.author, authorName(q));
-  card.author.classList.toggle('is-anonymous', !q.author);
-  setText(card.count, t.plural('votes', q.votes || 0));
-  card.vote.setAttribute('aria-pressed', q.voted ? 'true' : 'false');
-  card.vote.disabled = !live || busy;
-  card.root.setAttribute('aria-busy', busy ? 'true' : 'false');
-  toggle(card.mine, Boolean(q.mine));
-  const shown = Boolean(state.screen && state.screen.id === q.id);
-  toggle(card.onScreen, shown);
-  card.root.classList.toggle('is-on-screen', shown);
-}
-
-function createAnsweredCard(q) {
-  const card = { id: q.id };
-  card.text = h('p', { class: 'q-text user-text', dir: 'auto' });
-  card.author = h('span', { class: 'q-item__author user-text', dir: 'auto' });
-  card.votes = h('span', { class: 'q-item__votes' });
-  card.root = h(
-    'li',
-    { class: 'q-item q-item--compact', 'data-testid': 'answered-question', dataset: { questionId: q.id } },
-    card.text,
-    h('p', { class: 'q-item__byline' }, card.author, card.votes),
-  );
-  return card;
-}
-
-function updateAnsweredCard(card, q) {
-  setText(card.text, q.text);
-  setText(card.author, authorName(q));
-  card.author.classList.toggle('is-anonymous', !q.author);
-  setText(card.votes, t.plural('votes', q.votes || 0));
-}
-
 function renderList(list, cards, questions, create, update) {
   const elements = [];
   const keep = new Set();
+  const live = state.townhall.status === 'live';
+  const screenId = state.screen ? state.screen.id : null;
   for (const q of questions) {
     let card = cards.get(q.id);
     if (!card) {
       card = create(q);
       cards.set(q.id, card);
     }
-    update(card, q);
+    update(card, q, { live, busy: state.busy.has(q.id), shown: q.id === screenId }, t);
     elements.push(card.root);
     keep.add(q.id);
   }
@@ -444,6 +283,7 @@ function renderTownhall() {
   if (state.townhall.title) setText(byId('townhall-title'), state.townhall.title);
   const closed = status !== 'live';
   toggle(els.closedNotice, closed);
+  if (closed) toggle(els.success, false);
   if (closed) setText(els.closedNoticeText, status === 'closed' ? t('closedClosed') : t('closedDraft'));
 }
 
@@ -484,7 +324,7 @@ function renderScreen() {
   toggle(els.onScreen, Boolean(shown));
   if (!shown) return;
   setText(els.onScreenText, shown.text);
-  setText(els.onScreenAuthor, authorName(shown));
+  setText(els.onScreenAuthor, shown.author || t('anonymous'));
   els.onScreenAuthor.classList.toggle('is-anonymous', !shown.author);
 }
 
@@ -494,9 +334,9 @@ function renderLists() {
   const approved = all.filter((q) => q.status === 'approved').sort(byVotesThenId);
   const answered = all.filter((q) => q.status === 'answered').sort((a, b) => b.id - a.id);
 
-  renderList(els.mine, myCards, mine, createMyCard, updateMyCard);
+  renderList(els.mine, myCards, mine, (q) => createMyCard(q, t, withdraw), updateMyCard);
   toggle(els.mineEmpty, mine.length === 0);
-  renderList(els.approved, approvedCards, approved, createApprovedCard, updateApprovedCard);
+  renderList(els.approved, approvedCards, approved, (q) => createApprovedCard(q, t, vote), updateApprovedCard);
   toggle(els.approvedEmpty, approved.length === 0);
   renderList(els.answered, answeredCards, answered, createAnsweredCard, updateAnsweredCard);
   toggle(els.answeredSection, answered.length > 0);

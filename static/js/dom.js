@@ -36,6 +36,15 @@ export function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
+/**
+ * Show `text` in `el`, or hide it and empty it when `text` is falsy, so that
+ * hidden badges leave no stray words behind (for text search and tests).
+ */
+export function showText(el, text) {
+  setText(el, text || '');
+  toggle(el, Boolean(text));
+}
+
 /** Show or hide an element with the `hidden` attribute. */
 export function toggle(el, visible) {
   if (el.hidden === visible) el.hidden = !visible;

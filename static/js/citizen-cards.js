@@ -1,0 +1,171 @@
+// Citizen page, display side: the three kinds of question cards.
+//
+// Each card is built once per question and updated in place, so focus and an
+// open "withdraw?" confirmation survive re-renders and re-sorting. `view`
+// carries what the card cannot know from the question: {live, busy, shown}.
+import { h, setText, showText, toggle } from './dom.js';
+
+function authorName(q, t) {
+  return q.author ? q.author : t('anonymous');
+}
+
+function setAuthor(el, q, t) {
+  setText(el, authorName(q, t));
+  el.classList.toggle('is-anonymous', !q.author);
+}
+
+/** Show an error under a card (empty string hides it). */
+export function setCardError(card, message) {
+  showText(card.error, message);
+}
+
+// ---------------------------------------------------------------------------
+// My questions: status in words, withdraw with an inline confirmation.
+// ---------------------------------------------------------------------------
+function buildWithdraw(card, t, textId) {
+  const btn = (className, label, testid, describedBy) =>
+    h('button', { type: 'button', class: className, 'aria-describedby': describedBy, 'data-testid': testid }, label);
+  card.withdraw = btn('btn btn--secondary btn--small', t('withdraw'), 'withdraw-button', textId);
+  card.confirmYes = btn('btn btn--warning btn--small', t('withdrawConfirm'), 'withdraw-confirm', textId);
+  card.confirmNo = btn('btn btn--link btn--small', t('cancel'), 'withdraw-cancel');
+  card.confirm = h(
+    'div',
+    { class: 'confirm', hidden: true },
+    h('span', { class: 'confirm__question' }, t('withdrawQuestion')),
+    card.confirmYes,
+    card.confirmNo,
+  );
+  card.actions = h('div', { class: 'q-item__actions' }, card.withdraw, card.confirm);
+  return card.actions;
+}
+
+/** Close the confirmation and show the Withdraw button again. */
+export function resetWithdraw(card) {
+  toggle(card.confirm, false);
+  toggle(card.withdraw, true);
+}
+
+/** `onWithdraw(card)` is called when the citizen confirms. */
+export function createMyCard(q, t, onWithdraw) {
+  const textId = `my-q-${q.id}-text`;
+  const card = { id: q.id };
+  card.text = h('p', { class: 'q-text user-text', dir: 'auto', id: textId, 'data-testid': 'my-question-text' });
+  card.status = h('strong', { class: 'tag', 'data-testid': 'my-question-status' });
+  card.reason = h('span', { class: 'q-item__reason', 'data-testid': 'my-question-reason', hidden: true });
+  card.votes = h('span', { class: 'q-item__votes', hidden: true });
+  card.error = h('p', { class: 'item-error', role: 'alert', hidden: true });
+  card.root = h(
+    'li',
+    { class: 'q-item', 'data-testid': 'my-question', dataset: { questionId: q.id } },
+    card.text,
+    h('p', { class: 'q-item__meta' }, card.status, card.reason, card.votes),
+    buildWithdraw(card, t, textId),
+    card.error,
+  );
+  card.withdraw.addEventListener('click', () => {
+    toggle(card.withdraw, false);
+    toggle(card.confirm, true);
+    card.confirmYes.focus();
+  });
+  card.confirmNo.addEventListener('click', () => {
+    resetWithdraw(card);
+    card.withdraw.focus();
+  });
+  card.confirmYes.addEventListener('click', () => onWithdraw(card));
+  return card;
+}
+
+export function updateMyCard(card, q, view, t) {
+  card.root.dataset.status = q.status;
+  setText(card.text, q.text);
+  card.status.className = `tag tag--${q.status}`;
+  setText(card.status, t.code('status', q.status));
+  const reason = q.status === 'rejected' && q.reason ? t.code('reason', q.reason, 'reasonOther') : '';
+  showText(card.reason, reason ? t('reasonLabel', { reason }) : '');
+  const counted = q.status === 'approved' || q.status === 'answered';
+  showText(card.votes, counted ? t.plural('votes', q.votes || 0) : '');
+
+  const canWithdraw = view.live && (q.status === 'pending' || q.status === 'approved');
+  toggle(card.actions, canWithdraw);
+  if (!canWithdraw) resetWithdraw(card);
+  card.withdraw.disabled = view.busy;
+  card.confirmYes.disabled = view.busy;
+  card.root.setAttribute('aria-busy', view.busy ? 'true' : 'false');
+}
+
+// ---------------------------------------------------------------------------
+// Approved questions: vote toggle (aria-pressed), count, author.
+// ---------------------------------------------------------------------------
+/** `onVote(card)` is called on every press of the vote button. */
+export function createApprovedCard(q, t, onVote) {
+  const textId = `ap-q-${q.id}-text`;
+  const countId = `ap-q-${q.id}-count`;
+  const card = { id: q.id };
+  card.vote = h(
+    'button',
+    {
+      type: 'button',
+      class: 'vote-btn',
+      'aria-pressed': 'false',
+      'aria-describedby': `${textId} ${countId}`,
+      'data-testid': 'vote-button',
+    },
+    h('span', { class: 'vote-btn__icon', 'aria-hidden': 'true' }),
+    h('span', { class: 'vote-btn__label' }, t('vote')),
+  );
+  card.count = h('span', { class: 'vote-count', id: countId, 'data-testid': 'vote-count' });
+  card.text = h('p', { class: 'q-text user-text', dir: 'auto', id: textId, 'data-testid': 'approved-question-text' });
+  card.author = h('span', { class: 'q-item__author user-text', dir: 'auto' });
+  card.mine = h('span', { class: 'tag tag--mine', hidden: true, 'data-testid': 'mine-tag' });
+  card.onScreen = h('span', { class: 'tag tag--on-screen', hidden: true, 'data-testid': 'on-screen-tag' });
+  card.error = h('p', { class: 'item-error', role: 'alert', hidden: true });
+  card.root = h(
+    'li',
+    { class: 'q-item q-item--vote', 'data-testid': 'approved-question', dataset: { questionId: q.id } },
+    h('div', { class: 'q-item__vote' }, card.vote, card.count),
+    h(
+      'div',
+      { class: 'q-item__body' },
+      card.text,
+      h('p', { class: 'q-item__byline' }, card.author, card.mine, card.onScreen),
+      card.error,
+    ),
+  );
+  card.vote.addEventListener('click', () => onVote(card));
+  return card;
+}
+
+export function updateApprovedCard(card, q, view, t) {
+  setText(card.text, q.text);
+  setAuthor(card.author, q, t);
+  setText(card.count, t.plural('votes', q.votes || 0));
+  card.vote.setAttribute('aria-pressed', q.voted ? 'true' : 'false');
+  card.vote.disabled = !view.live || view.busy;
+  card.root.setAttribute('aria-busy', view.busy ? 'true' : 'false');
+  showText(card.mine, q.mine ? t('yours') : '');
+  showText(card.onScreen, view.shown ? t('onScreen') : '');
+  card.root.classList.toggle('is-on-screen', view.shown);
+}
+
+// ---------------------------------------------------------------------------
+// Answered questions: read only.
+// ---------------------------------------------------------------------------
+export function createAnsweredCard(q) {
+  const card = { id: q.id };
+  card.text = h('p', { class: 'q-text user-text', dir: 'auto' });
+  card.author = h('span', { class: 'q-item__author user-text', dir: 'auto' });
+  card.votes = h('span', { class: 'q-item__votes' });
+  card.root = h(
+    'li',
+    { class: 'q-item q-item--compact', 'data-testid': 'answered-question', dataset: { questionId: q.id } },
+    card.text,
+    h('p', { class: 'q-item__byline' }, card.author, card.votes),
+  );
+  return card;
+}
+
+export function updateAnsweredCard(card, q, view, t) {
+  setText(card.text, q.text);
+  setAuthor(card.author, q, t);
+  setText(card.votes, t.plural('votes', q.votes || 0));
+}

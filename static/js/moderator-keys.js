@@ -1,0 +1,32 @@
+// Keyboard shortcuts of the moderator console: which key means what.
+// The page decides whether an action applies to the selected question.
+import { isTypingTarget } from './dom.js';
+
+const QUESTION_KEYS = { a: 'approve', r: 'reject', e: 'edit', s: 'show', x: 'answered' };
+
+/**
+ * Listen for shortcuts on `target` (normally document). Keys typed into an
+ * input, textarea or select, and keys with Ctrl/Meta/Alt, are left alone.
+ *
+ * handlers: onHelp(), onEscape() -> bool (true when it closed something),
+ * onMove(+1 | -1), onGroup('pending' | 'approved'), onQuestionKey(name) with
+ * name one of approve, reject, edit, show, answered.
+ */
+export function bindShortcuts(target, { onHelp, onEscape, onMove, onGroup, onQuestionKey }) {
+  target.addEventListener('keydown', (event) => {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === 'Escape') {
+      if (onEscape()) event.preventDefault();
+      return;
+    }
+    if (isTypingTarget(event.target)) return;
+    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    let handled = true;
+    if (key === '?') onHelp();
+    else if (key === 'j' || key === 'k') onMove(key === 'j' ? 1 : -1);
+    else if (key === 'h' || key === 'l') onGroup(key === 'h' ? 'pending' : 'approved');
+    else if (key in QUESTION_KEYS) onQuestionKey(QUESTION_KEYS[key]);
+    else handled = false;
+    if (handled) event.preventDefault();
+  });
+}

@@ -1,0 +1,302 @@
+// Moderator console, display side: lane ordering and question cards.
+//
+// Pure view code: no socket, no page state. A card is built once per
+// question and updated in place (see moderator.js), so an open editor, a
+// chosen reject reason and keyboard focus survive every update.
+import { byVotesThenId, clockTime, h, setText, showText, toggle } from './dom.js';
+
+export const REASONS = ['off_topic', 'duplicate', 'abusive', 'personal_data', 'other'];
+const TESTIDS = { pending: 'pending-item', held: 'held-item', approved: 'approved-item', archive: 'archived-item' };
+const DEFAULT_HOLD_THRESHOLD = 0.7;
+
+// ---------------------------------------------------------------------------
+// Lanes
+// ---------------------------------------------------------------------------
+export function scoreOf(q) {
+  return q.toxicity && typeof q.toxicity.score === 'number' ? q.toxicity.score : null;
+}
+
+/** Unscored first (they need a human look), then lowest score, then oldest. */
+export function byRisk(a, b) {
+  const sa = scoreOf(a);
+  const sb = scoreOf(b);
+  if (sa === null && sb !== null) return -1;
+  if (sb === null && sa !== null) return 1;
+  if (sa !== null && sb !== null && sa !== sb) return sa - sb;
+  return a.id - b.id;
+}
+
+/** pending (not held) | held (pending, held) | approved | archive (rejected, answered, withdrawn). */
+export function laneOf(q) {
+  if (q.status === 'pending') return q.held ? 'held' : 'pending';
+  if (q.status === 'approved') return 'approved';
+  return 'archive';
+}
+
+/** j/k walk a group: the two pending lanes form one group. */
+export function groupOf(lane) {
+  return lane === 'held' ? 'pending' : lane;
+}
+
+export function computeLanes(questions) {
+  const lanes = { pending: [], held: [], approved: [], archive: [] };
+  for (const q of questions) lanes[laneOf(q)].push(q);
+  lanes.pending.sort(byRisk);
+  lanes.held.sort(byRisk);
+  lanes.approved.sort(byVotesThenId);
+  lanes.archive.sort((a, b) => b.id - a.id);
+  return lanes;
+}
+
+// ---------------------------------------------------------------------------
+// Card construction
+// ---------------------------------------------------------------------------
+function button(className, label, testid, describedBy) {
+  return h('button', { type: 'button', class: className, 'data-testid': testid, 'aria-describedby': describedBy }, label);
+}
+
+function buildHead(c) {
+  c.author = h('span', { class: 'mod-card__author user-text', dir: 'auto', 'data-testid': 'question-author' });
+  c.time = h('time', { class: 'mod-card__time' });
+  c.number = h('span', { class: 'mod-card__number' }, `#${c.id}`);
+  c.status = h('span', { class: 'tag', hidden: true, 'data-testid': 'question-status' });
+  c.edited = h('span', { class: 'tag tag--edited', hidden: true });
+  c.onScreen = h('span', { class: 'tag tag--on-screen', hidden: true, 'data-testid': 'on-screen-tag' });
+  c.votes = h('span', { class: 'mod-card__votes', hidden: true });
+  return h('div', { class: 'mod-card__head' }, c.author, c.time, c.number, c.status, c.edited, c.onScreen, c.votes);
+}
+
+function buildScore(c, t) {
+  c.scoreState = h('span', { class: 'tag', hidden: true, 'data-testid': 'score-state' });
+  c.scoreFill = h('span', { class: 'score__fill' });
+  c.scoreBar = h('span', { class: 'score__bar', 'aria-hidden': 'true' }, c.scoreFill);
+  c.scoreValue = h('span', { class: 'score__value', 'data-testid': 'score-value' });
+  c.scoreLabel = h('span', { class: 'score__label' });
+  c.scoreModel = h('span', { class: 'score__model', 'data-testid': 'score-model' });
+  c.scoreNote = h('span', { class: 'score__note', hidden: true });
+  c.score = h(
+    'p',
+    { class: 'score', 'data-testid': 'score' },
+    h('span', { class: 'visually-hidden' }, t('scoreLabel')),
+    c.scoreState,
+    c.scoreBar,
+    c.scoreValue,
+    c.scoreLabel,
+    c.scoreModel,
+    c.scoreNote,
+  );
+  return c.score;
+}
+
+function buildActions(c, t, textId) {
+  c.approve = button('btn btn--approve btn--small', t('approve'), 'approve-button', textId);
+  c.restore = button('btn btn--secondary btn--small', t('restore'), 'restore-button', textId);
+  c.show = button('btn btn--primary btn--small', t('show'), 'show-button', textId);
+  c.answered = button('btn btn--secondary btn--small', t('answered'), 'answered-button', textId);
+  c.edit = button('btn btn--secondary btn--small', t('edit'), 'edit-button', textId);
+  c.reasonSelect = h(
+    'select',
+    { class: 'select select--small', id: `reason-${c.id}`, 'data-testid': 'reject-reason' },
+    h('option', { value: '' }, t('chooseReason')),
+    ...REASONS.map((reason) => h('option', { value: reason }, t.code('reason', reason))),
+  );
+  c.reject = button('btn btn--danger btn--small', t('reject'), 'reject-button', textId);
+  c.rejectGroup = h(
+    'span',
+    { class: 'reject-group' },
+    h('label', { class: 'visually-hidden', for: `reason-${c.id}` }, t('rejectReason')),
+    c.reasonSelect,
+    c.reject,
+  );
+  c.actions = h('div', { class: 'mod-card__actions' }, c.approve, c.show, c.answered, c.restore, c.rejectGroup, c.edit);
+  return c.actions;
+}
+
+function buildEditor(c, t) {
+  const editId = `edit-${c.id}`;
+  c.editorText = h('textarea', {
+    class: 'textarea textarea--small',
+    id: editId,
+    rows: '4',
+    dir: 'auto',
+    'aria-describedby': `${editId}-hint`,
+    'data-testid': 'edit-text',
+  });
+  c.save = h('button', { type: 'submit', class: 'btn btn--primary btn--small', 'data-testid': 'edit-save' }, t('save'));
+  c.cancel = h('button', { type: 'button', class: 'btn btn--link btn--small', 'data-testid': 'edit-cancel' }, t('cancel'));
+  c.editor = h(
+    'form',
+    { class: 'mod-card__editor', hidden: true, novalidate: true },
+    h('label', { class: 'label label--small', for: editId }, t('editLabel')),
+    c.editorText,
+    h('p', { class: 'hint hint--small', id: `${editId}-hint` }, t('editHint')),
+    h('div', { class: 'mod-card__editor-actions' }, c.save, c.cancel),
+  );
+  return c.editor;
+}
+
+/** Connect the card's controls to the page's actions (each receives the question id). */
+function wire(c, on) {
+  const id = c.id;
+  c.approve.addEventListener('click', () => on.approve(id));
+  c.restore.addEventListener('click', () => on.approve(id));
+  c.reject.addEventListener('click', () => on.reject(id));
+  c.show.addEventListener('click', () => on.show(id));
+  c.answered.addEventListener('click', () => on.answered(id));
+  c.edit.addEventListener('click', () => on.edit(id));
+  c.cancel.addEventListener('click', () => on.cancelEdit(id));
+  c.editor.addEventListener('submit', (event) => {
+    event.preventDefault();
+    on.saveEdit(id);
+  });
+  c.editorText.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      on.saveEdit(id);
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      on.cancelEdit(id);
+    }
+  });
+  c.reasonSelect.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && c.reasonSelect.value) {
+      event.preventDefault();
+      on.reject(id);
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      c.root.focus();
+    }
+  });
+}
+
+/**
+ * Build the card for question `q`. `on` holds the actions:
+ * approve, reject, show, answered, edit, saveEdit, cancelEdit (each called with the id).
+ */
+export function createCard(q, t, on) {
+  const c = { id: q.id };
+  const textId = `q-${q.id}-text`;
+  c.text = h('p', { class: 'q-text user-text', dir: 'auto', id: textId, 'data-testid': 'question-text' });
+  c.originalLabel = h('span', { class: 'mod-card__original-label' });
+  c.originalText = h('span', { class: 'user-text', dir: 'auto', 'data-testid': 'question-original' });
+  c.original = h('p', { class: 'mod-card__original', hidden: true }, c.originalLabel, ' ', c.originalText);
+  c.reason = h('p', { class: 'mod-card__reason', hidden: true, 'data-testid': 'question-reason' });
+  c.root = h(
+    'li',
+    { class: 'mod-card', tabindex: '-1', dataset: { questionId: q.id } },
+    buildHead(c),
+    c.text,
+    c.original,
+    buildScore(c, t),
+    c.reason,
+    buildActions(c, t, textId),
+    buildEditor(c, t),
+  );
+  wire(c, on);
+  return c;
+}
+
+// ---------------------------------------------------------------------------
+// Card update
+// ---------------------------------------------------------------------------
+function updateHead(c, q, view, t) {
+  setText(c.author, q.author || t('anonymous'));
+  c.author.classList.toggle('is-anonymous', !q.author);
+  setText(c.time, clockTime(q.created_at));
+  if (q.created_at) c.time.setAttribute('datetime', q.created_at);
+  c.status.className = `tag tag--${q.status}`;
+  showText(c.status, view.lane === 'archive' ? t.code('status', q.status) : '');
+  showText(c.onScreen, view.shown ? t('onScreen') : '');
+  const counted = q.status === 'approved' || q.status === 'answered';
+  showText(c.votes, counted ? t.plural('votes', q.votes || 0) : '');
+}
+
+function updateText(c, q, t) {
+  setText(c.text, q.text);
+  const edited = typeof q.original_text === 'string' && q.original_text !== '' && q.original_text !== q.text;
+  toggle(c.original, edited);
+  setText(c.originalLabel, edited ? t('original') : '');
+  setText(c.originalText, edited ? q.original_text : '');
+  showText(c.edited, edited ? t('edited') : '');
+  const reason = q.status === 'rejected' && q.reason ? t.code('reason', q.reason, 'reasonOther') : '';
+  showText(c.reason, reason ? t('reasonLabel', { reason }) : '');
+}
+
+function topLabel(labels) {
+  if (!labels || typeof labels !== 'object') return '';
+  let best = '';
+  let bestScore = -1;
+  for (const [name, value] of Object.entries(labels)) {
+    if (typeof value === 'number' && value > bestScore) {
+      best = name;
+      bestScore = value;
+    }
+  }
+  return best.replace(/_/g, ' ');
+}
+
+function updateScore(c, q, view, t) {
+  const tox = q.toxicity || {};
+  const score = scoreOf(q);
+  const hasScore = score !== null;
+  const failed = tox.status === 'failed';
+  c.root.dataset.scored = hasScore ? 'scored' : failed ? 'failed' : 'pending';
+  toggle(c.scoreBar, hasScore);
+  toggle(c.scoreValue, hasScore);
+  toggle(c.scoreLabel, hasScore);
+  c.scoreState.className = `tag ${failed ? 'tag--failed' : 'tag--scoring'}`;
+  showText(c.scoreState, hasScore ? '' : t(failed ? 'unscored' : 'scoring'));
+  showText(c.scoreNote, !hasScore && failed ? t('scoreFailedNote') : '');
+  showText(c.scoreModel, tox.model || '');
+  if (!hasScore) return;
+
+  const threshold = typeof view.holdThreshold === 'number' ? view.holdThreshold : DEFAULT_HOLD_THRESHOLD;
+  let band = 'low';
+  if (score >= threshold) band = 'high';
+  else if (score >= Math.min(0.3, threshold / 2)) band = 'mid';
+  c.score.dataset.band = band;
+  // CSSOM, not a style attribute: allowed by the page's CSP.
+  c.scoreFill.style.setProperty('--score', String(Math.max(0, Math.min(1, score))));
+  setText(c.scoreValue, score.toFixed(2));
+  setText(c.scoreLabel, topLabel(tox.labels));
+}
+
+function updateActions(c, q, view) {
+  const { status } = q;
+  const pending = status === 'pending';
+  const approved = status === 'approved';
+  const rejected = status === 'rejected';
+  toggle(c.approve, pending);
+  toggle(c.restore, rejected);
+  toggle(c.show, approved);
+  toggle(c.answered, approved);
+  toggle(c.rejectGroup, pending || approved);
+  toggle(c.edit, pending || approved);
+  toggle(c.actions, pending || approved || rejected);
+  for (const control of [c.approve, c.restore, c.show, c.answered, c.reject, c.edit, c.save]) {
+    control.disabled = view.busy;
+  }
+  c.show.disabled = view.busy || view.shown;
+  const editing = view.editing && (pending || approved);
+  toggle(c.editor, editing);
+  c.edit.setAttribute('aria-expanded', editing ? 'true' : 'false');
+}
+
+/**
+ * Bring card `c` up to date with question `q`. `view`: {lane, busy, shown,
+ * editing, holdThreshold}.
+ */
+export function updateCard(c, q, view, t) {
+  const root = c.root;
+  root.dataset.status = q.status;
+  root.dataset.lane = view.lane;
+  root.setAttribute('data-testid', TESTIDS[view.lane]);
+  root.classList.toggle('mod-card--compact', view.lane === 'archive');
+  root.classList.toggle('mod-card--held', view.lane === 'held');
+  root.classList.toggle('is-on-screen', view.shown);
+  root.setAttribute('aria-busy', view.busy ? 'true' : 'false');
+  updateHead(c, q, view, t);
+  updateText(c, q, t);
+  updateScore(c, q, view, t);
+  updateActions(c, q, view);
+}

@@ -1,0 +1,195 @@
+// Officials' screen: the current question, the next three, the join address.
+import { connect } from './socket.js';
+import { byVotesThenId, h, placeChildren, setText, strings, toggle } from './dom.js';
+
+const NEXT_COUNT = 3;
+const t = strings();
+const app = document.getElementById('app');
+const byId = (id) => document.getElementById(id);
+
+const els = {
+  title: byId('townhall-title'),
+  status: byId('townhall-status'),
+  current: byId('current'),
+  currentText: byId('current-text'),
+  currentAuthor: byId('current-author'),
+  currentEmpty: byId('current-empty'),
+  next: byId('next-list'),
+  nextEmpty: byId('next-empty'),
+  fatal: byId('fatal'),
+  reconnecting: byId('reconnecting'),
+};
+
+const state = {
+  townhall: {},
+  questions: new Map(), // approved and answered questions
+  screen: null,
+  connection: 'connecting',
+  fatal: null,
+};
+
+/** Size step for the current question, so short questions fill the wall and long ones still fit. */
+function sizeFor(text) {
+  const n = Array.from(text).length;
+  if (n <= 90) return 's';
+  if (n <= 180) return 'm';
+  if (n <= 320) return 'l';
+  return 'xl';
+}
+
+/**
+ * Make the whole current question fit its box: shrink the font step by step
+ * (down to half the size chosen from the length), and only if that is not
+ * enough, cut at a line boundary with an ellipsis. Nothing ever scrolls.
+ */
+function fitCurrent() {
+  const box = els.current;
+  const text = els.currentText;
+  text.classList.remove('is-clamped');
+  text.style.removeProperty('--lines');
+  let fit = 1;
+  text.style.setProperty('--fit', '1');
+  if (box.hidden) return;
+  const overflowing = () => box.scrollHeight > box.clientHeight + 1;
+  while (overflowing() && fit > 0.5) {
+    fit = Math.round((fit - 0.05) * 100) / 100;
+    text.style.setProperty('--fit', String(fit));
+  }
+  if (!overflowing()) return;
+  const author = box.querySelector('.screen__author');
+  const authorRoom = author ? author.offsetHeight + parseFloat(getComputedStyle(author).marginTop || '0') : 0;
+  const lineHeight = parseFloat(getComputedStyle(text).lineHeight) || 1;
+  const lines = Math.max(1, Math.floor((box.clientHeight - authorRoom) / lineHeight));
+  text.style.setProperty('--lines', String(lines));
+  text.classList.add('is-clamped');
+}
+
+const nextItems = new Map();
+
+function nextItem(q) {
+  let item = nextItems.get(q.id);
+  if (!item) {
+    item = { id: q.id };
+    item.text = h('p', { class: 'screen__next-text user-text', dir: 'auto' });
+    item.author = h('span', { class: 'user-text', dir: 'auto' });
+    item.votes = h('span', { class: 'screen__next-votes' });
+    item.root = h(
+      'li',
+      { class: 'screen__next-item', 'data-testid': 'screen-next-item', dataset: { questionId: q.id } },
+      item.text,
+      h('p', { class: 'screen__next-meta' }, item.author, item.votes),
+    );
+    nextItems.set(q.id, item);
+  }
+  setText(item.text, q.text);
+  setText(item.author, q.author || t('anonymous'));
+  item.author.classList.toggle('is-anonymous', !q.author);
+  setText(item.votes, t.plural('votes', q.votes || 0));
+  return item.root;
+}
+
+function render() {
+  if (state.townhall.title) setText(els.title, state.townhall.title);
+  const status = state.townhall.status;
+  toggle(els.status, Boolean(status) && status !== 'live');
+  if (status && status !== 'live') setText(els.status, t.code('townhall', status));
+
+  const current = state.screen ? state.questions.get(state.screen.id) || state.screen : null;
+  toggle(els.current, Boolean(current));
+  toggle(els.currentEmpty, !current);
+  if (current) {
+    setText(els.currentText, current.text);
+    els.currentText.dataset.size = sizeFor(current.text);
+    setText(els.currentAuthor, current.author || t('anonymous'));
+    els.currentAuthor.classList.toggle('is-anonymous', !current.author);
+    els.current.dataset.questionId = String(current.id);
+  } else {
+    setText(els.currentText, '');
+    delete els.current.dataset.questionId;
+  }
+
+  const fitKey = current ? `${current.id}:${current.text}` : '';
+  if (fitKey !== fittedKey) {
+    fittedKey = fitKey;
+    fitCurrent();
+  }
+
+  const currentId = current ? current.id : null;
+  const upcoming = Array.from(state.questions.values())
+    .filter((q) => q.status === 'approved' && q.id !== currentId)
+    .sort(byVotesThenId)
+    .slice(0, NEXT_COUNT);
+  placeChildren(els.next, upcoming.map(nextItem));
+  const keep = new Set(upcoming.map((q) => q.id));
+  for (const id of nextItems.keys()) if (!keep.has(id)) nextItems.delete(id);
+  toggle(els.nextEmpty, upcoming.length === 0);
+
+  // "Reconnecting…" only while the socket is down, never for a final refusal.
+  toggle(els.reconnecting, state.connection !== 'connected' && !state.fatal);
+  toggle(els.fatal, Boolean(state.fatal));
+  if (state.fatal) setText(els.fatal, t.code('fatal', state.fatal, 'fatalNot_found'));
+  app.dataset.connection = state.connection;
+}
+
+let fittedKey = null;
+let renderQueued = false;
+function scheduleRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    render();
+  });
+}
+
+function onSnapshot(snapshot) {
+  state.townhall = { ...state.townhall, ...(snapshot.townhall || {}) };
+  state.questions = new Map();
+  for (const q of snapshot.questions || []) {
+    if (q && typeof q.id === 'number') state.questions.set(q.id, q);
+  }
+  state.screen = snapshot.screen && snapshot.screen.question ? snapshot.screen.question : null;
+  scheduleRender();
+}
+
+function onEvent(event) {
+  switch (event.type) {
+    case 'question.created':
+    case 'question.scored':
+    case 'question.updated':
+      if (event.question && typeof event.question.id === 'number') state.questions.set(event.question.id, event.question);
+      break;
+    case 'question.removed':
+      state.questions.delete(event.question_id);
+      break;
+    case 'screen.changed':
+      state.screen = event.question || null;
+      break;
+    case 'townhall.updated':
+      state.townhall = { ...state.townhall, ...(event.townhall || {}) };
+      break;
+    default:
+      return;
+  }
+  scheduleRender();
+}
+
+function onStatus(status) {
+  if (status.state === 'fatal') {
+    state.fatal = status.reason;
+    state.connection = 'fatal';
+  } else {
+    state.connection = status.state;
+  }
+  scheduleRender();
+}
+
+// Projectors get resized and fullscreened: fit again whenever the box changes.
+if ('ResizeObserver' in window) {
+  new ResizeObserver(() => fitCurrent()).observe(document.querySelector('.screen__current'));
+} else {
+  window.addEventListener('resize', fitCurrent);
+}
+
+render();
+connect({ path: app.dataset.wsPath, onSnapshot, onEvent, onStatus });

@@ -1,0 +1,148 @@
+"""The three pages in headless Chromium, against a real Daphne server."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import fresh_database, manage, service_unavailable
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+]
+PASSWORD = "browser-test-password"
+REPO = Path(__file__).resolve().parent.parent
+# Screenshots go to var/screenshots; UPDATE_SCREENSHOTS=1 refreshes docs/screenshots.
+SHOTS = REPO / ("docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "var/screenshots")
+HOSTILE = (
+    'Bonjour <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+    "\u202etxet desrever\u202c " + "W" * 300
+)
+
+
+@pytest.fixture
+def browser():
+    if not shutil.which(CHROMIUM):
+        service_unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo_server(live_server_factory):
+    with fresh_database() as database_url:
+        output = manage(database_url, "demo", env={"DEMO_MODERATOR_PASSWORD": PASSWORD})
+        key = re.search(r"key=(\S+)", output).group(1)
+        server = live_server_factory(database_url)
+        yield server, key
+        server.stop()
+
+
+def watch(page, problems: list[str]):
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    return page
+
+
+def log_in(page, base: str) -> None:
+    page.goto(f"{base}/accounts/login/?next=/t/demo/moderate/")
+    page.get_by_test_id("login-username").fill("moderator")
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(f"{base}/t/demo/moderate/")
+
+
+def test_citizen_question_reaches_console_with_score_then_screen(browser, demo_server):
+    # given a citizen on a phone, a moderator on a laptop and the projector
+    server, key = demo_server
+    problems: list[str] = []
+    citizen = watch(browser.new_context(viewport={"width": 390, "height": 844}).new_page(), problems)
+    moderator = watch(browser.new_context(viewport={"width": 1440, "height": 900}).new_page(), problems)
+    screen = watch(browser.new_context(viewport={"width": 1920, "height": 1080}).new_page(), problems)
+    log_in(moderator, server.url)
+    screen.goto(f"{server.url}/t/demo/screen/?key={key}")
+    citizen.goto(f"{server.url}/t/demo/")
+    for page in (citizen, moderator, screen):
+        page.wait_for_selector("[data-testid=connection], [data-testid=screen-empty]", state="attached")
+
+    # when the citizen asks a civil question and an insulting one
+    citizen.get_by_test_id("ask-text").fill("When will the tram line reach the north district?")
+    citizen.get_by_test_id("ask-name").fill("Marie")
+    citizen.get_by_test_id("ask-submit").click()
+    citizen.get_by_test_id("my-question").filter(has_text="tram line").wait_for()
+    citizen.get_by_test_id("ask-text").fill("You are all useless idiots, fuck off")
+    citizen.get_by_test_id("ask-submit").click()
+
+    # then both reach the console with a score; the insult is held in its own lane
+    civil = moderator.locator("[data-testid=pending-item][data-scored=scored]", has_text="tram line")
+    civil.wait_for(timeout=5000)
+    assert float(civil.get_by_test_id("score-value").inner_text()) < 0.5
+    assert "alt-profanity-check" in civil.get_by_test_id("score-model").inner_text()
+    held = moderator.locator("[data-testid=held-item]", has_text="idiots")
+    held.wait_for(timeout=5000)
+
+    # when the moderator approves the civil one from the keyboard and shows it
+    civil.click()
+    moderator.keyboard.press("a")
+    approved = moderator.locator("[data-testid=approved-item]", has_text="tram line")
+    approved.wait_for()
+    approved.get_by_test_id("show-button").click()
+
+    # then the projector shows it, with its author, and the citizen sees it approved
+    screen.get_by_test_id("screen-current-text").filter(has_text="tram line").wait_for()
+    assert screen.get_by_test_id("screen-current-author").inner_text().strip().endswith("Marie")
+    citizen.get_by_test_id("approved-question").filter(has_text="tram line").wait_for()
+    assert not screen.evaluate(
+        "document.documentElement.scrollHeight > innerHeight || document.documentElement.scrollWidth > innerWidth"
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    citizen.screenshot(path=SHOTS / "citizen-en.png", full_page=True)
+    moderator.screenshot(path=SHOTS / "moderator-en.png")
+    screen.screenshot(path=SHOTS / "screen-en.png")
+    assert problems == []
+
+
+def test_hostile_text_is_shown_as_text_and_never_runs(browser, demo_server):
+    # given a citizen who submits markup, a bidi override and a 300-character word
+    server, key = demo_server
+    problems: list[str] = []
+    citizen = watch(browser.new_context(viewport={"width": 360, "height": 740}).new_page(), problems)
+    moderator = watch(browser.new_context(viewport={"width": 1440, "height": 900}).new_page(), problems)
+    screen = watch(browser.new_context(viewport={"width": 1280, "height": 720}).new_page(), problems)
+    log_in(moderator, server.url)
+    screen.goto(f"{server.url}/t/demo/screen/?key={key}")
+    citizen.goto(f"{server.url}/t/demo/")
+    citizen.get_by_test_id("ask-text").fill(HOSTILE)
+    citizen.get_by_test_id("ask-name").fill("<b>Mallory</b>")
+    citizen.get_by_test_id("ask-submit").click()
+
+    # when a moderator approves it and puts it on screen
+    item = moderator.locator("[data-testid=pending-item]", has_text="Bonjour")
+    item.get_by_test_id("approve-button").click()
+    moderator.locator("[data-testid=approved-item]", has_text="Bonjour").get_by_test_id("show-button").click()
+    screen.get_by_test_id("screen-current-text").filter(has_text="Bonjour").wait_for()
+
+    # then on every page the markup is text: no element was created, no script ran
+    for page, selector in ((citizen, "[data-testid=my-question-text]"),
+                           (moderator, "[data-testid=approved-item] [data-testid=question-text]"),
+                           (screen, "[data-testid=screen-current-text]")):
+        node = page.locator(selector).first
+        assert "<script>window.__pwned = 1</script>" in node.text_content()
+        assert node.locator("script, img, b").count() == 0
+        assert page.evaluate("window.__pwned") is None
+        assert page.locator("img[src=x]").count() == 0
+        # the long word wraps instead of widening the page
+        assert not page.evaluate("document.documentElement.scrollWidth > innerWidth + 1")
+    assert "<b>Mallory</b>" in screen.get_by_test_id("screen-current-author").text_content()
+    assert problems == []

@@ -1,0 +1,295 @@
+"""Scoring: the real offline scorer, the registry, and the off-loop runner."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from channels.db import database_sync_to_async
+
+from moderation import selectors, services
+from moderation.models import Event, Question
+from moderation.presenters import Viewer
+from moderation.scoring import registry, runner
+from moderation.scoring.base import Scorer, ScoreResult, ScorerUnavailable
+from moderation.scoring.profanity import ProfanityCheckScorer
+from tests.support import factories
+
+OBSCENE = "You are a fucking piece of shit, go to hell you stupid asshole"
+CIVIL = [
+    "When will the tram reach the north district?",
+    "What is the budget for school repairs next year?",
+    "Pourquoi la piscine est-elle fermée le dimanche ?",
+]
+
+@pytest.fixture(scope="module")
+def profanity() -> ProfanityCheckScorer:
+    return ProfanityCheckScorer()
+
+
+# --- the real offline scorer --------------------------------------------------------
+
+
+def test_profanity_scorer_scores_obscene_text_high(profanity):
+    # given / when
+    (result,) = profanity.score_batch([OBSCENE])
+
+    # then
+    assert result.score > 0.5
+    assert set(result.labels) == {"profanity"}
+
+
+@pytest.mark.parametrize("text", CIVIL)
+def test_profanity_scorer_scores_a_civil_question_low(profanity, text: str):
+    # given / when
+    (result,) = profanity.score_batch([text])
+
+    # then
+    assert result.score < 0.5
+
+
+def test_profanity_scorer_scores_a_batch_in_order_with_labels_in_0_1(profanity):
+    # given
+    texts = [CIVIL[0], OBSCENE, CIVIL[1], ""]
+
+    # when
+    results = profanity.score_batch(texts)
+
+    # then one result per text, in order
+    assert len(results) == 4
+    assert results[1].score > 0.5 and results[0].score < 0.5 and results[2].score < 0.5
+    for result in results:
+        assert all(isinstance(v, float) and 0.0 <= v <= 1.0 for v in result.labels.values())
+        assert result.score == max(result.labels.values())
+        assert result.model == profanity.name
+
+
+def test_profanity_scorer_of_an_empty_batch_is_empty(profanity):
+    # given / when / then
+    assert profanity.score_batch([]) == []
+
+
+def test_profanity_scorer_names_its_model(profanity):
+    # given / when / then
+    assert profanity.name.startswith("alt-profanity-check")
+    assert profanity.name != "alt-profanity-check"  # it carries the version
+    assert isinstance(profanity, Scorer)
+
+
+def test_score_result_score_is_the_highest_label():
+    # given / when / then
+    assert ScoreResult(labels={"a": 0.2, "b": 0.8, "c": 0.5}, model="m").score == 0.8
+    assert ScoreResult(labels={}, model="m").score == 0.0
+
+
+# --- the registry ------------------------------------------------------------------
+
+
+def test_get_scorer_loads_the_configured_scorer_once(settings):
+    # given the default configuration
+    settings.TOXICITY_SCORER = "profanity-check"
+
+    # when it is asked for twice
+    first = registry.get_scorer()
+    second = registry.get_scorer()
+
+    # then it is the same, real, loaded object
+    assert first is second
+    assert isinstance(first, ProfanityCheckScorer)
+    assert registry.scorer_status() == {"name": first.name, "status": "ready"}
+    assert registry.scorer_details()["configured"] == "profanity-check"
+
+
+def test_get_scorer_from_many_threads_gives_one_object():
+    # given / when
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        scorers = list(pool.map(lambda _: registry.get_scorer(), range(16)))
+
+    # then
+    assert len({id(s) for s in scorers}) == 1
+
+
+def test_use_scorer_swaps_and_restores(fake_scorer):
+    # given a fake installed by the fixture
+    # when / then it is what get_scorer gives, until the block ends
+    assert registry.get_scorer() is fake_scorer
+    assert registry.scorer_status() == {"name": "fake-scorer 1.0", "status": "ready"}
+    other = type(fake_scorer)()
+    with registry.use_scorer(other):
+        assert registry.get_scorer() is other
+    assert registry.get_scorer() is fake_scorer
+
+
+# --- the runner ---------------------------------------------------------------------
+
+
+@database_sync_to_async
+def a_question(text: str = CIVIL[0], **townhall_fields) -> Question:
+    townhall = factories.make_townhall(**townhall_fields)
+    return factories.make_question(townhall, text=text)
+
+
+@database_sync_to_async
+def reload(question: Question) -> Question:
+    return Question.objects.get(pk=question.pk)
+
+
+@database_sync_to_async
+def moderator_sees(question: Question) -> dict | None:
+    snapshot = selectors.snapshot(Viewer(role="moderator"), question.townhall_id)
+    return next((q for q in snapshot["questions"] if q["id"] == question.pk), None)
+
+
+@database_sync_to_async
+def last_event_type(question: Question) -> str:
+    return Event.objects.filter(townhall_id=question.townhall_id).latest("seq").type
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_runner_stores_the_score(fake_scorer):
+    # given
+    fake_scorer.scores = {CIVIL[0]: 0.03}
+    question = await a_question()
+
+    # when
+    await runner.score_question(question.pk)
+
+    # then
+    stored = await reload(question)
+    assert stored.scoring_status == "scored"
+    assert stored.toxicity_score == pytest.approx(0.03)
+    assert stored.toxicity_model == "fake-scorer 1.0"
+    assert stored.held is False
+    assert fake_scorer.calls == [[CIVIL[0]]]
+    assert await last_event_type(question) == "question.scored"
+
+
+@pytest.mark.parametrize(
+    ("score", "threshold", "held"),
+    [(0.9, 0.5, True), (0.5, 0.5, True), (0.49, 0.5, False), (0.9, 0.95, False), (0.95, 0.95, True)],
+)
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_runner_holds_a_question_at_the_threshold(fake_scorer, score: float, threshold: float, held: bool):
+    # given a town hall with this threshold and a scorer giving this score
+    text = "Is this question acceptable?"
+    fake_scorer.scores = {text: score}
+    question = await a_question(text, hold_threshold=threshold)
+
+    # when
+    await runner.score_question(question.pk)
+
+    # then
+    stored = await reload(question)
+    assert stored.held is held
+    assert stored.toxicity_score == pytest.approx(score)
+    seen = await moderator_sees(question)
+    assert seen["held"] is held and seen["toxicity"]["status"] == "scored"
+
+
+@pytest.mark.parametrize(
+    "error", [RuntimeError("model exploded"), ValueError("bad input"), ScorerUnavailable("no weights")],
+    ids=["runtime", "value", "unavailable"],
+)
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_runner_marks_the_question_failed_when_the_scorer_raises(fake_scorer, error: Exception):
+    # given a scorer that fails
+    fake_scorer.error = error
+    question = await a_question()
+
+    # when
+    await runner.score_question(question.pk)
+
+    # then the question stays, pending and unscored, in the moderators' queue
+    stored = await reload(question)
+    assert stored.scoring_status == "failed"
+    assert stored.status == "pending" and stored.toxicity_score is None and stored.held is False
+    seen = await moderator_sees(question)
+    assert seen is not None
+    assert seen["status"] == "pending"
+    assert seen["toxicity"] == {"score": None, "labels": {}, "model": None, "status": "failed"}
+    # and moderators are told
+    assert await last_event_type(question) == "question.scored"
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_runner_marks_the_question_failed_when_the_scorer_hangs(fake_scorer, settings):
+    # given a scorer that never answers during the call, and a short timeout
+    fake_scorer.gate = threading.Event()
+    settings.SCORING_TIMEOUT = 0.2
+    question = await a_question()
+
+    # when
+    await runner.score_question(question.pk)
+
+    # then the question is left unscored and visible (the fixture opens the gate on teardown)
+    assert not fake_scorer.gate.is_set()
+    assert fake_scorer.calls == [[CIVIL[0]]]
+    stored = await reload(question)
+    assert stored.scoring_status == "failed" and stored.status == "pending"
+    assert (await moderator_sees(question))["toxicity"]["status"] == "failed"
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_runner_ignores_a_question_that_no_longer_exists(fake_scorer):
+    # given a question deleted before scoring
+    question = await a_question()
+    await database_sync_to_async(Question.objects.filter(pk=question.pk).delete)()
+
+    # when
+    await runner.score_question(question.pk)
+
+    # then the scorer is not even called
+    assert fake_scorer.calls == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_runner_schedule_and_drain(fake_scorer):
+    # given two questions
+    first = await a_question("First?")
+    second = await a_question("Second?")
+
+    # when they are scheduled and the runner drained
+    tasks = [runner.schedule(first.pk), runner.schedule(second.pk)]
+    await runner.drain()
+
+    # then both are scored
+    assert all(task.done() for task in tasks)
+    assert (await reload(first)).scoring_status == "scored"
+    assert (await reload(second)).scoring_status == "scored"
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_runner_with_the_real_scorer_holds_an_obscene_question():
+    # given the configured (real) scorer
+    obscene = await a_question(OBSCENE)
+    civil = await a_question(CIVIL[1])
+
+    # when
+    await runner.score_question(obscene.pk)
+    await runner.score_question(civil.pk)
+
+    # then
+    obscene, civil = await reload(obscene), await reload(civil)
+    assert obscene.held is True and obscene.toxicity_score > 0.5
+    assert civil.held is False and civil.toxicity_score < 0.5
+    assert obscene.toxicity_model.startswith("alt-profanity-check")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_apply_score_through_the_service_matches_the_runner_rule():
+    # given a question and a score exactly at the threshold
+    townhall = factories.make_townhall(hold_threshold=0.3)
+    question = factories.make_question(townhall)
+
+    # when
+    services.question_apply_score(question_id=question.pk, result=ScoreResult({"profanity": 0.3}, "m"))
+
+    # then at the threshold counts as held
+    assert Question.objects.get(pk=question.pk).held is True

@@ -117,5 +117,6 @@ def ok_frame(request_id: str | None, **result: Any) -> dict[str, Any]:
 
 
 def error_frame(request_id: str | None, code: str, message: str) -> dict[str, Any]:
-    assert code in ERROR_CODES, code
+    if code not in ERROR_CODES:
+        raise ValueError(f"unknown error code {code!r}")
     return {"type": "error", "id": request_id, "code": code, "message": message}

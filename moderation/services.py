@@ -28,8 +28,9 @@ from moderation.selectors import question_record, townhall_record
 from moderation.text import clean_line, clean_text
 
 MAX_AUTHOR_LENGTH = 80
-_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 MAX_CLIENT_KEY_LENGTH = 64
+_CLIENT_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,%d}" % MAX_CLIENT_KEY_LENGTH)
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 
 
 # --- internals ---------------------------------------------------------------
@@ -69,6 +70,13 @@ def _take_off_screen_if_needed(townhall: TownHall, question: Question) -> None:
         townhall.screen_question = None
         TownHall.objects.filter(pk=townhall.pk).update(screen_question=None)
         _append_event(townhall, events.SCREEN_CHANGED, {"question": None})
+
+
+def _check_moderator(townhall: TownHall, moderator: AbstractBaseUser) -> None:
+    # Checked on every action, not only at connect: an account can be
+    # deactivated or removed from the team while its console is open.
+    if not moderator.is_active or not townhall.moderators.filter(pk=moderator.pk).exists():
+        raise Forbidden("You are not a moderator of this town hall.")
 
 
 def _check_version(question: Question, version: int | None) -> None:
@@ -113,8 +121,10 @@ def question_submit(
     Raises ``BadRequest`` (empty text, bad client key), ``TooLong``,
     ``TownHallClosed`` (town hall not live), ``RateLimited``, ``NotFound``.
     """
-    if not isinstance(client_key, str) or not (1 <= len(client_key) <= MAX_CLIENT_KEY_LENGTH):
-        raise BadRequest(f"client_key must be a string of 1 to {MAX_CLIENT_KEY_LENGTH} characters.")
+    if not isinstance(client_key, str) or not _CLIENT_KEY.fullmatch(client_key):
+        raise BadRequest(
+            f"client_key must be 1 to {MAX_CLIENT_KEY_LENGTH} characters among letters, digits and _ . : -"
+        )
     if not isinstance(author, str):
         raise BadRequest("author must be a string.")
     author = clean_line(author)
@@ -264,8 +274,7 @@ def _moderate(
 ) -> Question:
     with transaction.atomic():
         townhall = _lock_townhall(townhall_id)
-        if not townhall.moderators.filter(pk=moderator.pk).exists():
-            raise Forbidden("You are not a moderator of this town hall.")
+        _check_moderator(townhall, moderator)
         question = _lock_question(townhall, question_id)
         _check_version(question, version)
         from_status, to_status = _transition(question, action)
@@ -363,8 +372,7 @@ def screen_show(*, townhall_id: int, question_id: int, moderator: AbstractBaseUs
     """
     with transaction.atomic():
         townhall = _lock_townhall(townhall_id)
-        if not townhall.moderators.filter(pk=moderator.pk).exists():
-            raise Forbidden("You are not a moderator of this town hall.")
+        _check_moderator(townhall, moderator)
         question = _lock_question(townhall, question_id)
         if question.status != states.APPROVED:
             raise Conflict(f"Only approved questions can go on screen; this one is {question.status}.")
@@ -388,8 +396,7 @@ def screen_clear(*, townhall_id: int, moderator: AbstractBaseUser) -> TownHall:
     """Take whatever is on the screen off it. Raises ``NotFound``, ``Forbidden``."""
     with transaction.atomic():
         townhall = _lock_townhall(townhall_id)
-        if not townhall.moderators.filter(pk=moderator.pk).exists():
-            raise Forbidden("You are not a moderator of this town hall.")
+        _check_moderator(townhall, moderator)
         if townhall.screen_question_id is None:
             return townhall
         previous = townhall.screen_question

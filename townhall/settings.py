@@ -105,6 +105,9 @@ else:
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
+if os.environ.get("TEST_DATABASE_NAME"):
+    # Lets two test runs share one database server without sharing a test database.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channel layer: in-memory by default, Redis with REDIS_URL -----------------

@@ -11,6 +11,7 @@ import {
 } from './citizen-cards.js';
 import { announce, byVotesThenId, h, keepFocus, placeChildren, setText, strings, textLength, toggle, uuid } from './dom.js';
 import { connect } from './socket.js';
+import { applyEvent, applySnapshot } from './store.js';
 
 const AUTHOR_MAX = 80;
 const t = strings();
@@ -379,12 +380,7 @@ function upsert(q, { fromReply = false } = {}) {
 
 function onSnapshot(snapshot) {
   const before = state.questions;
-  state.townhall = { ...state.townhall, ...(snapshot.townhall || {}) };
-  state.questions = new Map();
-  for (const q of snapshot.questions || []) {
-    if (q && typeof q.id === 'number') state.questions.set(q.id, q);
-  }
-  state.screen = snapshot.screen && snapshot.screen.question ? snapshot.screen.question : null;
+  applySnapshot(state, snapshot);
   // After a reconnect, say what happened to my questions in the meantime.
   if (state.snapshots > 0) {
     for (const q of state.questions.values()) {
@@ -400,28 +396,10 @@ function onSnapshot(snapshot) {
 }
 
 function onEvent(event) {
-  switch (event.type) {
-    case 'question.created':
-    case 'question.updated':
-    case 'question.scored':
-      upsert(event.question);
-      break;
-    case 'question.removed':
-      state.questions.delete(event.question_id);
-      break;
-    case 'screen.changed': {
-      const before = state.screen ? state.screen.id : null;
-      state.screen = event.question || null;
-      if (state.screen && state.screen.id !== before) announce(t('announceScreen'));
-      break;
-    }
-    case 'townhall.updated':
-      state.townhall = { ...state.townhall, ...(event.townhall || {}) };
-      updateCounter();
-      break;
-    default:
-      return;
-  }
+  const screenBefore = state.screen ? state.screen.id : null;
+  if (!applyEvent(state, event, upsert)) return;
+  if (event.type === 'screen.changed' && state.screen && state.screen.id !== screenBefore) announce(t('announceScreen'));
+  if (event.type === 'townhall.updated') updateCounter();
   scheduleRender();
 }
 

@@ -1,6 +1,7 @@
 // Moderator console: page state, actions, selection and keyboard.
 // Cards and lane ordering live in moderator-view.js.
 import { connect } from './socket.js';
+import { applyEvent, applySnapshot } from './store.js';
 import { announce, h, isTypingTarget, keepFocus, placeChildren, setText, strings, textLength, toggle } from './dom.js';
 import { bindShortcuts } from './moderator-keys.js';
 import { REASONS, computeLanes, createCard, groupOf, laneOf, updateCard } from './moderator-view.js';
@@ -484,36 +485,13 @@ function upsert(q, { fromReply = false } = {}) {
 }
 
 function onSnapshot(snapshot) {
-  state.townhall = { ...state.townhall, ...(snapshot.townhall || {}) };
-  state.questions = new Map();
-  for (const q of snapshot.questions || []) {
-    if (q && typeof q.id === 'number') state.questions.set(q.id, q);
-  }
-  state.screen = snapshot.screen && snapshot.screen.question ? snapshot.screen.question : null;
+  applySnapshot(state, snapshot);
   state.ready = true;
   scheduleRender();
 }
 
 function onEvent(event) {
-  switch (event.type) {
-    case 'question.created':
-    case 'question.scored':
-    case 'question.updated':
-      upsert(event.question);
-      break;
-    case 'question.removed':
-      state.questions.delete(event.question_id);
-      break;
-    case 'screen.changed':
-      state.screen = event.question || null;
-      break;
-    case 'townhall.updated':
-      state.townhall = { ...state.townhall, ...(event.townhall || {}) };
-      break;
-    default:
-      return;
-  }
-  scheduleRender();
+  if (applyEvent(state, event, upsert)) scheduleRender();
 }
 
 function onStatus(status) {

@@ -1,5 +1,6 @@
 // Officials' screen: the current question, the next three, the join address.
 import { connect } from './socket.js';
+import { applyEvent, applySnapshot } from './store.js';
 import { byVotesThenId, h, placeChildren, setText, strings, toggle } from './dom.js';
 
 const NEXT_COUNT = 3;
@@ -143,35 +144,12 @@ function scheduleRender() {
 }
 
 function onSnapshot(snapshot) {
-  state.townhall = { ...state.townhall, ...(snapshot.townhall || {}) };
-  state.questions = new Map();
-  for (const q of snapshot.questions || []) {
-    if (q && typeof q.id === 'number') state.questions.set(q.id, q);
-  }
-  state.screen = snapshot.screen && snapshot.screen.question ? snapshot.screen.question : null;
+  applySnapshot(state, snapshot);
   scheduleRender();
 }
 
 function onEvent(event) {
-  switch (event.type) {
-    case 'question.created':
-    case 'question.scored':
-    case 'question.updated':
-      if (event.question && typeof event.question.id === 'number') state.questions.set(event.question.id, event.question);
-      break;
-    case 'question.removed':
-      state.questions.delete(event.question_id);
-      break;
-    case 'screen.changed':
-      state.screen = event.question || null;
-      break;
-    case 'townhall.updated':
-      state.townhall = { ...state.townhall, ...(event.townhall || {}) };
-      break;
-    default:
-      return;
-  }
-  scheduleRender();
+  if (applyEvent(state, event)) scheduleRender();
 }
 
 function onStatus(status) {

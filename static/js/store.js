@@ -1,0 +1,39 @@
+// The page's model of a town hall, fed by the snapshot and the events of
+// docs/protocol.md. Shared by the citizen, moderator and screen pages.
+
+const isQuestion = (q) => Boolean(q) && typeof q.id === 'number';
+
+/** Replace the model's content with a snapshot frame. */
+export function applySnapshot(state, snapshot) {
+  state.townhall = { ...state.townhall, ...(snapshot.townhall || {}) };
+  state.questions = new Map();
+  for (const q of snapshot.questions || []) {
+    if (isQuestion(q)) state.questions.set(q.id, q);
+  }
+  state.screen = snapshot.screen && snapshot.screen.question ? snapshot.screen.question : null;
+}
+
+/**
+ * Apply one event. `upsert(question)` stores a question (pages may refuse
+ * stale versions). Returns false for an event type the protocol does not know.
+ */
+export function applyEvent(state, event, upsert = (q) => state.questions.set(q.id, q)) {
+  switch (event.type) {
+    case 'question.created':
+    case 'question.scored':
+    case 'question.updated':
+      if (isQuestion(event.question)) upsert(event.question);
+      return true;
+    case 'question.removed':
+      state.questions.delete(event.question_id);
+      return true;
+    case 'screen.changed':
+      state.screen = event.question || null;
+      return true;
+    case 'townhall.updated':
+      state.townhall = { ...state.townhall, ...(event.townhall || {}) };
+      return true;
+    default:
+      return false;
+  }
+}

@@ -168,9 +168,28 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
+# --- Toxicity scoring ----------------------------------------------------------
+# Which engine pre-ranks questions: "detoxify" (the default; falls back to the
+# offline scorer with one warning when the model cannot be loaded) or
+# "offline" (the shipped linear model plus held-term lexicons, no download).
+TOXICITY_SCORER = os.environ.get("TOXICITY_SCORER", "detoxify")
+# Detoxify model: original, unbiased, multilingual, original-small, unbiased-small.
+TOXICITY_MODEL = os.environ.get("TOXICITY_MODEL", "original")
+# Directory made by `manage.py toxicity_model fetch`: loading is then fully offline.
+TOXICITY_MODEL_DIR = os.environ.get("TOXICITY_MODEL_DIR", "")
+TOXICITY_DEVICE = os.environ.get("TOXICITY_DEVICE", "cpu")
+TOXICITY_QUANTIZE = env_bool("TOXICITY_QUANTIZE", False)
+# Threads torch may use for inference (0: one per core).
+TOXICITY_THREADS = int(os.environ.get("TOXICITY_THREADS", "0"))
+# "local": score in a thread of each Daphne process; "worker": hand questions to
+# `manage.py runworker toxicity-scoring` processes over the Redis channel layer.
+SCORING_MODE = os.environ.get("SCORING_MODE", "local")
+# Micro-batching: wait this long for more questions, up to this many per batch.
+SCORING_BATCH_WAIT_MS = env_float("SCORING_BATCH_WAIT_MS", 5.0)
+SCORING_BATCH_SIZE = int(os.environ.get("SCORING_BATCH_SIZE", "16"))
+# How many times a question is tried before it is left unscored for good.
+SCORING_MAX_ATTEMPTS = int(os.environ.get("SCORING_MAX_ATTEMPTS", "3"))
 # --- Town-hall behaviour -----------------------------------------------------
-# Which scorer pre-ranks questions: "profanity-check" (offline, shipped weights).
-TOXICITY_SCORER = os.environ.get("TOXICITY_SCORER", "profanity-check")
 # Seconds a scoring call may take before the question is left unscored.
 SCORING_TIMEOUT = env_float("SCORING_TIMEOUT", 10.0)
 # Citizen rate limit: at most QUESTION_RATE_COUNT questions per QUESTION_RATE_WINDOW seconds.

@@ -22,15 +22,42 @@ logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _scorer: Scorer | None = None
-_state: dict[str, Any] = {"status": "not_loaded", "name": None, "load_seconds": None, "error": None}
+_state: dict[str, Any] = {
+    "status": "not_loaded", "name": None, "load_seconds": None, "error": None, "fallback_reason": None,
+}
+
+
+def _build_offline() -> Scorer:
+    from moderation.scoring.profanity import ProfanityCheckScorer
+
+    return ProfanityCheckScorer()
 
 
 def _build(kind: str) -> Scorer:
-    if kind == "profanity-check":
-        from moderation.scoring.profanity import ProfanityCheckScorer
+    if kind in ("offline", "profanity-check"):
+        return _build_offline()
+    if kind == "detoxify":
+        try:
+            from moderation.scoring.detoxify_engine import build_detoxify_scorer
+        except ImportError as exc:
+            return _fallback(f"the Detoxify engine cannot be imported ({exc})")
+        try:
+            return build_detoxify_scorer()
+        except ScorerUnavailable as exc:
+            return _fallback(str(exc))
+    raise ImproperlyConfigured(f"TOXICITY_SCORER={kind!r} is not a known scorer (use 'detoxify' or 'offline').")
 
-        return ProfanityCheckScorer()
-    raise ImproperlyConfigured(f"TOXICITY_SCORER={kind!r} is not a known scorer (use 'profanity-check').")
+
+def _fallback(reason: str) -> Scorer:
+    scorer = _build_offline()
+    _state["fallback_reason"] = reason
+    logger.warning(
+        "Detoxify is not available (%s). Scoring with the offline scorer %s instead. "
+        "To use Detoxify, run `manage.py toxicity_model fetch --model %s --dir DIR` on a machine "
+        "with internet access and start the service with TOXICITY_MODEL_DIR=DIR.",
+        reason, scorer.name, settings.TOXICITY_MODEL,
+    )
+    return scorer
 
 
 def get_scorer() -> Scorer:
@@ -51,7 +78,7 @@ def get_scorer() -> Scorer:
             raise
         _scorer = scorer
         _state.update(
-            status="ready", name=scorer.name, load_seconds=round(time.perf_counter() - started, 3), error=None
+            status="fallback" if _state.get("fallback_reason") else "ready", name=scorer.name, load_seconds=round(time.perf_counter() - started, 3), error=None
         )
         logger.info("toxicity scorer %s loaded in %.2fs", scorer.name, _state["load_seconds"])
         return scorer

@@ -1,6 +1,8 @@
-"""ASGI entry point: Django for HTTP, Channels for the three websockets.
+"""ASGI entry point: Django for HTTP, Channels for the websockets and the
+scoring worker channel.
 
-Run with ``daphne asgi:application``.
+Run with ``daphne asgi:application``; scoring workers with
+``python manage.py runworker toxicity-scoring``.
 """
 import os
 
@@ -12,18 +14,39 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ChannelNameRouter, ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from consumers.routing import websocket_urlpatterns  # noqa: E402
-from moderation.scoring import registry  # noqa: E402
+from consumers.scoring_worker import ScoringWorkerConsumer  # noqa: E402
+from moderation.scoring import registry, runner  # noqa: E402
+from moderation.scoring.runner import WORKER_CHANNEL  # noqa: E402
 
-# Load the model now, off the event loop, rather than on the first question.
-registry.preload_in_background()
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
-    }
+class RecoverUnscoredOnStart:
+    """On the first connection this process serves, queue again the questions
+    a crash or restart left unscored (the ASGI server gives no start hook)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket") and settings.SCORING_RECOVER_ON_START:
+            await runner.recover_unscored()
+        return await self.app(scope, receive, send)
+
+
+if settings.SCORING_MODE == "local":
+    # Load the model now, off the event loop, rather than on the first question.
+    registry.preload_in_background()
+
+application = RecoverUnscoredOnStart(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+            "channel": ChannelNameRouter({WORKER_CHANNEL: ScoringWorkerConsumer.as_asgi()}),
+        }
+    )
 )

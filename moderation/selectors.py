@@ -103,11 +103,14 @@ def events_between(townhall_id: int, after_seq: int, before_seq: int) -> list[Ev
     return list(Event.objects.filter(townhall_id=townhall_id, seq__gt=after_seq, seq__lt=before_seq).order_by("seq"))
 
 
-def unscored_question_ids(townhall_id: int | None = None) -> list[int]:
-    qs = Question.objects.filter(scoring_status=Question.ScoringStatus.PENDING)
+def unscored_question_ids(*, max_attempts: int, townhall_id: int | None = None) -> list[int]:
+    """Questions without a score that may still be tried, oldest first."""
+    qs = Question.objects.exclude(scoring_status=Question.ScoringStatus.SCORED).filter(
+        scoring_attempts__lt=max_attempts
+    )
     if townhall_id is not None:
         qs = qs.filter(townhall_id=townhall_id)
-    return list(qs.order_by("created_at").values_list("id", flat=True))
+    return list(qs.order_by("created_at", "id").values_list("id", flat=True))
 
 
 def question_text(question_id: int) -> str | None:

@@ -31,6 +31,13 @@ def _fresh_channel_layers() -> Iterator[None]:
     channel_layers.backends.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_recovery_unless_asked(settings) -> None:
+    # Recovery re-scores whatever an earlier step left unscored; tests that
+    # are about recovery turn it back on.
+    settings.SCORING_RECOVER_ON_START = False
+
+
 class FakeScorer:
     """A scorer at the real boundary: scores by a lookup table, can fail or hang."""
 

@@ -85,8 +85,15 @@ def test_score_result_score_is_the_highest_label():
 # --- the registry ------------------------------------------------------------------
 
 
-def test_get_scorer_loads_the_configured_scorer_once(settings):
-    # given the default configuration
+@pytest.fixture
+def fresh_registry():
+    registry.reset()
+    yield
+    registry.reset()
+
+
+def test_get_scorer_loads_the_configured_scorer_once(settings, fresh_registry):
+    # given the offline configuration
     settings.TOXICITY_SCORER = "profanity-check"
 
     # when it is asked for twice

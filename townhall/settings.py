@@ -189,6 +189,10 @@ SCORING_BATCH_WAIT_MS = env_float("SCORING_BATCH_WAIT_MS", 5.0)
 SCORING_BATCH_SIZE = int(os.environ.get("SCORING_BATCH_SIZE", "16"))
 # How many times a question is tried before it is left unscored for good.
 SCORING_MAX_ATTEMPTS = int(os.environ.get("SCORING_MAX_ATTEMPTS", "3"))
+# Queue again, when a process starts, the questions a crash or restart left unscored.
+SCORING_RECOVER_ON_START = env_bool("SCORING_RECOVER_ON_START", True)
+# Seconds before the first retry of a failed attempt; doubles each time.
+SCORING_RETRY_DELAY = env_float("SCORING_RETRY_DELAY", 5.0)
 # --- Town-hall behaviour -----------------------------------------------------
 # Seconds a scoring call may take before the question is left unscored.
 SCORING_TIMEOUT = env_float("SCORING_TIMEOUT", 10.0)

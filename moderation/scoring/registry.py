@@ -84,6 +84,15 @@ def get_scorer() -> Scorer:
         return scorer
 
 
+def reset() -> None:
+    """Forget the loaded scorer so the next ``get_scorer()`` builds it from the
+    current settings (tests, and ``toxicity_model check``)."""
+    global _scorer
+    with _lock:
+        _scorer = None
+        _state.update(status="not_loaded", name=None, load_seconds=None, error=None, fallback_reason=None)
+
+
 def preload_in_background() -> threading.Thread:
     """Load the scorer in a background thread so the first question is not delayed.
 

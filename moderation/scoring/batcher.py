@@ -1,0 +1,95 @@
+"""Micro-batching for the scorer.
+
+Questions that arrive within ``wait_ms`` of each other are scored together,
+up to ``max_batch`` at a time, sorted by length so that padding stays small.
+One batch runs at a time, in a dedicated executor thread: the event loop
+never runs the model, and the model is never used by two threads at once.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+
+from moderation.scoring.base import ScoreResult
+
+logger = logging.getLogger(__name__)
+
+ScoreBatch = Callable[[list[str]], list[ScoreResult]]
+
+
+class MicroBatcher:
+    """Collects texts on one event loop and scores them in batches.
+
+    ``score(text)`` returns the text's result, or raises what the scorer
+    raised for its batch. Cancelling the awaiting task (a timeout) abandons
+    that text's result; the rest of its batch is unaffected.
+    """
+
+    def __init__(self, score_batch: Callable[[], ScoreBatch], *, executor: Executor, max_batch: int, wait_ms: float) -> None:
+        if max_batch < 1:
+            raise ValueError("max_batch must be at least 1")
+        self._get_score_batch = score_batch
+        self._executor = executor
+        self._max_batch = max_batch
+        self._wait = max(wait_ms, 0.0) / 1000.0
+        self._queue: asyncio.Queue[tuple[str, asyncio.Future[ScoreResult]]] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+        self.batch_sizes: list[int] = []  # observed sizes, for benchmarks and tests
+
+    async def score(self, text: str) -> ScoreResult:
+        future: asyncio.Future[ScoreResult] = asyncio.get_running_loop().create_future()
+        await self._queue.put((text, future))
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(self._run())
+        return await future
+
+    async def _collect(self) -> list[tuple[str, asyncio.Future[ScoreResult]]]:
+        batch = [await self._queue.get()]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._wait
+        while len(batch) < self._max_batch:
+            if not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+                continue
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            try:
+                # The batching window: more questions may arrive within it.
+                batch.append(await asyncio.wait_for(self._queue.get(), remaining))
+            except TimeoutError:
+                break
+        return batch
+
+    async def _run(self) -> None:
+        while True:
+            batch = await self._collect()
+            live = [(text, future) for text, future in batch if not future.done()]
+            if not live:
+                continue
+            live.sort(key=lambda item: len(item[0]))
+            texts = [text for text, _ in live]
+            self.batch_sizes.append(len(texts))
+            loop = asyncio.get_running_loop()
+            try:
+                results = await loop.run_in_executor(self._executor, self._score_in_thread, texts)
+            except Exception as exc:  # the scorer's failure belongs to every text of the batch
+                for _, future in live:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), result in zip(live, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    def _score_in_thread(self, texts: list[str]) -> list[ScoreResult]:
+        results = self._get_score_batch()(texts)
+        if len(results) != len(texts):
+            raise RuntimeError(f"scorer returned {len(results)} results for {len(texts)} texts")
+        return results
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()

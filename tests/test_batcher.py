@@ -1,0 +1,122 @@
+"""The micro-batcher: batching, ordering, failures, timeouts. No database."""
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from moderation.scoring.base import ScoreResult
+from moderation.scoring.batcher import MicroBatcher
+
+
+
+class RecordingScorer:
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+        self.gate: threading.Event | None = None
+        self.error: Exception | None = None
+        self.entered = threading.Event()
+
+    def score_batch(self, texts: list[str]) -> list[ScoreResult]:
+        self.batches.append(list(texts))
+        self.entered.set()
+        if self.gate is not None:
+            self.gate.wait(timeout=10)
+        if self.error is not None:
+            raise self.error
+        return [ScoreResult(labels={"toxicity": len(t) / 1000}, model="len") for t in texts]
+
+
+@pytest.fixture
+def executor():
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield pool
+
+
+def make(scorer: RecordingScorer, executor, *, max_batch: int = 8, wait_ms: float = 50) -> MicroBatcher:
+    return MicroBatcher(lambda: scorer.score_batch, executor=executor, max_batch=max_batch, wait_ms=wait_ms)
+
+
+@pytest.mark.asyncio
+async def test_questions_arriving_together_are_scored_in_one_batch_sorted_by_length(executor):
+    # given
+    scorer = RecordingScorer()
+    batcher = make(scorer, executor)
+    texts = ["a much longer question about the budget?", "short?", "a medium question?"]
+
+    # when
+    results = await asyncio.gather(*(batcher.score(t) for t in texts))
+
+    # then one batch, shortest first, and each caller gets its own result
+    assert scorer.batches == [sorted(texts, key=len)]
+    assert [r.labels["toxicity"] for r in results] == [len(t) / 1000 for t in texts]
+    batcher.close()
+
+
+@pytest.mark.asyncio
+async def test_batches_never_exceed_the_maximum_size(executor):
+    scorer = RecordingScorer()
+    batcher = make(scorer, executor, max_batch=3)
+
+    results = await asyncio.gather(*(batcher.score(f"question {i}") for i in range(10)))
+
+    assert len(results) == 10
+    assert all(len(batch) <= 3 for batch in scorer.batches)
+    assert sum(len(batch) for batch in scorer.batches) == 10
+    batcher.close()
+
+
+@pytest.mark.asyncio
+async def test_questions_arriving_while_a_batch_runs_form_the_next_batch(executor):
+    # given a first batch held inside the scorer
+    scorer = RecordingScorer()
+    scorer.gate = threading.Event()
+    batcher = make(scorer, executor, wait_ms=0)
+    first = asyncio.ensure_future(batcher.score("first"))
+    assert await asyncio.get_running_loop().run_in_executor(None, scorer.entered.wait, 5)
+
+    # when three more arrive meanwhile, then the gate opens
+    later = [asyncio.ensure_future(batcher.score(t)) for t in ("b", "cc", "ddd")]
+    await asyncio.sleep(0)  # one loop turn: the three tasks enqueue their texts
+    scorer.gate.set()
+    await asyncio.gather(first, *later)
+
+    # then they were scored together in the second batch
+    assert scorer.batches == [["first"], ["b", "cc", "ddd"]]
+    batcher.close()
+
+
+@pytest.mark.asyncio
+async def test_a_scorer_failure_reaches_every_caller_of_the_batch_and_the_next_batch_works(executor):
+    scorer = RecordingScorer()
+    scorer.error = RuntimeError("model exploded")
+    batcher = make(scorer, executor)
+
+    outcomes = await asyncio.gather(batcher.score("one"), batcher.score("two"), return_exceptions=True)
+    assert all(isinstance(o, RuntimeError) for o in outcomes)
+
+    scorer.error = None
+    assert (await batcher.score("three")).model == "len"
+    batcher.close()
+
+
+@pytest.mark.asyncio
+async def test_a_caller_that_times_out_does_not_break_the_batch(executor):
+    scorer = RecordingScorer()
+    scorer.gate = threading.Event()
+    batcher = make(scorer, executor, wait_ms=0)
+    patient = asyncio.ensure_future(batcher.score("patient"))
+
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(batcher.score("impatient"), 0.05)
+    scorer.gate.set()
+
+    assert (await patient).labels["toxicity"] == len("patient") / 1000
+    batcher.close()
+
+
+def test_a_batch_size_below_one_is_refused(executor):
+    with pytest.raises(ValueError):
+        MicroBatcher(lambda: None, executor=executor, max_batch=0, wait_ms=1)

@@ -35,6 +35,7 @@ class ModeratorConsumer(TownHallConsumer):
             "question.answered": self.handle_answered,
             "screen.show": self.handle_screen_show,
             "screen.clear": self.handle_screen_clear,
+            "townhall.held_terms": self.handle_held_terms,
         }
 
     def _question_reply(self, request: Request, question: Question) -> dict[str, Any]:
@@ -82,6 +83,13 @@ class ModeratorConsumer(TownHallConsumer):
             townhall_id=self.townhall.pk, moderator=self.user
         )
         return self._screen_reply(request, townhall)
+
+    async def handle_held_terms(self, request: Request) -> dict[str, Any]:
+        terms = request.fields.get("terms")
+        townhall = await database_sync_to_async(services.townhall_set_held_terms)(
+            townhall_id=self.townhall.pk, moderator=self.user, terms=terms
+        )
+        return protocol.ok_frame(request.id, townhall={"held_terms": list(townhall.held_terms)})
 
     def _screen_show(self, question_id: int) -> TownHall:
         townhall = services.screen_show(townhall_id=self.townhall.pk, question_id=question_id, moderator=self.user)

@@ -40,6 +40,7 @@ ALL_ACTIONS = frozenset(
         "question.answered",
         "screen.show",
         "screen.clear",
+        "townhall.held_terms",
     }
 )
 

@@ -28,6 +28,9 @@ class TownHall(models.Model):
     moderators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="moderated_townhalls", blank=True)
     max_question_length = models.PositiveIntegerField(default=500)
     hold_threshold = models.FloatField(default=0.5)
+    # Moderators' own list, any language: a question containing one is held
+    # whatever the model says (matched after normalisation).
+    held_terms = models.JSONField(default=list, blank=True)
     # The event counter: the last seq handed out. Incremented under a row lock.
     last_seq = models.BigIntegerField(default=0)
     screen_question = models.ForeignKey(
@@ -61,6 +64,8 @@ class Question(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField(max_length=20, blank=True)
     held = models.BooleanField(default=False)
+    # The town hall's held terms this question matched (held whatever the score).
+    held_terms_matched = models.JSONField(default=list, blank=True)
     toxicity_score = models.FloatField(null=True, blank=True)
     toxicity_labels = models.JSONField(default=dict, blank=True)
     toxicity_model = models.CharField(max_length=120, blank=True)

@@ -41,6 +41,7 @@ def render_question(viewer: Viewer, record: Record) -> dict[str, Any]:
     out = {name: record[name] for name in BASE_FIELDS}
     if viewer.role == "moderator":
         out["held"] = record["held"]
+        out["held_terms"] = list(record.get("held_terms", []))
         out["toxicity"] = dict(record["toxicity"])
         out["original_text"] = record["original_text"]
         out["reason"] = record["reason"]
@@ -56,7 +57,7 @@ def render_question(viewer: Viewer, record: Record) -> dict[str, Any]:
 def render_townhall(viewer: Viewer, townhall: dict[str, Any]) -> dict[str, Any]:
     public = {k: townhall[k] for k in ("slug", "title", "status", "max_question_length")}
     if viewer.role == "moderator":
-        for key in ("hold_threshold", "screen_key", "screen_url", "scorer"):
+        for key in ("hold_threshold", "held_terms", "screen_key", "screen_url", "scorer"):
             if key in townhall:
                 public[key] = townhall[key]
     return public

@@ -29,6 +29,7 @@ def question_record(question: Question) -> dict[str, Any]:
         "created_at": question.created_at.isoformat(),
         "version": question.version,
         "held": question.held,
+        "held_terms": list(question.held_terms_matched or []),
         "toxicity": {
             "score": question.toxicity_score,
             "labels": dict(question.toxicity_labels or {}),
@@ -56,6 +57,7 @@ def townhall_record(townhall: TownHall) -> dict[str, Any]:
         "status": townhall.status,
         "max_question_length": townhall.max_question_length,
         "hold_threshold": townhall.hold_threshold,
+        "held_terms": list(townhall.held_terms or []),
         "screen_key": townhall.screen_key,
         "screen_url": townhall_urls(townhall)["screen_url"],
         "scorer": registry.scorer_status(),

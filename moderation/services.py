@@ -94,6 +94,21 @@ def _transition(question: Question, action: str) -> tuple[str, str]:
     return question.status, to_status
 
 
+def _held_term_matches(townhall: TownHall, text: str) -> list[str]:
+    if not townhall.held_terms:
+        return []
+    from moderation.scoring.lexicon import matches_held_terms
+
+    return matches_held_terms(text, list(townhall.held_terms))
+
+
+def _refresh_held(townhall: TownHall, question: Question) -> None:
+    """Set ``held`` from the town hall's terms and threshold (score may be unknown)."""
+    question.held_terms_matched = _held_term_matches(townhall, question.text)
+    over_threshold = question.toxicity_score is not None and question.toxicity_score >= townhall.hold_threshold
+    question.held = bool(question.held_terms_matched) or over_threshold
+
+
 def _validated_text(text: str, townhall: TownHall) -> str:
     if not isinstance(text, str):
         raise BadRequest("text must be a string.")
@@ -145,7 +160,7 @@ def question_submit(
                 f"You can send {settings.QUESTION_RATE_COUNT} questions every "
                 f"{settings.QUESTION_RATE_WINDOW} seconds. Please wait a moment."
             )
-        question = Question.objects.create(
+        question = Question(
             townhall=townhall,
             text=cleaned,
             original_text=cleaned,
@@ -153,6 +168,9 @@ def question_submit(
             participant=participant,
             client_key=client_key,
         )
+        # Held terms need no model: a match holds the question from the start.
+        _refresh_held(townhall, question)
+        question.save()
         _append_event(townhall, events.QUESTION_CREATED, {"question": question_record(question), "previous_status": None})
     return question, True
 
@@ -236,7 +254,7 @@ def question_apply_score(*, question_id: int, result: ScoreResult) -> Question |
         question.toxicity_model = result.model[:120]
         question.scoring_status = Question.ScoringStatus.SCORED
         question.scoring_attempts += 1
-        question.held = question.toxicity_score >= townhall.hold_threshold
+        _refresh_held(townhall, question)
         question.save()
         _question_event(townhall, question, events.QUESTION_SCORED, question.status)
     return question
@@ -286,6 +304,7 @@ def _moderate(
                 return question
             previous_text = question.text
             question.text = new_text
+            _refresh_held(townhall, question)
         if action == states.REJECT:
             question.reason = reason
         elif action == states.APPROVE:
@@ -415,6 +434,50 @@ def screen_clear(*, townhall_id: int, moderator: AbstractBaseUser) -> TownHall:
 
 
 # --- town halls --------------------------------------------------------------
+
+MAX_HELD_TERMS = 500
+MAX_HELD_TERM_LENGTH = 100
+
+
+def townhall_set_held_terms(*, townhall_id: int, moderator: AbstractBaseUser, terms: list[str]) -> TownHall:
+    """Replace the town hall's held terms and re-check every pending question.
+
+    Terms are trimmed; blanks and case-insensitive duplicates are dropped.
+    Raises ``BadRequest`` (not a list of strings, too many), ``TooLong``,
+    ``Forbidden``, ``NotFound``.
+    """
+    if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+        raise BadRequest("terms must be a list of strings.")
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    for term in terms:
+        term = clean_line(term)
+        if not term or term.casefold() in seen:
+            continue
+        if len(term) > MAX_HELD_TERM_LENGTH:
+            raise TooLong(f"A held term is limited to {MAX_HELD_TERM_LENGTH} characters.")
+        seen.add(term.casefold())
+        cleaned.append(term)
+    if len(cleaned) > MAX_HELD_TERMS:
+        raise BadRequest(f"At most {MAX_HELD_TERMS} held terms.")
+    with transaction.atomic():
+        townhall = _lock_townhall(townhall_id)
+        _check_moderator(townhall, moderator)
+        if cleaned == list(townhall.held_terms or []):
+            return townhall
+        townhall.held_terms = cleaned
+        TownHall.objects.filter(pk=townhall.pk).update(held_terms=cleaned)
+        Decision.objects.create(townhall=townhall, moderator=moderator, action="held_terms")
+        _append_event(townhall, events.TOWNHALL_UPDATED, {"townhall": townhall_record(townhall)})
+        for question in Question.objects.select_for_update().filter(townhall=townhall, status=states.PENDING):
+            before = (question.held, list(question.held_terms_matched))
+            _refresh_held(townhall, question)
+            if (question.held, question.held_terms_matched) != before:
+                question.save(update_fields=["held", "held_terms_matched", "updated_at"])
+                _question_event(townhall, question, events.QUESTION_SCORED, question.status)
+    return townhall
+
+
 
 
 def townhall_create(

@@ -12,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 
 from moderation.scoring import registry, runner
 from moderation.scoring.base import ScoreResult
+from moderation.scoring.normalize import normalize_for_model
 
 pytest_plugins = ["tests.support.servers"]
 
@@ -51,12 +52,15 @@ class FakeScorer:
         self.calls: list[list[str]] = []
 
     def score_batch(self, texts: list[str]) -> list[ScoreResult]:
+        """Scores by ``scores``, whose keys may be written as typed: the runner
+        hands scorers normalised text, so keys are normalised the same way."""
         self.calls.append(list(texts))
         if self.gate is not None:
             self.gate.wait(timeout=30)
         if self.error is not None:
             raise self.error
-        return [ScoreResult(labels={"toxicity": self.scores.get(t, self.default)}, model=self.name) for t in texts]
+        table = {normalize_for_model(text): score for text, score in self.scores.items()}
+        return [ScoreResult(labels={"toxicity": table.get(t, self.default)}, model=self.name) for t in texts]
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ from moderation import selectors, services
 from moderation.models import Event, Question
 from moderation.presenters import Viewer
 from moderation.scoring import registry, runner
+from moderation.scoring.normalize import normalize_for_model
 from moderation.scoring.base import Scorer, ScoreResult, ScorerUnavailable
+from moderation.scoring.offline import OfflineScorer
 from moderation.scoring.profanity import ProfanityCheckScorer
 from tests.support import factories
 
@@ -102,7 +104,7 @@ def test_get_scorer_loads_the_configured_scorer_once(settings, fresh_registry):
 
     # then it is the same, real, loaded object
     assert first is second
-    assert isinstance(first, ProfanityCheckScorer)
+    assert isinstance(first, OfflineScorer)
     assert registry.scorer_status() == {"name": first.name, "status": "ready"}
     assert registry.scorer_details()["configured"] == "profanity-check"
 
@@ -168,7 +170,7 @@ async def test_runner_stores_the_score(fake_scorer):
     assert stored.toxicity_score == pytest.approx(0.03)
     assert stored.toxicity_model == "fake-scorer 1.0"
     assert stored.held is False
-    assert fake_scorer.calls == [[CIVIL[0]]]
+    assert fake_scorer.calls == [[normalize_for_model(CIVIL[0])]]
     assert await last_event_type(question) == "question.scored"
 
 
@@ -234,7 +236,7 @@ async def test_runner_marks_the_question_failed_when_the_scorer_hangs(fake_score
 
     # then the question is left unscored and visible (the fixture opens the gate on teardown)
     assert not fake_scorer.gate.is_set()
-    assert fake_scorer.calls == [[CIVIL[0]]]
+    assert fake_scorer.calls == [[normalize_for_model(CIVIL[0])]]
     stored = await reload(question)
     assert stored.scoring_status == "failed" and stored.status == "pending"
     assert (await moderator_sees(question))["toxicity"]["status"] == "failed"
@@ -286,7 +288,7 @@ async def test_runner_with_the_real_scorer_holds_an_obscene_question():
     obscene, civil = await reload(obscene), await reload(civil)
     assert obscene.held is True and obscene.toxicity_score > 0.5
     assert civil.held is False and civil.toxicity_score < 0.5
-    assert obscene.toxicity_model.startswith("alt-profanity-check")
+    assert obscene.toxicity_model.startswith("offline (alt-profanity-check")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -26,6 +26,11 @@ Two forms, the second built on the first:
     "t'es" -> "t es"). A ``*`` between letters is kept ("f*ck"): the matcher
     may read it as any one letter.
 
+``matching_variants(text)``
+    The matching form, plus a second reading when spelled-out letters start
+    with a one-letter word ("what a m o r o n": "what amoron" and
+    "what a moron"). Held terms are matched against every variant.
+
 Leet folding is only in the matching form: in the model form it would turn
 "3rd", "co2" or "a4" into non-words for no gain, since the held-term
 lexicons already catch leetspeak insults.
@@ -93,7 +98,6 @@ _CONFUSABLE = frozenset(_UPPER_HOMOGLYPHS) | frozenset(_LOWER_HOMOGLYPHS)
 
 # Only in the matching form: digits and symbols used as letters.
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "€": "e", "!": "i", "|": "i"})
-_LEET_CHARS = "013457@$€!|"
 
 _TOKEN = re.compile(r"\S+")
 # A word as the matching form sees it: letters, digits, leet symbols, and the
@@ -126,12 +130,19 @@ def _fold_token(token: str) -> str:
     return token
 
 
-def _join_spaced(text: str) -> str:
+def _join_spaced(text: str, *, detach_article: bool = False) -> str:
+    """Join spelled-out words. With ``detach_article``, a leading "a", "i", "y"
+    or "à" stays a word of its own ("what a m o r o n" -> "what a moron"
+    rather than "what amoron"), provided three letters or more remain.
+    """
+
     def _join(match: re.Match[str]) -> str:
         chars = match.group(0).replace(match.group(2), "")
         # Digits alone ("1 2 3") are a list; "il y a à" is French.
         if not any(ch.isalpha() for ch in chars) or set(chars.casefold()) <= _SINGLE_LETTER_WORDS:
             return match.group(0)
+        if detach_article and chars[0].casefold() in _SINGLE_LETTER_WORDS and len(chars) >= 4:
+            return chars[0] + " " + chars[1:]
         return chars
 
     return _SPACED.sub(_join, text)
@@ -142,18 +153,21 @@ def remove_invisible(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
-def normalize_for_model(text: str) -> str:
-    """The text a model scores: NFKC, invisibles removed, case folded, look-alikes folded, spaced letters joined.
-
-    Pure; accepts any string (empty gives empty).
-    """
+def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = remove_invisible(text)
     text = _TOKEN.sub(lambda m: _fold_token(m.group(0)), text)
     text = text.casefold()
     # Casefolding can produce new compatibility forms (e.g. "ſ"): NFKC again.
-    text = unicodedata.normalize("NFKC", text)
-    return _join_spaced(text)
+    return unicodedata.normalize("NFKC", text)
+
+
+def normalize_for_model(text: str) -> str:
+    """The text a model scores: NFKC, invisibles removed, case folded, look-alikes folded, spaced letters joined.
+
+    Pure; accepts any string (empty gives empty).
+    """
+    return _join_spaced(_clean(text))
 
 
 normalize = normalize_for_model
@@ -184,7 +198,23 @@ def normalize_for_matching(text: str) -> str:
     stripped, letters repeated 3+ times cut to 2, punctuation turned into
     spaces. Pure; accepts any string.
     """
-    text = normalize_for_model(text)
+    return _matching_form(_join_spaced(_clean(text)))
+
+
+def matching_variants(text: str) -> tuple[str, ...]:
+    """Every reading of ``text`` that held terms are matched against.
+
+    The first is ``normalize_for_matching(text)``. A second one is added when
+    spelled-out letters start with a one-letter word: "what a m o r o n" is
+    read both as "what amoron" and as "what a moron". Pure.
+    """
+    cleaned = _clean(text)
+    first = _matching_form(_join_spaced(cleaned))
+    second = _matching_form(_join_spaced(cleaned, detach_article=True))
+    return (first,) if second == first else (first, second)
+
+
+def _matching_form(text: str) -> str:
     text = _strip_accents(text)
     text = _WORDISH.sub(lambda m: _fold_leet_word(m.group(0)), text)
     text = _REPEAT.sub(r"\1\1", text)

@@ -28,9 +28,9 @@ _state: dict[str, Any] = {
 
 
 def _build_offline() -> Scorer:
-    from moderation.scoring.profanity import ProfanityCheckScorer
+    from moderation.scoring.offline import OfflineScorer
 
-    return ProfanityCheckScorer()
+    return OfflineScorer()
 
 
 def _build(kind: str) -> Scorer:
@@ -40,7 +40,7 @@ def _build(kind: str) -> Scorer:
         try:
             from moderation.scoring.detoxify_engine import build_detoxify_scorer
         except ImportError as exc:
-            return _fallback(f"the Detoxify engine cannot be imported ({exc})")
+            return _fallback(f"the Detoxify engine cannot be imported ({exc}); reinstall the dependencies (make install).")
         try:
             return build_detoxify_scorer()
         except ScorerUnavailable as exc:
@@ -51,12 +51,7 @@ def _build(kind: str) -> Scorer:
 def _fallback(reason: str) -> Scorer:
     scorer = _build_offline()
     _state["fallback_reason"] = reason
-    logger.warning(
-        "Detoxify is not available (%s). Scoring with the offline scorer %s instead. "
-        "To use Detoxify, run `manage.py toxicity_model fetch --model %s --dir DIR` on a machine "
-        "with internet access and start the service with TOXICITY_MODEL_DIR=DIR.",
-        reason, scorer.name, settings.TOXICITY_MODEL,
-    )
+    logger.warning("Detoxify is not available: %s Scoring with the offline scorer %s instead.", reason, scorer.name)
     return scorer
 
 
@@ -114,6 +109,8 @@ def preload_in_background() -> threading.Thread:
 
 def scorer_status() -> dict[str, Any]:
     """What /healthz and the console header show. Never loads anything."""
+    if settings.SCORING_MODE == "worker":
+        return {"name": "runworker toxicity-scoring", "status": "worker"}
     return {"name": _state["name"] or settings.TOXICITY_SCORER, "status": _state["status"]}
 
 

@@ -27,7 +27,8 @@ from django.conf import settings
 
 from moderation import selectors, services
 from moderation.scoring import registry
-from moderation.scoring.base import ScorerUnavailable
+from moderation.scoring.base import ScoreResult, ScorerUnavailable
+from moderation.scoring.normalize import normalize_for_model
 from moderation.scoring.batcher import MicroBatcher, ScoreBatch
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,14 @@ _recovered: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
 
 def _score_batch() -> ScoreBatch:
-    return registry.get_scorer().score_batch
+    scorer = registry.get_scorer()
+
+    def score_normalised(texts: list[str]) -> list[ScoreResult]:
+        # Every model sees the same normal form (invisible characters removed,
+        # look-alikes folded, spaced letters joined); moderators see the text as typed.
+        return scorer.score_batch([normalize_for_model(text) for text in texts])
+
+    return score_normalised
 
 
 def batcher() -> MicroBatcher:

@@ -246,7 +246,11 @@ function updateScore(c, q, view, t) {
   toggle(c.scoreLabel, hasScore);
   c.scoreState.className = `tag ${failed ? 'tag--failed' : 'tag--scoring'}`;
   showText(c.scoreState, hasScore ? '' : t(failed ? 'unscored' : 'scoring'));
-  showText(c.scoreNote, !hasScore && failed ? t('scoreFailedNote') : '');
+  const terms = Array.isArray(q.held_terms) ? q.held_terms : [];
+  let note = '';
+  if (!hasScore && failed) note = t('scoreFailedNote');
+  else if (terms.length) note = t('heldTermsNote', { terms: terms.join(', ') });
+  showText(c.scoreNote, note);
   showText(c.scoreModel, tox.model || '');
   if (!hasScore) return;
 

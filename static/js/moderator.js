@@ -4,6 +4,7 @@ import { connect } from './socket.js';
 import { applyEvent, applySnapshot } from './store.js';
 import { announce, h, isTypingTarget, keepFocus, placeChildren, setText, strings, textLength, toggle } from './dom.js';
 import { bindShortcuts } from './moderator-keys.js';
+import { bindHeldTerms } from './moderator-terms.js';
 import { REASONS, computeLanes, createCard, groupOf, laneOf, updateCard } from './moderator-view.js';
 
 const TOAST_MS = { info: 6000, warning: 10000, error: 10000 };
@@ -254,6 +255,7 @@ function renderHeader() {
   if (typeof th.hold_threshold === 'number') {
     setText(els.heldHint, t('heldHint', { threshold: th.hold_threshold.toFixed(2) }));
   }
+  showHeldTerms(th.held_terms);
 
   const key = `${state.connection}:${state.fatal}`;
   if (key !== renderedConnection) {
@@ -558,5 +560,11 @@ els.copy.addEventListener('click', async () => {
 });
 els.screenUrl.addEventListener('focus', () => els.screenUrl.select());
 
+// Bound before the first render, which shows the terms in the held lane's panel.
+const showHeldTerms = bindHeldTerms({
+  save: (terms) => sock.request('townhall.held_terms', { terms }),
+  t,
+  onError: (err) => handleError(err),
+});
 renderNow();
 const sock = connect({ path: app.dataset.wsPath, onSnapshot, onEvent, onStatus });

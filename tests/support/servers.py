@@ -298,7 +298,7 @@ class DaphneServer:
         return _child_env(self.database_url, extra)
 
     def start(self) -> DaphneServer:
-        """Start the process and return once /healthz answers 200.
+        """Start the process and return once /healthz answers 200 with the scorer loaded.
 
         Raises ``ServerError`` (with the log) if the process exits or the
         server is not healthy within ``START_TIMEOUT`` seconds.
@@ -323,7 +323,12 @@ class DaphneServer:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
                     self.health = json.loads(response.read())
+                # Healthy, and the scorer has finished loading (ready, fallback,
+                # worker or unavailable): the first question is not timed
+                # against the model load.
+                if self.health.get("scorer", {}).get("status") not in ("loading", "not_loaded"):
                     return
+                last_answer = f"scorer still loading: {self.health.get('scorer')}"
             except urllib.error.HTTPError as exc:  # 503: up but degraded (e.g. Redis down)
                 last_answer = f"HTTP {exc.code}: {exc.read()[:500]!r}"
             except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:

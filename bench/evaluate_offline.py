@@ -1,0 +1,147 @@
+"""Quality of the offline scorer on the labelled town-hall questions.
+
+    .venv/bin/python bench/evaluate_offline.py [--errors] [--split dev|holdout|all]
+
+Reads tests/data/eval_questions.tsv and prints Markdown tables, per split
+(dev, holdout, all) and language (en, fr, all):
+
+- ROC-AUC of (a) the raw alt-profanity-check model on the raw text, (b) the
+  same model on ``normalize_for_model(text)``, (c) the combined
+  ``OfflineScorer`` (model on normalised text with neutral words hidden,
+  max'd with the lexicon weight);
+- at the default hold threshold 0.5: the share of toxic questions held
+  (recall), the share of civil questions held (false-hold rate), and the
+  holds in the "criticism" category;
+- held/total per category.
+
+``--errors`` also lists every misclassified question (use it on the dev
+split only: the holdout split is for reporting). No Django needed.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sklearn.metrics import roc_auc_score  # noqa: E402
+
+from moderation.scoring.normalize import normalize_for_model  # noqa: E402
+from moderation.scoring.offline import OfflineScorer  # noqa: E402
+
+DATA = ROOT / "tests" / "data" / "eval_questions.tsv"
+THRESHOLD = 0.5
+HOLDOUT_LAST_DIGITS = {2, 5, 8}  # ids ending in 2, 5 or 8: ~30%, see tests/data/README.md
+CATEGORIES = ("civil", "criticism", "identity_neutral", "insult", "threat", "identity_attack", "obscenity", "obfuscated")
+
+
+def load(path: Path = DATA) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    for row in rows:
+        row["split"] = "holdout" if int(row["id"].split("-")[1]) % 10 in HOLDOUT_LAST_DIGITS else "dev"
+    return rows
+
+
+def _auc(rows: Sequence[dict], scores: Sequence[float]) -> str:
+    labels = [r["label"] == "toxic" for r in rows]
+    if len(set(labels)) < 2:
+        return "n/a"
+    return f"{roc_auc_score(labels, scores):.3f}"
+
+
+def _rate(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({100 * part / whole:.1f}%)" if whole else "n/a"
+
+
+def score_all(rows: list[dict[str, str]]) -> None:
+    """Adds raw, normalised and combined scores to each row."""
+    from profanity_check import predict_prob
+
+    texts = [r["text"] for r in rows]
+    raw = predict_prob(texts)
+    normalised = predict_prob([normalize_for_model(t) for t in texts])
+    combined = OfflineScorer().score_batch(texts)
+    for row, a, b, c in zip(rows, raw, normalised, combined, strict=True):
+        row.update(raw=float(a), norm=float(b), combined=c.score, labels=c.labels)
+
+
+def summary_table(rows: list[dict], groups: list[tuple[str, Callable[[dict], bool]]]) -> str:
+    lines = [
+        "| split | lang | n (toxic/civil) | AUC raw model, raw text | AUC model, normalised | AUC combined | toxic held @0.5 | civil held @0.5 | criticism held |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, keep in groups:
+        for lang in ("en", "fr", "all"):
+            sub = [r for r in rows if keep(r) and (lang == "all" or r["lang"] == lang)]
+            toxic = [r for r in sub if r["label"] == "toxic"]
+            civil = [r for r in sub if r["label"] == "civil"]
+            criticism = [r for r in sub if r["category"] == "criticism"]
+            held = lambda rs: sum(r["combined"] >= THRESHOLD for r in rs)  # noqa: E731
+            lines.append(
+                f"| {name} | {lang} | {len(sub)} ({len(toxic)}/{len(civil)}) "
+                f"| {_auc(sub, [r['raw'] for r in sub])} | {_auc(sub, [r['norm'] for r in sub])} "
+                f"| {_auc(sub, [r['combined'] for r in sub])} | {_rate(held(toxic), len(toxic))} "
+                f"| {_rate(held(civil), len(civil))} | {held(criticism)}/{len(criticism)} |"
+            )
+    return "\n".join(lines)
+
+
+def category_table(rows: list[dict]) -> str:
+    lines = [
+        "| category | label | en held | fr held | raw model held (en / fr) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for category in CATEGORIES:
+        cells = []
+        raw_cells = []
+        label = ""
+        for lang in ("en", "fr"):
+            sub = [r for r in rows if r["category"] == category and r["lang"] == lang]
+            label = sub[0]["label"] if sub else label
+            cells.append(f"{sum(r['combined'] >= THRESHOLD for r in sub)}/{len(sub)}")
+            raw_cells.append(f"{sum(r['raw'] >= THRESHOLD for r in sub)}/{len(sub)}")
+        lines.append(f"| {category} | {label} | {cells[0]} | {cells[1]} | {' / '.join(raw_cells)} |")
+    return "\n".join(lines)
+
+
+def errors(rows: list[dict]) -> str:
+    out = []
+    for r in rows:
+        held = r["combined"] >= THRESHOLD
+        if held != (r["label"] == "toxic"):
+            kind = "FALSE HOLD" if held else "MISSED"
+            labels = ", ".join(f"{k}={v:.2f}" for k, v in r["labels"].items())
+            out.append(f"- {kind} {r['id']} [{r['category']}] ({labels}): {r['text']!r}")
+    return "\n".join(out) or "- none"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--errors", action="store_true", help="list misclassified questions")
+    parser.add_argument("--split", choices=("dev", "holdout", "all"), default="all", help="split for --errors and per-category counts")
+    args = parser.parse_args(argv)
+
+    rows = load()
+    score_all(rows)
+    chosen = [r for r in rows if args.split == "all" or r["split"] == args.split]
+    print(f"Offline scorer: {OfflineScorer().name}; threshold {THRESHOLD}; {len(rows)} questions in {DATA.relative_to(ROOT)}\n")
+    print(summary_table(rows, [
+        ("dev", lambda r: r["split"] == "dev"),
+        ("holdout", lambda r: r["split"] == "holdout"),
+        ("all", lambda r: True),
+    ]))
+    print(f"\nHeld per category (split: {args.split}):\n")
+    print(category_table(chosen))
+    if args.errors:
+        print(f"\nMisclassified (split: {args.split}):\n")
+        print(errors(chosen))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

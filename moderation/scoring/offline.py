@@ -1,0 +1,138 @@
+"""The offline default scorer: a shipped linear model plus EN/FR held-term lexicons.
+
+Two labels, so that ``ScoreResult.score`` (the max) holds a question when
+either fires:
+
+``profanity``
+    The probability from ``alt-profanity-check``'s linear SVM (shipped in the
+    wheel, English-only) on ``normalize_for_model(text)``, with the words it
+    wrongly learned as insults hidden from it (``MODEL_NEUTRAL``): neutral
+    identity words ("gay", "jewish", "disabled") and the vocabulary of civil
+    criticism ("liar", "corrupt", "incompetent", "disgrace"). Trained on
+    social-media comments, it scores "services for gay teenagers" or "the
+    mayor is a liar" as abusive; in a town hall neither is.
+    On text that reads as French (more French than English function
+    words) the probability is scaled by ``FRENCH_MODEL_SCALE`` (0.45): the
+    English model is noise there (French "retard", "va", "tu" are English
+    insult features for it), so it may rank a French question but never
+    hold one alone; the lexicons do that.
+``lexicon``
+    The weight of the strongest match of the default lexicons
+    (``moderation/scoring/lexicons/{en,fr}.txt``), 0.0 if none. Insults,
+    obscenities, threats and slurs weigh 0.55 to 0.95, so a match holds the
+    question at the default threshold of 0.5; mild vulgarity ("crap",
+    "bordel") weighs 0.3 to 0.45 and only ranks the question higher.
+
+Both languages' lexicons apply to every text: citizens mix languages, and
+the entries are written not to collide with the other language (French "con"
+only in context, never in "pros and cons").
+"""
+from __future__ import annotations
+
+import re
+from importlib import metadata
+
+from moderation.scoring.base import ScorerUnavailable, ScoreResult
+from moderation.scoring.lexicon import LEXICON_VERSION, HeldTerms, Match, default_lexicons
+from moderation.scoring.normalize import normalize_for_matching, normalize_for_model
+
+MODEL_LABEL = "profanity"
+LEXICON_LABEL = "lexicon"
+
+# Words the model learned as abusive that are ordinary in a town hall.
+# Hidden from the model only: the lexicons still see them in context
+# ("dirty immigrants", "you are stupid", "I will kill you").
+MODEL_NEUTRAL = (
+    # identities, named neutrally
+    "gay", "gays", "lesbian", "lesbians", "homosexual", "homosexuals", "homosexuality", "bisexual",
+    "queer", "transgender", "trans", "lgbt", "lgbtq", "lgbtqi", "jew", "jews", "jewish", "muslim",
+    "muslims", "islam", "islamic", "christian", "christians", "catholic", "catholics", "black",
+    "blacks", "white", "whites", "african", "africans", "arab", "arabs", "asian", "asians",
+    "mexican", "mexicans", "immigrant", "immigrants", "immigration", "migrant", "migrants",
+    "refugee", "refugees", "minority", "minorities", "ethnic", "race", "racial", "religion",
+    "religious", "disabled", "disability", "disabilities", "deaf", "blind", "wheelchair",
+    "autistic", "autism", "mental", "mentally", "sex", "sexual", "sexuality", "aids", "hiv", "fat",
+    "obese", "overweight", "elderly", "old",
+    # criticism of officials and policies, however harsh
+    "liar", "liars", "lie", "lies", "lying", "lied", "corrupt", "corruption", "incompetent",
+    "incompetence", "hypocrite", "hypocrites", "hypocrisy", "hypocritical", "coward", "cowards",
+    "cowardly", "disgrace", "disgraceful", "shame", "shameful", "ridiculous", "pathetic", "useless",
+    "fraud", "crook", "crooks", "ignorant", "ignorance", "arrogant", "lazy", "worst", "rubbish",
+    "garbage", "trash", "racist", "racists", "sexist", "joke", "embarrassing", "disgusting",
+    "horrible", "terrible", "awful", "insane", "crazy", "sick", "stupid", "stupidity", "dumb",
+    "silly", "foolish", "nonsense", "absurd", "sucks", "suck", "hate", "hell", "damn", "crap",
+    "bloody", "jail", "prosecuted", "criminal", "criminals", "retard", "retards",
+    # everyday complaints: smells, dirt, pests, dog mess
+    "stink", "stinks", "stinky", "stinking", "smell", "smells", "smelly", "poop", "poo", "feces",
+    "faeces", "vomit", "puke", "rat", "rats", "dirty", "filthy", "butt", "butts", "ugly",
+    "destroying", "destroys",
+    # violence as a topic (road deaths, culling); threats are matched by the lexicons
+    "kill", "kills", "killed", "killing", "die", "dies", "died", "dying", "dead", "death",
+    "deaths", "shoot", "shooting", "shot", "destroy", "destroyed", "rape", "rapist", "murder",
+)
+_NEUTRAL = re.compile(r"\b(?:" + "|".join(map(re.escape, MODEL_NEUTRAL)) + r")\b")
+
+FRENCH_MODEL_SCALE = 0.45
+# Function words of one language that are not words of the other.
+_FRENCH_WORDS = frozenset(
+    "le la les des du de un une et est sont pour pas que qui dans sur avec vous nous je tu il elle ils "
+    "elles ce cette ces au aux mais ou quand pourquoi comment quel quelle quels quelles ne se sa ses "
+    "leur leurs y ete etre avoir votre vos notre nos mon mes ton ta tes tres aussi sera seront fait "
+    "faire peut doit qu l d j c n s t m lui moi toi rien tout tous toute toutes si ont avez etes "
+    "sommes va vont chez entre depuis sans sous apres avant encore deja jamais toujours parce alors "
+    "donc car cet ca y a-t-il est-ce".split()
+)
+_ENGLISH_WORDS = frozenset(
+    "the a an and is are was were of to in for on with you we i it this that what why how when will "
+    "be not our your they he she do does can there have has by from at who which would should could "
+    "all any about my me us them their been if or so no just get its im dont isnt".split()
+)
+
+
+def looks_french(text: str) -> bool:
+    """Whether ``text`` has more French than English function words. Pure; a guess for weighting only."""
+    words = normalize_for_matching(text).split()
+    french = sum(w in _FRENCH_WORDS for w in words)
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    return french > english
+
+
+def model_text(text: str) -> str:
+    """What the model scores: the model normal form with ``MODEL_NEUTRAL`` words removed. Pure."""
+    return " ".join(_NEUTRAL.sub(" ", normalize_for_model(text)).split())
+
+
+class OfflineScorer:
+    """The offline default: ``alt-profanity-check`` plus the EN/FR lexicons.
+
+    Loads the model and compiles the lexicons once, in the constructor
+    (blocking: construct it off the event loop). Raises ``ScorerUnavailable``
+    if ``alt-profanity-check`` is not installed.
+    """
+
+    def __init__(self, lexicon: HeldTerms | None = None) -> None:
+        try:
+            from profanity_check import predict_prob
+        except ImportError as exc:  # a declared dependency
+            raise ScorerUnavailable(f"alt-profanity-check is not installed: {exc}") from exc
+        self._predict_prob = predict_prob
+        self._lexicon = lexicon if lexicon is not None else default_lexicons()
+        version = metadata.version("alt-profanity-check")
+        self.name = f"offline (alt-profanity-check {version} + lexicon en/fr {LEXICON_VERSION})"
+
+    def score_batch(self, texts: list[str]) -> list[ScoreResult]:
+        """One result per text, in order: labels ``profanity`` and ``lexicon``, each in [0, 1]."""
+        if not texts:
+            return []
+        probabilities = self._predict_prob([model_text(t) for t in texts])
+        results = []
+        for text, probability in zip(texts, probabilities, strict=True):
+            strongest = self._lexicon.strongest(text)
+            model = float(probability) * (FRENCH_MODEL_SCALE if looks_french(text) else 1.0)
+            labels = {MODEL_LABEL: model, LEXICON_LABEL: strongest.weight if strongest else 0.0}
+            results.append(ScoreResult(labels=labels, model=self.name))
+        return results
+
+    def explain(self, text: str) -> list[Match]:
+        """The lexicon entries found in ``text``, strongest first (for moderators' tooltips)."""
+        return sorted(self._lexicon.find(text), key=lambda m: -m.weight)

@@ -1,0 +1,340 @@
+"""Held terms: moderators' lists and the default EN/FR lexicons. Pure, no database."""
+from __future__ import annotations
+
+import pytest
+
+from moderation.scoring.lexicon import (
+    DEFAULT_LANGUAGES,
+    Entry,
+    HeldTerms,
+    LexiconError,
+    default_lexicon,
+    default_lexicons,
+    matches_held_terms,
+)
+
+CATEGORIES = {"insult", "obscenity", "threat", "identity_attack", "mild"}
+HOLD = 0.5
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> HeldTerms:
+    return default_lexicons()
+
+
+def held(lexicon: HeldTerms, text: str) -> bool:
+    strongest = lexicon.strongest(text)
+    return strongest is not None and strongest.weight >= HOLD
+
+
+# --- moderators' per-town-hall lists ---------------------------------------------------
+
+
+def test_a_moderator_term_is_found_and_returned_as_written():
+    # given
+    terms = ["Dupont", "parking sauvage"]
+
+    # when / then
+    assert matches_held_terms("Le maire DUPONT ment sur le parking sauvage", terms) == ["Dupont", "parking sauvage"]
+
+
+def test_nothing_found_is_an_empty_list():
+    # given / when / then
+    assert matches_held_terms("When will the tram reach the north?", ["Dupont"]) == []
+
+
+@pytest.mark.parametrize("terms", [[], [""], ["   "]])
+def test_blank_terms_are_ignored(terms: list[str]):
+    # given / when / then
+    assert matches_held_terms("anything at all", terms) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dupontel a raison",  # a longer word
+        "redupont",
+    ],
+)
+def test_a_moderator_term_matches_whole_words_only(text: str):
+    # given / when / then
+    assert matches_held_terms(text, ["Dupont"]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("Мэр вор", "вор"),  # Russian
+        ("Der Bürgermeister ist ein Arschloch", "arschloch"),  # German, case folded
+        ("ÇA SUFFIT", "ca suffit"),  # accents optional on both sides
+        ("il est stronzo", "stronzo"),  # Italian
+        ("رئيس البلدية كاذب", "كاذب"),  # Arabic
+    ],
+)
+def test_moderator_terms_work_in_any_language(text: str, term: str):
+    # given / when / then
+    assert matches_held_terms(text, [term]) == [term]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the project of mister s\u200bm\u200bi\u200bt\u200bh",
+        "S M I T H again",
+        "ｓｍｉｔｈ",
+        "\u0455mith",
+        "smiiiiith",
+        "sm1th",
+    ],
+)
+def test_moderator_terms_match_after_normalisation(text: str):
+    # given / when / then
+    assert matches_held_terms(text, ["smith"]) == ["smith"]
+
+
+def test_a_long_multi_word_moderator_term_matches_with_its_spaces_removed():
+    # given / when / then
+    assert matches_held_terms("stop the parkinggate now", ["parking gate"]) == ["parking gate"]
+
+
+def test_moderator_terms_are_literal_not_patterns():
+    # given: the default lexicons' syntax means nothing in a moderator's list
+    terms = ["con*", "a|b"]
+
+    # when / then
+    assert matches_held_terms("le contrat", terms) == []
+    assert matches_held_terms("a b", terms) == []
+
+
+# --- word boundaries and ordinary words (no false matches) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le contrat du conseil communal",
+        "La constitution d'une commission",
+        "Flooding on the Scunthorpe Road underpass",
+        "What are the pros and cons of the tram?",
+        "Les pros et les cons du projet",
+        "Will the council assess the damage?",
+        "The cul-de-sac on Birch Close needs lights",
+        "Le pique-nique du quartier",
+        "Le retard des travaux est inacceptable",
+        "Une leçon de civisme, des leçons d'histoire",
+        "Le ramassage des ordures ménagères",
+        "Des cafards et des rats dans les HLM",
+        "Les trottinettes bridées",
+        "Mon pneu a crevé rue Pasteur",
+        "Des douches pour les sans-abri",
+        "Le carrefour est casse-gueule",
+        "La ville va-t-elle abattre les platanes ?",
+        "Pourquoi laisser les migrants dormir dehors ?",
+        "There is a huge hole in the road",
+        "The heat could kill elderly residents",
+        "Can I shoot you an email with the photos?",
+        "Speeding will get someone killed on Hill Road",
+        "A chink in the armour of the budget",
+        "Classic cocktail bar licence renewal",
+        "Le député viendra-t-il ?",
+        "Il faut pendre les guirlandes plus haut",
+        "On va vous battre aux prochaines élections",
+        "Un raton laveur dans le parc",
+        "You treat us like idiots with this consultation",
+        "Le maire nous prend pour des imbéciles",
+    ],
+)
+def test_ordinary_words_and_phrases_are_not_held(lexicon: HeldTerms, text: str):
+    # given / when / then
+    assert not held(lexicon, text), lexicon.find(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is the city doing for disabled residents?",
+        "La mosquée, la synagogue et l'église du quartier",
+        "Les personnes homosexuelles et transgenres",
+        "Comment la commune accueille-t-elle les immigrés ?",
+        "Services for gay and lesbian teenagers",
+        "Black and Muslim residents, Jewish students, refugees and migrants",
+        "Les élèves juifs et musulmans, les personnes noires et arabes",
+    ],
+)
+def test_neutral_mentions_of_identities_are_not_held(lexicon: HeldTerms, text: str):
+    # given / when / then
+    assert lexicon.find(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Why was this contract awarded without a tender?",
+        "Your answer was evasive.",
+        "This policy is a disaster.",
+        "Incompetent management from start to finish.",
+        "The mayor is a liar and a hypocrite.",
+        "You lied to us, this is corrupt and shameful.",
+        "Vous nous mentez depuis des années sur ce dossier.",
+        "Vous êtes des menteurs.",
+        "Vous êtes nuls et incompétents, c'est une honte.",
+        "Bande de voleurs, rendez l'argent du contribuable !",
+        "Cette majorité est incapable, c'est scandaleux.",
+    ],
+)
+def test_criticism_of_officials_is_not_held_however_harsh(lexicon: HeldTerms, text: str):
+    # given / when / then
+    assert not held(lexicon, text), lexicon.find(text)
+
+
+# --- what the default lexicons hold ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # French insults and their inflections
+        "connard", "connasse", "connards", "connarde", "salaud", "salope", "salopes",
+        "enculé", "enculée", "enculés", "pute", "nique", "niquer", "nique ta mère",
+        "ta gueule", "ferme ta gueule", "fils de pute", "batard", "bâtard", "abruti",
+        "abrutis", "crétin", "débile", "imbécile", "conne", "espèce de con", "bande de cons",
+        "t'es con", "pédé", "sale pd", "enfoiré", "trou du cul", "va te faire foutre",
+        # French identity attacks
+        "sale arabe", "sale juif", "sale noir", "sales immigrés", "retourne dans ton pays",
+        "les immigrés sont des parasites", "mort aux juifs",
+        # French threats
+        "je vais te tuer", "on va vous brûler", "on sait où tu habites",
+        "une balle dans la tête", "je vais te faire la peau", "je vais te défoncer la gueule",
+        # English insults, obscenities, slurs
+        "idiot", "moron", "asshole", "bitch", "cunt", "dickhead", "you stupid cow",
+        "piece of shit", "fuck", "fucking", "motherfucker", "shit", "bullshit", "faggot",
+        "go back to your country", "muslims are vermin", "dirty immigrants",
+        # English threats
+        "i will kill you", "I'm going to kill him", "you should be shot",
+        "we know where you live", "a bullet in your head", "kill yourself",
+        "I hope you die", "watch your back",
+    ],
+)
+def test_insults_obscenities_slurs_and_threats_are_held(lexicon: HeldTerms, text: str):
+    # given / when / then
+    assert held(lexicon, text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i\u200dd\u200di\u200do\u200dt",  # zero-width joiners
+        "idi\u043et",  # Cyrillic о
+        "ｉｄｉｏｔ",  # fullwidth
+        "\u202eidiot\u202c",  # bidi override
+        "i d i o t",  # spaced
+        "i.d.i.o.t",
+        "1d10t",  # leet
+        "iiiidiooot",  # repeats
+        "what a m o r o n",  # spaced after "a"
+        "c0nnard",
+        "c o n n a r d",
+        "connnnnard",
+        "CONNARD",
+        "encule",  # accents removed
+        "n1que t@ m3re",
+        "filsdepute",  # spaces removed
+        "f*ck you",
+        "f**k off",
+        "sh1t",
+        "\u0430$$h\u043ele",
+    ],
+)
+def test_obfuscated_terms_are_held(lexicon: HeldTerms, text: str):
+    # given / when / then
+    assert held(lexicon, text), text
+
+
+@pytest.mark.parametrize("text", ["****", "*** you", "f***"])
+def test_stars_alone_do_not_make_a_word(lexicon: HeldTerms, text: str):
+    # given / when / then
+    assert lexicon.find(text) == []
+
+
+@pytest.mark.parametrize("text", ["this is crap", "what the hell", "quel bordel ce chantier", "damn traffic"])
+def test_mild_vulgarity_ranks_but_does_not_hold(lexicon: HeldTerms, text: str):
+    # given / when
+    strongest = lexicon.strongest(text)
+
+    # then
+    assert strongest is not None and 0.0 < strongest.weight < HOLD
+
+
+def test_find_reports_weight_category_and_matched_text(lexicon: HeldTerms):
+    # given / when
+    (match,) = [m for m in lexicon.find("Le maire est un c0nnard") if m.category == "insult"][:1]
+
+    # then
+    assert match.weight >= HOLD
+    assert match.matched == "connard"
+    assert "connard" in match.term
+
+
+# --- the lexicon files ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", DEFAULT_LANGUAGES)
+def test_each_default_lexicon_loads_with_valid_weights_and_categories(lang: str):
+    # given / when
+    lexicon = default_lexicon(lang)
+
+    # then
+    assert len(lexicon) > 50
+    for entry in lexicon.entries:
+        assert 0.0 <= entry.weight <= 1.0
+        assert entry.category in CATEGORIES, entry
+
+
+def test_default_lexicons_are_loaded_once():
+    # given / when / then
+    assert default_lexicon("fr") is default_lexicon("fr")
+
+
+def test_there_is_no_default_lexicon_for_another_language():
+    # given / when / then
+    with pytest.raises(ValueError):
+        default_lexicon("de")
+
+
+def test_lexicon_lines_parse_weights_categories_comments_and_exceptions():
+    # given
+    lines = [
+        "# a comment",
+        "",
+        "bad|worse\t0.7\tinsult",
+        "terrible ~1 word\t0.9\tthreat",
+        "plain",
+        "!not bad",
+    ]
+
+    # when
+    terms = HeldTerms.from_lines(lines)
+
+    # then
+    assert terms.entries == (Entry("bad|worse", 0.7, "insult"), Entry("terrible ~1 word", 0.9, "threat"), Entry("plain", 1.0, "held"))
+    assert terms.match("worse") == ["bad|worse"]
+    assert terms.match("terrible long word") == ["terrible ~1 word"]
+    assert terms.match("terrible very long word") == []
+    assert terms.match("that is not bad") == []
+    assert terms.match("that is bad") == ["bad|worse"]
+
+
+def test_a_prefix_pattern_matches_inflections():
+    # given
+    terms = HeldTerms.from_lines(["encul*\t0.9\tinsult"])
+
+    # when / then
+    assert terms.match("enculés") == terms.match("enculer") == ["encul*"]
+    assert terms.match("en cul") == []
+
+
+@pytest.mark.parametrize("line", ["word\tnot-a-number", "word\t1.5"])
+def test_a_bad_weight_is_a_lexicon_error(line: str):
+    # given / when / then
+    with pytest.raises(LexiconError):
+        HeldTerms.from_lines([line])

@@ -1,0 +1,224 @@
+"""The offline default scorer: quality on the labelled town-hall questions, and its contract.
+
+These are quality regression tests on tests/data/eval_questions.tsv (see
+tests/data/README.md), not timing tests. No database.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from moderation.scoring.base import Scorer
+from moderation.scoring.offline import FRENCH_MODEL_SCALE, LEXICON_LABEL, MODEL_LABEL, OfflineScorer, looks_french, model_text
+
+DATA = Path(__file__).resolve().parent / "data" / "eval_questions.tsv"
+THRESHOLD = 0.5  # the town halls' default hold threshold
+CATEGORIES = {
+    "civil": "civil", "criticism": "civil", "identity_neutral": "civil",
+    "insult": "toxic", "threat": "toxic", "identity_attack": "toxic", "obscenity": "toxic", "obfuscated": "toxic",
+}
+ZWJ = "\u200d"
+
+
+def _load() -> list[dict[str, str]]:
+    with DATA.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+ROWS = _load()
+
+
+@pytest.fixture(scope="module")
+def scorer() -> OfflineScorer:
+    return OfflineScorer()
+
+
+@pytest.fixture(scope="module")
+def scored(scorer: OfflineScorer) -> list[tuple[dict[str, str], float]]:
+    results = scorer.score_batch([r["text"] for r in ROWS])
+    return [(row, result.score) for row, result in zip(ROWS, results, strict=True)]
+
+
+# --- the evaluation set itself ---------------------------------------------------------
+
+
+def test_the_evaluation_set_is_well_formed():
+    # given / when
+    ids = [r["id"] for r in ROWS]
+
+    # then
+    assert len(ROWS) >= 150
+    assert len(ids) == len(set(ids))
+    for row in ROWS:
+        assert set(row) == {"id", "lang", "label", "category", "text"}
+        assert row["lang"] in ("en", "fr")
+        assert CATEGORIES[row["category"]] == row["label"], row
+        assert row["text"].strip()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_evaluation_set_covers_every_category_in_each_language(lang: str):
+    # given / when
+    rows = [r for r in ROWS if r["lang"] == lang]
+
+    # then
+    assert len(rows) >= 75
+    assert {r["category"] for r in rows} == set(CATEGORIES)
+
+
+# --- quality on the evaluation set ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_it_holds_at_least_80_percent_of_toxic_questions(scored, lang: str):
+    # given
+    toxic = [(r, s) for r, s in scored if r["lang"] == lang and r["label"] == "toxic"]
+
+    # when
+    missed = [r["id"] for r, s in toxic if s < THRESHOLD]
+
+    # then
+    assert 1 - len(missed) / len(toxic) >= 0.80, missed
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_it_holds_at_most_2_percent_of_civil_questions(scored, lang: str):
+    # given
+    civil = [(r, s) for r, s in scored if r["lang"] == lang and r["label"] == "civil"]
+
+    # when
+    false_holds = [r["id"] for r, s in civil if s >= THRESHOLD]
+
+    # then
+    assert len(false_holds) / len(civil) <= 0.02, false_holds
+
+
+def test_it_never_holds_criticism_of_officials(scored):
+    # given / when
+    held = [(r["id"], r["text"]) for r, s in scored if r["category"] == "criticism" and s >= THRESHOLD]
+
+    # then
+    assert held == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You lied to us about the stadium and the mayor is a liar.",
+        "This council is corrupt, incompetent and a disgrace.",
+        "Your answer was evasive and pathetic.",
+        "Vous êtes des menteurs et des incompétents.",
+        "Vous nous mentez depuis des années sur ce dossier.",
+        "What services exist for gay and lesbian teenagers?",
+        "Le retard des travaux du tram est inacceptable.",
+        "Speeding on Hill Road will get someone killed.",
+    ],
+)
+def test_harsh_criticism_and_neutral_mentions_are_not_held(scorer: OfflineScorer, text: str):
+    # given / when
+    (result,) = scorer.score_batch([text])
+
+    # then
+    assert result.score < THRESHOLD, result.labels
+
+
+# --- obfuscation scores like the plain word ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "obfuscated",
+    [ZWJ.join("idiot"), ZWJ.join("i d i o t"), "i d i o t", "ｉｄｉｏｔ", "idi\u043et"],
+)
+def test_an_obfuscated_idiot_scores_like_idiot(scorer: OfflineScorer, obfuscated: str):
+    # given
+    (plain,) = scorer.score_batch(["You are an idiot"])
+
+    # when
+    (hidden,) = scorer.score_batch([f"You are an {obfuscated}"])
+
+    # then
+    assert hidden.labels == pytest.approx(plain.labels)
+    assert hidden.score >= THRESHOLD
+
+
+def test_the_model_sees_the_normalised_text_without_neutral_words():
+    # given / when / then
+    assert model_text(f"The mayor is a LIAR and an {ZWJ.join('idiot')}") == "the mayor is a and an idiot"
+
+
+# --- labels and the combination ---------------------------------------------------------
+
+
+def test_a_french_insult_the_model_cannot_see_is_held_by_the_lexicon(scorer: OfflineScorer):
+    # given / when
+    (result,) = scorer.score_batch(["Le maire est un connard"])
+
+    # then
+    assert result.labels[LEXICON_LABEL] >= THRESHOLD
+    assert result.score == result.labels[LEXICON_LABEL]
+
+
+def test_an_english_insult_outside_the_lexicon_is_still_ranked_by_the_model(scorer: OfflineScorer):
+    # given: "jerk" is in no lexicon
+    (result,) = scorer.score_batch(["You are such a jerk"])
+
+    # when / then
+    assert result.labels[LEXICON_LABEL] == 0.0
+    assert result.labels[MODEL_LABEL] >= THRESHOLD
+
+
+def test_on_french_text_the_english_model_alone_never_holds(scorer: OfflineScorer):
+    # given: French words the English model reads as insults ("retard", "va")
+    (result,) = scorer.score_batch(["On va vous battre aux élections, le retard est énorme"])
+
+    # when / then
+    assert looks_french("On va vous battre aux élections")
+    assert result.labels[MODEL_LABEL] <= FRENCH_MODEL_SCALE
+
+
+def test_mild_vulgarity_is_ranked_but_not_held(scorer: OfflineScorer):
+    # given / when
+    (mild,) = scorer.score_batch(["The bus service is crap"])
+    (civil,) = scorer.score_batch(["The bus service is late"])
+
+    # then
+    assert civil.score < mild.score < THRESHOLD
+
+
+def test_it_scores_a_batch_in_order_with_labels_in_0_1(scorer: OfflineScorer):
+    # given
+    texts = ["When will the tram reach the north?", "fuck you", "Quand rouvre la piscine ?", "", "je vais te tuer"]
+
+    # when
+    results = scorer.score_batch(texts)
+
+    # then
+    assert [r.score >= THRESHOLD for r in results] == [False, True, False, False, True]
+    for result in results:
+        assert set(result.labels) == {MODEL_LABEL, LEXICON_LABEL}
+        assert all(isinstance(v, float) and 0.0 <= v <= 1.0 for v in result.labels.values())
+        assert result.score == max(result.labels.values())
+        assert result.model == scorer.name
+
+
+def test_an_empty_batch_is_empty(scorer: OfflineScorer):
+    # given / when / then
+    assert scorer.score_batch([]) == []
+
+
+def test_it_is_a_scorer_named_with_its_model_and_lexicon_versions(scorer: OfflineScorer):
+    # given / when / then
+    assert isinstance(scorer, Scorer)
+    assert scorer.name.startswith("offline (alt-profanity-check 1.")
+    assert "lexicon en/fr v1" in scorer.name
+
+
+def test_explain_lists_the_lexicon_matches_strongest_first(scorer: OfflineScorer):
+    # given / when
+    matches = scorer.explain("Putain, ce connard de maire")
+
+    # then
+    assert [m.matched for m in matches][:2] == ["connard", "putain"]
+    assert matches[0].weight >= matches[1].weight

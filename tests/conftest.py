@@ -16,6 +16,11 @@ from moderation.scoring.normalize import normalize_for_model
 
 pytest_plugins = ["tests.support.servers"]
 
+# The tests never reach the network: Hugging Face libraries fail at once
+# instead of trying (this reaches the server processes the tests start too).
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
 ORIGIN = b"http://testserver"
 
 

@@ -37,6 +37,7 @@ def record(status: str = "pending", **fields: Any) -> dict[str, Any]:
         "created_at": "2026-11-26T09:00:00.123456+00:00",
         "version": 2,
         "held": True,
+        "held_terms": ["voyou"],
         "toxicity": {"score": 0.72, "labels": {"profanity": 0.72}, "model": "fake-scorer 1.0", "status": "scored"},
     }
     base.update(fields)
@@ -49,6 +50,7 @@ TOWNHALL = {
     "status": "live",
     "max_question_length": 500,
     "hold_threshold": 0.5,
+    "held_terms": ["voyou"],
     "screen_key": "s3cret",
     "screen_url": "http://testserver/t/demo/screen/?key=s3cret",
     "scorer": {"name": "fake-scorer 1.0", "status": "ready"},
@@ -138,8 +140,8 @@ def test_moderator_gets_everything_but_the_participant(status: str):
     out = render_question(MODERATOR, rec)
 
     # then
-    assert set(out) == set(BASE_FIELDS) | {"held", "toxicity", "original_text", "reason"}
-    assert out["held"] is True
+    assert set(out) == set(BASE_FIELDS) | {"held", "held_terms", "toxicity", "original_text", "reason"}
+    assert out["held"] is True and out["held_terms"] == ["voyou"]
     assert out["toxicity"] == rec["toxicity"]
     assert out["original_text"] == "when will the tram reach nord??"
     assert out["reason"] == rec["reason"]
@@ -195,7 +197,7 @@ def test_other_citizen_never_gets_the_reason(status: str):
     # then
     assert out["mine"] is False
     assert "reason" not in out
-    assert not {"held", "toxicity", "original_text", "participant"} & set(out)
+    assert not {"held", "held_terms", "toxicity", "original_text", "participant"} & set(out)
 
 
 @pytest.mark.parametrize(("voted", "expected"), [(set(), False), ({7}, True), ({8}, False), ({7, 8}, True)])

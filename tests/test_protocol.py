@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -307,10 +309,15 @@ def test_every_domain_error_code_can_be_sent(error_class: type[exceptions.Domain
 
 
 def test_all_actions_are_the_documented_requests():
-    # given / when / then
-    assert protocol.ALL_ACTIONS == {
+    # given the request tables of the contract
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text()
+    documented = set(re.findall(r"^\| `([a-z_]+(?:\.[a-z_]+)?) [{]", doc, flags=re.MULTILINE))
+
+    # then the code knows exactly the documented requests
+    assert documented == protocol.ALL_ACTIONS == {
         "resync", "question.submit", "question.withdraw", "question.vote", "question.approve",
         "question.reject", "question.edit", "question.answered", "screen.show", "screen.clear",
+        "townhall.held_terms",
     }
 
 

@@ -118,7 +118,13 @@ async def healthz(request: HttpRequest) -> JsonResponse:
         "status": "ok" if healthy else "degraded",
         "database": database,
         "channel_layer": layer,
-        "scorer": {"name": scorer["name"] or scorer["configured"], "status": scorer["status"],
-                   "load_seconds": scorer["load_seconds"], "error": scorer["error"]},
+        "scorer": {
+            "name": scorer["name"] or scorer["configured"],
+            "status": scorer["status"],
+            "mode": scorer["mode"],
+            "load_seconds": scorer["load_seconds"],
+            "error": scorer["error"],
+            "fallback_reason": scorer["fallback_reason"],
+        },
     }
     return JsonResponse(body, status=200 if healthy else 503)

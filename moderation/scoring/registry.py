@@ -115,7 +115,11 @@ def scorer_status() -> dict[str, Any]:
 
 
 def scorer_details() -> dict[str, Any]:
-    return dict(_state, configured=settings.TOXICITY_SCORER)
+    """Everything /healthz reports about scoring in this process."""
+    details = dict(_state, configured=settings.TOXICITY_SCORER, mode=settings.SCORING_MODE)
+    if settings.SCORING_MODE == "worker":
+        details.update(scorer_status())
+    return details
 
 
 @contextmanager

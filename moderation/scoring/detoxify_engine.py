@@ -41,6 +41,9 @@ from django.conf import settings
 
 from moderation.scoring.base import ScoreResult, ScorerUnavailable
 
+# A server log has no use for download/loading progress bars.
+transformers.utils.logging.disable_progress_bar()
+
 logger = logging.getLogger(__name__)
 
 CHECKPOINT_FILE = "checkpoint.ckpt"

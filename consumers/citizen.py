@@ -51,6 +51,7 @@ class CitizenConsumer(TownHallConsumer):
             participant=self.viewer.participant,
             text=request.str_field("text"),
             author=request.str_field("author", required=False),
+            place=request.str_field("place", required=False),
             client_key=request.str_field("client_key"),
         )
         if created:

@@ -7,10 +7,13 @@ from channels.db import database_sync_to_async
 
 from consumers import protocol
 from consumers.base import Handler, TownHallConsumer
-from consumers.protocol import Request
+from consumers.protocol import ProtocolError, Request
 from moderation import selectors, services
 from moderation.models import Question, TownHall
 from moderation.presenters import Viewer, render_question
+
+
+MAX_BATCH = 200
 
 
 class ModeratorConsumer(TownHallConsumer):
@@ -36,6 +39,10 @@ class ModeratorConsumer(TownHallConsumer):
             "screen.show": self.handle_screen_show,
             "screen.clear": self.handle_screen_clear,
             "townhall.held_terms": self.handle_held_terms,
+            "question.merge": self.handle_merge,
+            "question.approve_many": self.handle_approve_many,
+            "screen.next": self.handle_screen_next,
+            "screen.reorder": self.handle_screen_reorder,
         }
 
     def _question_reply(self, request: Request, question: Question) -> dict[str, Any]:
@@ -90,6 +97,53 @@ class ModeratorConsumer(TownHallConsumer):
             townhall_id=self.townhall.pk, moderator=self.user, terms=terms
         )
         return protocol.ok_frame(request.id, townhall={"held_terms": list(townhall.held_terms)})
+
+    async def handle_merge(self, request: Request) -> dict[str, Any]:
+        merged, target = await database_sync_to_async(services.question_merge)(
+            **self._target(request), into_id=request.int_field("into_id")
+        )
+        return protocol.ok_frame(
+            request.id,
+            question=render_question(self.viewer, selectors.question_record(merged)),
+            into=render_question(self.viewer, selectors.question_record(target)),
+        )
+
+    async def handle_approve_many(self, request: Request) -> dict[str, Any]:
+        raw = request.fields.get("items")
+        if not isinstance(raw, list) or not raw or len(raw) > MAX_BATCH:
+            raise ProtocolError(f"items must be a list of 1 to {MAX_BATCH} {{question_id, version}} objects.", request.id)
+        items = []
+        for entry in raw:
+            if not isinstance(entry, dict):
+                raise ProtocolError("each item must be an object {question_id, version}.", request.id)
+            item = Request(type=request.type, id=request.id, fields=entry)
+            items.append((item.int_field("question_id"), item.int_field("version", required=False)))
+        approved, refused = await database_sync_to_async(services.question_approve_many)(
+            townhall_id=self.townhall.pk, moderator=self.user, items=items
+        )
+        return protocol.ok_frame(
+            request.id,
+            approved=[render_question(self.viewer, selectors.question_record(q)) for q in approved],
+            refused=[{"question_id": qid, "code": exc.code, "message": exc.message} for qid, exc in refused],
+        )
+
+    async def handle_screen_next(self, request: Request) -> dict[str, Any]:
+        townhall = await database_sync_to_async(self._screen_call)(services.screen_next)
+        return self._screen_reply(request, townhall)
+
+    async def handle_screen_reorder(self, request: Request) -> dict[str, Any]:
+        raw = request.fields.get("question_ids")
+        if not isinstance(raw, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
+            raise ProtocolError("question_ids must be a list of question ids.", request.id)
+        ordered = await database_sync_to_async(services.screen_reorder)(
+            townhall_id=self.townhall.pk, moderator=self.user, question_ids=raw
+        )
+        return protocol.ok_frame(request.id, queue=[q.pk for q in ordered])
+
+    def _screen_call(self, service) -> TownHall:
+        townhall = service(townhall_id=self.townhall.pk, moderator=self.user)
+        townhall.screen_question = Question.objects.filter(pk=townhall.screen_question_id).first()
+        return townhall
 
     def _screen_show(self, question_id: int) -> TownHall:
         townhall = services.screen_show(townhall_id=self.townhall.pk, question_id=question_id, moderator=self.user)

@@ -41,6 +41,10 @@ ALL_ACTIONS = frozenset(
         "screen.show",
         "screen.clear",
         "townhall.held_terms",
+        "question.merge",
+        "question.approve_many",
+        "screen.next",
+        "screen.reorder",
     }
 )
 

@@ -49,6 +49,7 @@ class Question(models.Model):
         REJECTED = "rejected", "Rejected"
         ANSWERED = "answered", "Answered"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        MERGED = "merged", "Merged"
 
     class ScoringStatus(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -72,6 +73,12 @@ class Question(models.Model):
     scoring_status = models.CharField(max_length=10, choices=ScoringStatus.choices, default=ScoringStatus.PENDING)
     scoring_attempts = models.PositiveSmallIntegerField(default=0)
     votes = models.PositiveIntegerField(default=0)
+    # Set when this question was merged into another (a duplicate).
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
+    # Optional commune or neighbourhood given by the citizen.
+    place = models.CharField(max_length=80, blank=True)
+    # Order of approved questions waiting for the screen (lowest first).
+    position = models.FloatField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from moderation.states import PUBLIC_STATUSES, REJECTED
+from moderation.states import MERGED, PUBLIC_STATUSES, REJECTED
 
 Role = Literal["moderator", "citizen", "screen"]
 Record = dict[str, Any]
 
-BASE_FIELDS = ("id", "text", "author", "status", "votes", "created_at", "version")
+BASE_FIELDS = ("id", "text", "author", "place", "status", "votes", "created_at", "version")
 
 
 @dataclass
@@ -38,8 +38,13 @@ def can_see(viewer: Viewer, record: Record, status: str | None = None) -> bool:
 
 def render_question(viewer: Viewer, record: Record) -> dict[str, Any]:
     """The question as ``viewer`` receives it (see docs/protocol.md)."""
-    out = {name: record[name] for name in BASE_FIELDS}
+    out = {name: record.get(name, "") for name in BASE_FIELDS}
+    if record["status"] == MERGED:
+        out["merged_into"] = record.get("merged_into")
+    if viewer.role in ("moderator", "screen"):
+        out["position"] = record.get("position")
     if viewer.role == "moderator":
+        out["decided_at"] = record.get("decided_at")
         out["held"] = record["held"]
         out["held_terms"] = list(record.get("held_terms", []))
         out["toxicity"] = dict(record["toxicity"])
@@ -64,7 +69,17 @@ def render_townhall(viewer: Viewer, townhall: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_event(viewer: Viewer, seq: int, event_type: str, payload: dict[str, Any]) -> dict[str, Any] | None:
-    """The frame ``viewer`` gets for a stored event, or ``None`` if it gets nothing."""
+    """The frame ``viewer`` gets for a stored event, or ``None`` if it gets nothing.
+
+    Moderators also get the audit ``decision`` an event carries (who did it).
+    """
+    frame = _render_event(viewer, seq, event_type, payload)
+    if frame is not None and viewer.role == "moderator" and payload.get("decision") is not None:
+        frame["decision"] = payload["decision"]
+    return frame
+
+
+def _render_event(viewer: Viewer, seq: int, event_type: str, payload: dict[str, Any]) -> dict[str, Any] | None:
     if event_type in ("question.created", "question.scored", "question.updated"):
         record = payload["question"]
         if viewer.role == "moderator":

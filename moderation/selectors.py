@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.urls import reverse
 
-from moderation.models import Event, Question, TownHall, Vote
+from moderation.models import Decision, Event, Question, TownHall, Vote
 from moderation.presenters import Viewer, can_see, render_question, render_townhall
 
 
@@ -22,12 +22,18 @@ def question_record(question: Question) -> dict[str, Any]:
         "text": question.text,
         "original_text": question.original_text,
         "author": question.author,
+        "place": question.place,
         "participant": question.participant,
         "status": question.status,
         "reason": question.reason,
         "votes": question.votes,
         "created_at": question.created_at.isoformat(),
         "version": question.version,
+        "decided_at": question.decided_at.isoformat() if question.decided_at else None,
+        "position": question.position,
+        "merged_into": (
+            {"id": question.merged_into_id, "text": question.merged_into.text} if question.merged_into_id else None
+        ),
         "held": question.held,
         "held_terms": list(question.held_terms_matched or []),
         "toxicity": {
@@ -37,6 +43,27 @@ def question_record(question: Question) -> dict[str, Any]:
             "status": question.scoring_status,
         },
     }
+
+
+def decision_record(decision: Decision) -> dict[str, Any]:
+    """One audit row as moderators see it."""
+    moderator = decision.moderator
+    return {
+        "id": decision.pk,
+        "moderator": {"username": moderator.get_username(), "name": moderator.get_full_name() or moderator.get_username()},
+        "action": decision.action,
+        "question_id": decision.question_id,
+        "from_status": decision.from_status,
+        "to_status": decision.to_status,
+        "reason": decision.reason,
+        "created_at": decision.created_at.isoformat(),
+    }
+
+
+def recent_decisions(townhall_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest decisions, newest first."""
+    rows = Decision.objects.filter(townhall_id=townhall_id).select_related("moderator").order_by("-created_at", "-id")
+    return [decision_record(d) for d in rows[:limit]]
 
 
 def townhall_urls(townhall: TownHall) -> dict[str, str]:
@@ -88,16 +115,20 @@ def snapshot(viewer: Viewer, townhall_id: int) -> dict[str, Any]:
     """
     townhall = TownHall.objects.get(pk=townhall_id)
     seq = townhall.last_seq
-    records = [question_record(q) for q in Question.objects.filter(townhall=townhall).order_by("created_at", "id")]
+    questions = Question.objects.filter(townhall=townhall).select_related("merged_into").order_by("created_at", "id")
+    records = [question_record(q) for q in questions]
     visible = [r for r in records if can_see(viewer, r)]
     screen_record = next((r for r in records if r["id"] == townhall.screen_question_id), None)
-    return {
+    frame = {
         "type": "snapshot",
         "seq": seq,
         "townhall": render_townhall(viewer, townhall_record(townhall)),
         "questions": [render_question(viewer, r) for r in visible],
         "screen": {"question": None if screen_record is None else render_question(viewer, screen_record)},
     }
+    if viewer.role == "moderator":
+        frame["decisions"] = recent_decisions(townhall.pk)
+    return frame
 
 
 def events_between(townhall_id: int, after_seq: int, before_seq: int) -> list[Event]:

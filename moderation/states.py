@@ -12,16 +12,18 @@ APPROVED: Final = "approved"
 REJECTED: Final = "rejected"
 ANSWERED: Final = "answered"
 WITHDRAWN: Final = "withdrawn"
+MERGED: Final = "merged"  # folded into another question (a duplicate); its votes moved there
 
-STATUSES: Final = (PENDING, APPROVED, REJECTED, ANSWERED, WITHDRAWN)
+STATUSES: Final = (PENDING, APPROVED, REJECTED, ANSWERED, WITHDRAWN, MERGED)
 
 APPROVE: Final = "approve"
 REJECT: Final = "reject"
 EDIT: Final = "edit"
 ANSWER: Final = "answer"
 WITHDRAW: Final = "withdraw"
+MERGE: Final = "merge"
 
-ACTIONS: Final = (APPROVE, REJECT, EDIT, ANSWER, WITHDRAW)
+ACTIONS: Final = (APPROVE, REJECT, EDIT, ANSWER, WITHDRAW, MERGE)
 
 TRANSITIONS: Final[dict[tuple[str, str], str]] = {
     (PENDING, APPROVE): APPROVED,
@@ -33,7 +35,12 @@ TRANSITIONS: Final[dict[tuple[str, str], str]] = {
     (APPROVED, ANSWER): ANSWERED,
     (PENDING, WITHDRAW): WITHDRAWN,
     (APPROVED, WITHDRAW): WITHDRAWN,
+    (PENDING, MERGE): MERGED,
+    (APPROVED, MERGE): MERGED,
 }
+
+# A question may be merged only into one of these.
+MERGE_TARGET_STATUSES: Final = frozenset({PENDING, APPROVED})
 
 REJECT_REASONS: Final = ("off_topic", "duplicate", "abusive", "personal_data", "other")
 

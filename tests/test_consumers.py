@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 
 from moderation.models import Decision, Question, TownHall
 from tests.support import factories
-from tests.support.ws import close_code, expect, next_frame, request, until, until_status
+from tests.support.ws import close_code, expect, request, until, until_status
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

@@ -30,12 +30,16 @@ def record(status: str = "pending", **fields: Any) -> dict[str, Any]:
         "text": "When will the tram reach Nord?",
         "original_text": "when will the tram reach nord??",
         "author": "Marie",
+        "place": "Quartier Nord",
         "participant": ASKER,
         "status": status,
         "reason": "off_topic" if status == "rejected" else "",
         "votes": 3,
         "created_at": "2026-11-26T09:00:00.123456+00:00",
         "version": 2,
+        "decided_at": "2026-11-26T09:05:00+00:00",
+        "position": 1.0,
+        "merged_into": None,
         "held": True,
         "held_terms": ["voyou"],
         "toxicity": {"score": 0.72, "labels": {"profanity": 0.72}, "model": "fake-scorer 1.0", "status": "scored"},
@@ -140,8 +144,10 @@ def test_moderator_gets_everything_but_the_participant(status: str):
     out = render_question(MODERATOR, rec)
 
     # then
-    assert set(out) == set(BASE_FIELDS) | {"held", "held_terms", "toxicity", "original_text", "reason"}
-    assert out["held"] is True and out["held_terms"] == ["voyou"]
+    assert set(out) == set(BASE_FIELDS) | {
+        "held", "held_terms", "toxicity", "original_text", "reason", "decided_at", "position",
+    }
+    assert out["held"] is True and out["held_terms"] == ["voyou"] and out["position"] == 1.0
     assert out["toxicity"] == rec["toxicity"]
     assert out["original_text"] == "when will the tram reach nord??"
     assert out["reason"] == rec["reason"]
@@ -165,9 +171,10 @@ def test_screen_gets_only_the_base_fields(status: str):
     # given / when
     out = render_question(SCREEN, record(status))
 
-    # then nothing about the asker, moderation or scoring
-    assert set(out) == set(BASE_FIELDS) == {"id", "text", "author", "status", "votes", "created_at", "version"}
-    assert out == {k: record(status)[k] for k in BASE_FIELDS}
+    # then nothing about the asker, moderation or scoring; the queue position for "next"
+    assert set(BASE_FIELDS) == {"id", "text", "author", "place", "status", "votes", "created_at", "version"}
+    assert set(out) == set(BASE_FIELDS) | {"position"}
+    assert out == {**{k: record(status)[k] for k in BASE_FIELDS}, "position": 1.0}
 
 
 @pytest.mark.parametrize("status", ["pending", "approved", "answered", "withdrawn"])
@@ -432,7 +439,7 @@ def test_every_stored_event_renders_to_json_safe_frames(who: str):
     # then every frame survives JSON, and carries its event's seq
     sent = [f for f in frames if f is not None]
     assert sent
-    for stored_event, frame in zip(stored, frames):
+    for stored_event, frame in zip(stored, frames, strict=True):
         if frame is not None:
             assert frame["seq"] == stored_event.seq
             assert json.loads(json.dumps(frame)) == frame

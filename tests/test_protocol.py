@@ -317,7 +317,7 @@ def test_all_actions_are_the_documented_requests():
     assert documented == protocol.ALL_ACTIONS == {
         "resync", "question.submit", "question.withdraw", "question.vote", "question.approve",
         "question.reject", "question.edit", "question.answered", "screen.show", "screen.clear",
-        "townhall.held_terms",
+        "townhall.held_terms", "question.merge", "question.approve_many", "screen.next", "screen.reorder",
     }
 
 

@@ -884,8 +884,12 @@ def test_screen_clear(townhall, moderator):
     assert result.screen_question_id is None
     assert TownHall.objects.get(pk=townhall.pk).screen_question_id is None
     (event,) = Event.objects.filter(townhall=townhall, seq__gt=seq_before)
-    assert event.type == events.SCREEN_CHANGED and event.payload == {"question": None}
-    assert Decision.objects.latest("id").action == "clear"
+    decision = Decision.objects.latest("id")
+    assert decision.action == "clear" and decision.moderator == moderator
+    # the event carries the audit row, for the moderators' audit panel
+    assert event.type == events.SCREEN_CHANGED
+    assert event.payload["question"] is None and event.payload["decision"]["id"] == decision.pk
+    assert event.payload["decision"]["moderator"]["username"] == moderator.username
     # and the question itself is untouched
     assert fresh(question).status == "approved"
 

@@ -20,6 +20,8 @@ EXPECTED = {
     ("approved", "answer"): "answered",
     ("pending", "withdraw"): "withdrawn",
     ("approved", "withdraw"): "withdrawn",
+    ("pending", "merge"): "merged",
+    ("approved", "merge"): "merged",
 }
 
 ALL_PAIRS = list(itertools.product(states.STATUSES, states.ACTIONS))
@@ -29,9 +31,9 @@ REFUSED = [pair for pair in ALL_PAIRS if pair not in EXPECTED]
 
 def test_statuses_and_actions_are_the_documented_ones():
     # given / when / then
-    assert states.STATUSES == ("pending", "approved", "rejected", "answered", "withdrawn")
-    assert states.ACTIONS == ("approve", "reject", "edit", "answer", "withdraw")
-    assert len(ALL_PAIRS) == 25 and len(ALLOWED) == 9 and len(REFUSED) == 16
+    assert states.STATUSES == ("pending", "approved", "rejected", "answered", "withdrawn", "merged")
+    assert states.ACTIONS == ("approve", "reject", "edit", "answer", "withdraw", "merge")
+    assert len(ALL_PAIRS) == 36 and len(ALLOWED) == 11 and len(REFUSED) == 25
 
 
 def test_table_matches_the_protocol():
@@ -95,11 +97,12 @@ def test_invalid_transition_is_not_a_value_error():
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        ("pending", ["approve", "reject", "edit", "withdraw"]),
-        ("approved", ["reject", "edit", "answer", "withdraw"]),
+        ("pending", ["approve", "reject", "edit", "withdraw", "merge"]),
+        ("approved", ["reject", "edit", "answer", "withdraw", "merge"]),
         ("rejected", ["approve"]),
         ("answered", []),
         ("withdrawn", []),
+        ("merged", []),
     ],
 )
 def test_allowed_actions(status: str, expected: list[str]):

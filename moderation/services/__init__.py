@@ -1,0 +1,45 @@
+"""The only write path for town halls, questions, votes and the screen.
+
+Every function here runs in one transaction. It locks the town-hall row
+first (which also serialises the event counter), then the question, checks
+the move against ``moderation.states``, saves, writes the audit ``Decision``
+for moderator actions, appends an ``Event`` with the next ``seq`` and
+publishes it on the channel layer after commit.
+
+Services are synchronous. Consumers call them through
+``database_sync_to_async``; scores arrive as values.
+"""
+
+from moderation.services.citizens import question_submit, question_vote, question_withdraw
+from moderation.services.moderators import (
+    question_approve,
+    question_approve_many,
+    question_edit,
+    question_mark_answered,
+    question_merge,
+    question_reject,
+)
+from moderation.services.scoring import question_apply_score, question_scoring_failed
+from moderation.services.screen import screen_clear, screen_next, screen_reorder, screen_show
+from moderation.services.townhalls import townhall_create, townhall_set_held_terms, townhall_set_status
+
+__all__ = [
+    "question_submit",
+    "question_withdraw",
+    "question_vote",
+    "question_apply_score",
+    "question_scoring_failed",
+    "question_approve",
+    "question_reject",
+    "question_edit",
+    "question_mark_answered",
+    "question_merge",
+    "question_approve_many",
+    "screen_show",
+    "screen_clear",
+    "screen_reorder",
+    "screen_next",
+    "townhall_set_held_terms",
+    "townhall_create",
+    "townhall_set_status",
+]

@@ -1,0 +1,127 @@
+"""Internals shared by the services: locks, checks, audit rows and events."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from moderation import events, states
+from moderation.exceptions import BadRequest, Conflict, Forbidden, NotFound, TooLong
+from moderation.models import Decision, Event, Question, TownHall
+from moderation.selectors import decision_record, question_record
+from moderation.text import clean_text
+
+MAX_AUTHOR_LENGTH = 80
+MAX_CLIENT_KEY_LENGTH = 64
+CLIENT_KEY_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,%d}" % MAX_CLIENT_KEY_LENGTH)
+SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]{1,60}")
+
+
+def lock_townhall(townhall_id: int) -> TownHall:
+    try:
+        return TownHall.objects.select_for_update().get(pk=townhall_id)
+    except TownHall.DoesNotExist:
+        raise NotFound("No such town hall.") from None
+
+
+def lock_question(townhall: TownHall, question_id: int) -> Question:
+    question = Question.objects.select_for_update().filter(townhall=townhall, pk=question_id).first()
+    if question is None:
+        raise NotFound("No such question.")
+    return question
+
+
+def append_event(townhall: TownHall, event_type: str, payload: dict[str, Any]) -> Event:
+    """Store the next event of a locked town hall and publish it after commit."""
+    townhall.last_seq += 1
+    TownHall.objects.filter(pk=townhall.pk).update(last_seq=townhall.last_seq)
+    event = Event.objects.create(townhall=townhall, seq=townhall.last_seq, type=event_type, payload=payload)
+    events.publish_on_commit(townhall.pk, event.seq, event_type, payload)
+    return event
+
+
+def question_event(
+    townhall: TownHall,
+    question: Question,
+    event_type: str,
+    previous_status: str | None,
+    decision: dict[str, Any] | None = None,
+) -> None:
+    payload: dict[str, Any] = {"question": question_record(question), "previous_status": previous_status}
+    if decision is not None:
+        payload["decision"] = decision
+    append_event(townhall, event_type, payload)
+
+
+def take_off_screen_if_needed(townhall: TownHall, question: Question) -> None:
+    if townhall.screen_question_id == question.pk and question.status != states.APPROVED:
+        townhall.screen_question = None
+        TownHall.objects.filter(pk=townhall.pk).update(screen_question=None)
+        append_event(townhall, events.SCREEN_CHANGED, {"question": None})
+
+
+def decide(townhall: TownHall, **fields: Any) -> dict[str, Any]:
+    """Write the audit row of a moderator action; return its record, which the
+    action's event carries so that moderators' audit panels update live."""
+    return decision_record(Decision.objects.create(townhall=townhall, **fields))
+
+
+def check_moderator(townhall: TownHall, moderator: AbstractBaseUser) -> None:
+    # Checked on every action, not only at connect: an account can be
+    # deactivated or removed from the team while its console is open.
+    if not moderator.is_active or not townhall.moderators.filter(pk=moderator.pk).exists():
+        raise Forbidden("You are not a moderator of this town hall.")
+
+
+def check_version(question: Question, version: int | None) -> None:
+    if version is not None and version != question.version:
+        raise Conflict(
+            f"This question was changed by someone else (now version {question.version}, you had {version})."
+        )
+
+
+def transition(question: Question, action: str) -> tuple[str, str]:
+    try:
+        to_status = states.next_status(question.status, action)
+    except states.InvalidTransition as exc:
+        raise Conflict(f"Cannot {action} a question that is {question.status}.") from exc
+    return question.status, to_status
+
+
+def held_term_matches(townhall: TownHall, text: str) -> list[str]:
+    if not townhall.held_terms:
+        return []
+    from moderation.scoring.lexicon import matches_held_terms
+
+    return matches_held_terms(text, list(townhall.held_terms))
+
+
+def refresh_held(townhall: TownHall, question: Question) -> None:
+    """Set ``held`` from the town hall's terms and threshold (score may be unknown)."""
+    question.held_terms_matched = held_term_matches(townhall, question.text)
+    over_threshold = question.toxicity_score is not None and question.toxicity_score >= townhall.hold_threshold
+    question.held = bool(question.held_terms_matched) or over_threshold
+
+
+def validated_text(text: str, townhall: TownHall) -> str:
+    if not isinstance(text, str):
+        raise BadRequest("text must be a string.")
+    cleaned = clean_text(text)
+    if not cleaned:
+        raise BadRequest("The question is empty.")
+    if len(cleaned) > townhall.max_question_length:
+        raise TooLong(f"The question has {len(cleaned)} characters; the limit is {townhall.max_question_length}.")
+    return cleaned
+
+
+def next_position(townhall: TownHall) -> float:
+    """The end of the screen queue: newly approved questions wait behind the others."""
+    last = (
+        Question.objects.filter(townhall=townhall, status=states.APPROVED, position__isnull=False)
+        .order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    return 1.0 if last is None else last + 1.0

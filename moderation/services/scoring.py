@@ -1,0 +1,52 @@
+"""Storing scores (the scorer runs elsewhere; its results arrive as values)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from moderation import events
+from moderation.models import Question
+from moderation.scoring.base import ScoreResult
+from moderation.services._core import lock_question, lock_townhall, question_event, refresh_held
+
+
+def question_apply_score(*, question_id: int, result: ScoreResult) -> Question | None:
+    """Store a score and set ``held`` from the town hall's threshold.
+
+    Returns ``None`` if the question no longer exists. A question that is
+    already scored is left as it is.
+    """
+    with transaction.atomic():
+        townhall_id = Question.objects.filter(pk=question_id).values_list("townhall_id", flat=True).first()
+        if townhall_id is None:
+            return None
+        townhall = lock_townhall(townhall_id)
+        question = lock_question(townhall, question_id)
+        if question.scoring_status == Question.ScoringStatus.SCORED:
+            return question
+        question.toxicity_labels = {k: float(v) for k, v in result.labels.items()}
+        question.toxicity_score = result.score
+        question.toxicity_model = result.model[:120]
+        question.scoring_status = Question.ScoringStatus.SCORED
+        question.scoring_attempts += 1
+        refresh_held(townhall, question)
+        question.save()
+        question_event(townhall, question, events.QUESTION_SCORED, question.status)
+    return question
+
+
+def question_scoring_failed(*, question_id: int, error: str) -> Question | None:
+    """Record that scoring failed: the question stays in the queue, unscored."""
+    with transaction.atomic():
+        townhall_id = Question.objects.filter(pk=question_id).values_list("townhall_id", flat=True).first()
+        if townhall_id is None:
+            return None
+        townhall = lock_townhall(townhall_id)
+        question = lock_question(townhall, question_id)
+        if question.scoring_status == Question.ScoringStatus.SCORED:
+            return question
+        question.scoring_status = Question.ScoringStatus.FAILED
+        question.scoring_attempts += 1
+        question.save()
+        question_event(townhall, question, events.QUESTION_SCORED, question.status)
+    return question

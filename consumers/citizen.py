@@ -14,6 +14,7 @@ from moderation.presenters import Viewer, render_question
 from moderation.scoring import runner
 
 SESSION_PARTICIPANT_KEY = "participant"
+MAX_PREVIEW_CHARS = 5000
 
 
 def _participant_from_session(session: Any) -> str | None:
@@ -43,6 +44,7 @@ class CitizenConsumer(TownHallConsumer):
             "question.submit": self.handle_submit,
             "question.withdraw": self.handle_withdraw,
             "question.vote": self.handle_vote,
+            "question.preview": self.handle_preview,
         }
 
     async def handle_submit(self, request: Request) -> dict[str, Any]:
@@ -59,6 +61,15 @@ class CitizenConsumer(TownHallConsumer):
             runner.schedule(question.pk)
         record = selectors.question_record(question)
         return protocol.ok_frame(request.id, question=render_question(self.viewer, record), duplicate=not created)
+
+    async def handle_preview(self, request: Request) -> dict[str, Any]:
+        """Would this draft be held for review? Nothing is stored."""
+        text = request.str_field("text")[:MAX_PREVIEW_CHARS]
+        townhall = await database_sync_to_async(selectors.townhall_by_slug)(self.townhall.slug)
+        terms = await database_sync_to_async(selectors.held_term_matches)(townhall, text)
+        score = None if terms else await runner.preview_score(text)
+        held = bool(terms) or (score is not None and score >= townhall.hold_threshold)
+        return protocol.ok_frame(request.id, may_be_held=held)
 
     async def handle_withdraw(self, request: Request) -> dict[str, Any]:
         question = await database_sync_to_async(services.question_withdraw)(

@@ -34,6 +34,7 @@ ALL_ACTIONS = frozenset(
         "question.submit",
         "question.withdraw",
         "question.vote",
+        "question.preview",
         "question.approve",
         "question.reject",
         "question.edit",

@@ -15,6 +15,15 @@ def new_screen_key() -> str:
     return secrets.token_urlsafe(24)
 
 
+# No 0/O, 1/I/L: the code is read off a projector and typed on a phone.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
 class TownHall(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -25,6 +34,8 @@ class TownHall(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     screen_key = models.CharField(max_length=64, default=new_screen_key)
+    # Short code citizens type at /join (shown on the screen next to the QR code).
+    join_code = models.CharField(max_length=12, unique=True, null=True, blank=True)
     moderators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="moderated_townhalls", blank=True)
     max_question_length = models.PositiveIntegerField(default=500)
     hold_threshold = models.FloatField(default=0.5)

@@ -61,6 +61,9 @@ def render_question(viewer: Viewer, record: Record) -> dict[str, Any]:
 
 def render_townhall(viewer: Viewer, townhall: dict[str, Any]) -> dict[str, Any]:
     public = {k: townhall[k] for k in ("slug", "title", "status", "max_question_length")}
+    for key in ("join_code", "join_url"):
+        if key in townhall:
+            public[key] = townhall[key]
     if viewer.role == "moderator":
         for key in ("hold_threshold", "held_terms", "screen_key", "screen_url", "scorer"):
             if key in townhall:

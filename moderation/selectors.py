@@ -83,6 +83,8 @@ def townhall_record(townhall: TownHall) -> dict[str, Any]:
         "title": townhall.title,
         "status": townhall.status,
         "max_question_length": townhall.max_question_length,
+        "join_code": townhall.join_code or "",
+        "join_url": townhall_urls(townhall)["join_url"],
         "hold_threshold": townhall.hold_threshold,
         "held_terms": list(townhall.held_terms or []),
         "screen_key": townhall.screen_key,
@@ -93,6 +95,23 @@ def townhall_record(townhall: TownHall) -> dict[str, Any]:
 
 def townhall_by_slug(slug: str) -> TownHall | None:
     return TownHall.objects.filter(slug=slug).first()
+
+
+def held_term_matches(townhall: TownHall, text: str) -> list[str]:
+    """The town hall's held terms that ``text`` contains (after normalisation)."""
+    if not townhall.held_terms:
+        return []
+    from moderation.scoring.lexicon import matches_held_terms
+
+    return matches_held_terms(text, list(townhall.held_terms))
+
+
+def townhall_by_join_code(code: str) -> TownHall | None:
+    """The town hall a citizen's typed code names: case, spaces and dashes do not matter."""
+    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
+    if not normalised:
+        return None
+    return TownHall.objects.filter(join_code=normalised).first()
 
 
 def is_moderator(user: AbstractBaseUser | AnonymousUser, townhall: TownHall) -> bool:

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import secrets
 import uuid
 
+import segno
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -26,6 +28,28 @@ logger = logging.getLogger(__name__)
 def index(request: HttpRequest) -> HttpResponse:
     townhalls = TownHall.objects.filter(status=TownHall.Status.LIVE).order_by("title")
     return render(request, "index.html", {"townhalls": townhalls})
+
+
+def join(request: HttpRequest) -> HttpResponse:
+    """The short code shown on the projector leads here: /join?code=K7M2QX."""
+    code = request.GET.get("code", "")
+    if code:
+        townhall = selectors.townhall_by_join_code(code)
+        if townhall is not None:
+            return redirect("citizen", slug=townhall.slug)
+        return render(request, "join.html", {"code": code[:20], "unknown": True}, status=404)
+    return render(request, "join.html", {"code": ""})
+
+
+def join_qr(request: HttpRequest, slug: str) -> HttpResponse:
+    """The join link as a QR code, drawn on the server (no third-party service)."""
+    townhall = get_object_or_404(TownHall, slug=slug)
+    url = request.build_absolute_uri(f"/t/{townhall.slug}/")
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=8, border=2, dark="#000", light="#fff", xmldecl=False)
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @never_cache

@@ -90,6 +90,22 @@ async def score_question(question_id: int) -> None:
     await database_sync_to_async(services.question_apply_score)(question_id=question_id, result=result)
 
 
+PREVIEW_TIMEOUT = 2.0
+
+
+async def preview_score(text: str) -> float | None:
+    """Score a draft for the citizen's pre-submit notice; ``None`` when no
+    score is available quickly (worker mode, scorer trouble, timeout)."""
+    if settings.SCORING_MODE != "local":
+        return None
+    try:
+        result = await asyncio.wait_for(batcher().score(text), PREVIEW_TIMEOUT)
+    except Exception:  # a notice is best effort: never fail the citizen's typing over it
+        logger.debug("preview scoring unavailable", exc_info=True)
+        return None
+    return result.score
+
+
 async def _failed(question_id: int, error: str) -> None:
     question = await database_sync_to_async(services.question_scoring_failed)(question_id=question_id, error=error)
     if question is None or question.scoring_attempts >= settings.SCORING_MAX_ATTEMPTS:

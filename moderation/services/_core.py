@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from moderation import events, states
+from moderation import events, selectors, states
 from moderation.exceptions import BadRequest, Conflict, Forbidden, NotFound, TooLong
 from moderation.models import Decision, Event, Question, TownHall
 from moderation.selectors import decision_record, question_record
@@ -90,17 +90,9 @@ def transition(question: Question, action: str) -> tuple[str, str]:
     return question.status, to_status
 
 
-def held_term_matches(townhall: TownHall, text: str) -> list[str]:
-    if not townhall.held_terms:
-        return []
-    from moderation.scoring.lexicon import matches_held_terms
-
-    return matches_held_terms(text, list(townhall.held_terms))
-
-
 def refresh_held(townhall: TownHall, question: Question) -> None:
     """Set ``held`` from the town hall's terms and threshold (score may be unknown)."""
-    question.held_terms_matched = held_term_matches(townhall, question.text)
+    question.held_terms_matched = selectors.held_term_matches(townhall, question.text)
     over_threshold = question.toxicity_score is not None and question.toxicity_score >= townhall.hold_threshold
     question.held = bool(question.held_terms_matched) or over_threshold
 

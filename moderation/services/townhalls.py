@@ -7,7 +7,7 @@ from django.db import transaction
 
 from moderation import events, states
 from moderation.exceptions import BadRequest, Conflict, TooLong
-from moderation.models import Question, TownHall
+from moderation.models import Question, TownHall, new_join_code
 from moderation.selectors import townhall_record
 from moderation.services._core import (
     SLUG_PATTERN,
@@ -63,6 +63,13 @@ def townhall_set_held_terms(*, townhall_id: int, moderator: AbstractBaseUser, te
     return townhall
 
 
+def _unused_join_code() -> str:
+    code = new_join_code()
+    while TownHall.objects.filter(join_code=code).exists():
+        code = new_join_code()
+    return code
+
+
 def townhall_create(
     *,
     title: str,
@@ -88,6 +95,7 @@ def townhall_create(
         if TownHall.objects.filter(slug=slug).exists():
             raise Conflict(f"A town hall with slug {slug!r} already exists.")
         townhall = TownHall.objects.create(
+            join_code=_unused_join_code(),
             title=title,
             slug=slug,
             status=status,

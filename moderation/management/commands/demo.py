@@ -35,7 +35,7 @@ class Command(BaseCommand):
                 services.townhall_set_status(townhall_id=townhall.pk, status=TownHall.Status.LIVE)
         urls = selectors.townhall_urls(townhall)
         self.stdout.write(f"Town hall:  {townhall.title} ({townhall.slug}), live")
-        self.stdout.write(f"Citizens:   {urls['join_url']}")
+        self.stdout.write(f"Citizens:   {urls['join_url']}  (or code {townhall.join_code} at /join)")
         self.stdout.write(f"Moderators: {urls['moderate_url']}")
         self.stdout.write(f"Screen:     {urls['screen_url']}")
         self.stdout.write(f"Login:      user '{DEMO_USERNAME}', password '{password}'")

@@ -58,7 +58,7 @@ class Command(BaseCommand):
         )
         urls = selectors.townhall_urls(townhall)
         self.stdout.write(f"Created {townhall.slug} ({townhall.status})")
-        self.stdout.write(f"Citizens:   {urls['join_url']}")
+        self.stdout.write(f"Citizens:   {urls['join_url']}  (or code {townhall.join_code} at /join)")
         self.stdout.write(f"Moderators: {urls['moderate_url']}")
         self.stdout.write(f"Screen:     {urls['screen_url']}")
         self.stdout.write(f"Screen key: {townhall.screen_key}")

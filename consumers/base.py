@@ -57,12 +57,20 @@ class TownHallConsumer(AsyncWebsocketConsumer):
         self.group = events.group_name(self.townhall.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         self.joined = True
+        await self.on_joined()
         await self.send_snapshot(None)
 
     async def disconnect(self, code: int) -> None:
         if self.joined:
             await self.channel_layer.group_discard(self.group, self.channel_name)
             self.joined = False
+            await self.on_left()
+
+    async def on_joined(self) -> None:
+        """After the socket joined its town hall's group, before the snapshot."""
+
+    async def on_left(self) -> None:
+        """After the socket left its town hall's group."""
 
     async def authorize(self) -> int | None:
         """Set ``self.viewer``; return a close code to refuse the socket."""

@@ -29,6 +29,14 @@ class ModeratorConsumer(TownHallConsumer):
         self.viewer = Viewer(role="moderator")
         return None
 
+    async def on_joined(self) -> None:
+        await database_sync_to_async(services.presence_join)(
+            townhall_id=self.townhall.pk, user=self.user, channel_name=self.channel_name
+        )
+
+    async def on_left(self) -> None:
+        await database_sync_to_async(services.presence_leave)(channel_name=self.channel_name)
+
     def handlers(self) -> dict[str, Handler]:
         return {
             **super().handlers(),
@@ -43,6 +51,8 @@ class ModeratorConsumer(TownHallConsumer):
             "question.approve_many": self.handle_approve_many,
             "screen.next": self.handle_screen_next,
             "screen.reorder": self.handle_screen_reorder,
+            "question.editing": self.handle_editing,
+            "presence.ping": self.handle_ping,
         }
 
     def _question_reply(self, request: Request, question: Question) -> dict[str, Any]:
@@ -139,6 +149,15 @@ class ModeratorConsumer(TownHallConsumer):
             townhall_id=self.townhall.pk, moderator=self.user, question_ids=raw
         )
         return protocol.ok_frame(request.id, queue=[q.pk for q in ordered])
+
+    async def handle_editing(self, request: Request) -> dict[str, Any]:
+        question_id = request.int_field("question_id", required=False)
+        await database_sync_to_async(services.presence_editing)(channel_name=self.channel_name, question_id=question_id)
+        return protocol.ok_frame(request.id)
+
+    async def handle_ping(self, request: Request) -> dict[str, Any]:
+        await database_sync_to_async(services.presence_ping)(channel_name=self.channel_name)
+        return protocol.ok_frame(request.id)
 
     def _screen_call(self, service) -> TownHall:
         townhall = service(townhall_id=self.townhall.pk, moderator=self.user)

@@ -35,6 +35,8 @@ ALL_ACTIONS = frozenset(
         "question.withdraw",
         "question.vote",
         "question.preview",
+        "question.editing",
+        "presence.ping",
         "question.approve",
         "question.reject",
         "question.edit",

@@ -152,3 +152,15 @@ class Event(models.Model):
     class Meta:
         ordering = ["townhall", "seq"]
         constraints = [models.UniqueConstraint(fields=["townhall", "seq"], name="event_unique_seq")]
+
+
+class ModeratorPresence(models.Model):
+    """One open moderator console (a socket). Rows of a crashed process go
+    stale: presence only lists rows seen within ``PRESENCE_TTL`` seconds."""
+
+    townhall = models.ForeignKey(TownHall, on_delete=models.CASCADE, related_name="presence")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channel_name = models.CharField(max_length=200, unique=True)
+    editing = models.ForeignKey(Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    connected_at = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now=True)

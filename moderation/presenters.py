@@ -100,6 +100,10 @@ def _render_event(viewer: Viewer, seq: int, event_type: str, payload: dict[str, 
         record = payload["question"]
         question = None if record is None else render_question(viewer, record)
         return {"type": "screen.changed", "seq": seq, "question": question}
+    if event_type == "presence.changed":
+        if viewer.role != "moderator":
+            return None
+        return {"type": "presence.changed", "seq": seq, "presence": payload["presence"]}
     if event_type == "townhall.updated":
         return {"type": "townhall.updated", "seq": seq, "townhall": render_townhall(viewer, payload["townhall"])}
     raise ValueError(f"unknown event type {event_type!r}")

@@ -5,13 +5,15 @@ store and presenters filter per audience.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.urls import reverse
+from django.utils import timezone
 
-from moderation.models import Decision, Event, Question, TownHall, Vote
+from moderation.models import Decision, Event, ModeratorPresence, Question, TownHall, Vote
 from moderation.presenters import Viewer, can_see, render_question, render_townhall
 
 
@@ -58,6 +60,29 @@ def decision_record(decision: Decision) -> dict[str, Any]:
         "reason": decision.reason,
         "created_at": decision.created_at.isoformat(),
     }
+
+
+PRESENCE_TTL = 180  # seconds without a frame or a ping before a console is no longer listed
+
+
+def presence_list(townhall_id: int) -> list[dict[str, Any]]:
+    """The moderators in the console now, one entry per person (several tabs count once)."""
+    since = timezone.now() - timedelta(seconds=PRESENCE_TTL)
+    rows = (
+        ModeratorPresence.objects.filter(townhall_id=townhall_id, last_seen__gte=since)
+        .select_related("user")
+        .order_by("connected_at", "id")
+    )
+    people: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        entry = people.setdefault(
+            row.user_id,
+            {"username": row.user.get_username(), "name": row.user.get_full_name() or row.user.get_username(),
+             "editing": None},
+        )
+        if row.editing_id is not None:
+            entry["editing"] = row.editing_id
+    return list(people.values())
 
 
 def recent_decisions(townhall_id: int, limit: int = 50) -> list[dict[str, Any]]:
@@ -147,6 +172,7 @@ def snapshot(viewer: Viewer, townhall_id: int) -> dict[str, Any]:
     }
     if viewer.role == "moderator":
         frame["decisions"] = recent_decisions(townhall.pk)
+        frame["presence"] = presence_list(townhall.pk)
     return frame
 
 

@@ -258,8 +258,11 @@ async def test_snapshot_holds_what_each_audience_may_see_and_the_current_seq(con
     screen = await connect(f"/ws/t/room/screen/?key={townhall.screen_key}")
     cit_snap, mod_snap, screen_snap = [await expect(c, "snapshot") for c in (cit, mod, screen)]
 
-    # then each sees its share, at the current seq
-    assert {s["seq"] for s in (cit_snap, mod_snap, screen_snap)} == {seq}
+    # then each sees its share, at the current seq (the moderator's arrival is itself an event)
+    assert cit_snap["seq"] == seq
+    assert mod_snap["seq"] == screen_snap["seq"] == seq + 1
+    assert mod_snap["presence"] == [{"username": "alice", "name": "Alice", "editing": None}]
+    assert "presence" not in cit_snap and "presence" not in screen_snap
     assert [q["id"] for q in mod_snap["questions"]] == [approved.pk, mine.pk, rejected.pk]
     assert [(q["id"], q["mine"]) for q in cit_snap["questions"]] == [(approved.pk, False), (mine.pk, True)]
     assert [q["id"] for q in screen_snap["questions"]] == [approved.pk]

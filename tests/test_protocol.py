@@ -318,7 +318,7 @@ def test_all_actions_are_the_documented_requests():
         "resync", "question.submit", "question.withdraw", "question.vote", "question.approve",
         "question.reject", "question.edit", "question.answered", "screen.show", "screen.clear",
         "townhall.held_terms", "question.merge", "question.approve_many", "screen.next", "screen.reorder",
-        "question.preview",
+        "question.preview", "question.editing", "presence.ping",
     }
 
 

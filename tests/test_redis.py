@@ -55,7 +55,7 @@ async def test_whole_loop_over_redis(redis_layer, connect):
     townhall, _, mod_session = await setup_room()
     citizen_session, _ = await citizen()
     mod = await connect("/ws/t/room/moderate/", session=mod_session)
-    assert (await expect(mod, "snapshot"))["seq"] == 0
+    assert (await expect(mod, "snapshot"))["seq"] == 1  # its own arrival (presence)
     cit = await connect("/ws/t/room/", session=citizen_session)
     await expect(cit, "snapshot")
     screen = await connect(f"/ws/t/room/screen/?key={townhall.screen_key}")
@@ -104,7 +104,7 @@ async def test_lost_signal_is_replayed_from_the_database(redis_layer, connect, m
     question = await database_sync_to_async(factories.make_question)(townhall, text="Who maintains the bike lanes?")
     citizen_session, _ = await citizen()
     mod = await connect("/ws/t/room/moderate/", session=mod_session)
-    assert (await expect(mod, "snapshot"))["seq"] == 1
+    assert (await expect(mod, "snapshot"))["seq"] == 2  # the question, then its own arrival (presence)
     cit = await connect("/ws/t/room/", session=citizen_session)
     assert (await expect(cit, "snapshot"))["questions"] == []
 
@@ -124,7 +124,7 @@ async def test_lost_signal_is_replayed_from_the_database(redis_layer, connect, m
     await database_sync_to_async(services.question_approve)(
         townhall_id=townhall.pk, question_id=question.pk, moderator=moderator
     )
-    assert dropped == [(2, "question.updated")]
+    assert dropped == [(3, "question.updated")]
     assert await mod.receive_nothing(timeout=0.3)
     assert await cit.receive_nothing(timeout=0.1)
 
@@ -137,11 +137,11 @@ async def test_lost_signal_is_replayed_from_the_database(redis_layer, connect, m
     replayed = {}
     for name, comm in (("moderator", mod), ("citizen", cit)):
         replayed[name] = await next_frame(comm)
-        assert (replayed[name]["type"], replayed[name]["seq"]) == ("question.updated", 2)
+        assert (replayed[name]["type"], replayed[name]["seq"]) == ("question.updated", 3)
         assert replayed[name]["question"]["id"] == question.pk
         assert replayed[name]["question"]["status"] == "approved"
         shown = await next_frame(comm)
-        assert (shown["type"], shown["seq"]) == ("screen.changed", 3)
+        assert (shown["type"], shown["seq"]) == ("screen.changed", 4)
         assert shown["question"]["id"] == question.pk
         assert await comm.receive_nothing(timeout=0.1)
     # and the replayed frame is rendered for its receiver, like a live one

@@ -21,9 +21,14 @@ from moderation.services.moderators import (
 )
 from moderation.services.scoring import question_apply_score, question_scoring_failed
 from moderation.services.screen import screen_clear, screen_next, screen_reorder, screen_show
+from moderation.services.presence import presence_editing, presence_join, presence_leave, presence_ping
 from moderation.services.townhalls import townhall_create, townhall_set_held_terms, townhall_set_status
 
 __all__ = [
+    "presence_editing",
+    "presence_join",
+    "presence_leave",
+    "presence_ping",
     "question_submit",
     "question_withdraw",
     "question_vote",

@@ -388,12 +388,14 @@ ROUND_TRIP_EVENTS = {
     "screen.changed": {"question": record("approved")},
     "screen.cleared": {"question": None},  # stored as screen.changed
     "townhall.updated": {"townhall": TOWNHALL},
+    "presence.changed": {"presence": [{"username": "alice", "name": "Alice Martin", "editing": 7}]},
 }
 STORED_TYPE = {"question.removed": "question.updated", "screen.cleared": "screen.changed"}
 # Who gets nothing for an event (documented above); everyone else gets a frame.
 NO_FRAME = {
     ("question.created", "other"), ("question.created", "screen"),
     ("question.scored", "asker"), ("question.scored", "other"), ("question.scored", "screen"),
+    ("presence.changed", "asker"), ("presence.changed", "other"), ("presence.changed", "screen"),
 }
 ROUND_TRIP_PARAMS = [(name, who) for name in ROUND_TRIP_EVENTS for who in VIEWERS]
 
@@ -429,6 +431,7 @@ def test_every_stored_event_renders_to_json_safe_frames(who: str):
     services.question_vote(townhall_id=townhall.pk, question_id=question.pk, participant=OTHER, up=True)
     services.screen_show(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator)
     services.question_withdraw(townhall_id=townhall.pk, question_id=question.pk, participant=ASKER)
+    services.presence_join(townhall_id=townhall.pk, user=moderator, channel_name="test.console")
     services.townhall_set_status(townhall_id=townhall.pk, status="closed")
     stored = list(Event.objects.filter(townhall=townhall).order_by("seq"))
     assert {e.type for e in stored} == set(events.STORED_EVENT_TYPES)

@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: install run test chromium clean
+.PHONY: install run test chromium clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,10 @@ test: install chromium
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# Translations: refresh locale/fr/LC_MESSAGES/django.po from the code, and
+# compile it. The compiled .mo is committed, so running the service needs no
+# gettext tools; this target does (apt-get install gettext).
+messages: install
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=var --ignore=tests --ignore=build --no-obsolete
+	$(PY) manage.py compilemessages -l fr --ignore=.venv

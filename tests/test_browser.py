@@ -1,7 +1,6 @@
 """The three pages in headless Chromium, against a real Daphne server."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -19,8 +18,8 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "browser-test-password"
 REPO = Path(__file__).resolve().parent.parent
-# Screenshots go to var/screenshots; UPDATE_SCREENSHOTS=1 refreshes docs/screenshots.
-SHOTS = REPO / ("docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "var/screenshots")
+# Screenshots of the loop, for a person to look at (docs/screenshots are made by the room tests).
+SHOTS = REPO / "var" / "screenshots"
 HOSTILE = (
     'Bonjour <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
     "\u202etxet desrever\u202c " + "W" * 300
@@ -107,9 +106,9 @@ def test_citizen_question_reaches_console_with_score_then_screen(browser, demo_s
         "document.documentElement.scrollHeight > innerHeight || document.documentElement.scrollWidth > innerWidth"
     )
     SHOTS.mkdir(parents=True, exist_ok=True)
-    citizen.screenshot(path=SHOTS / "citizen-en.png", full_page=True)
-    moderator.screenshot(path=SHOTS / "moderator-en.png")
-    screen.screenshot(path=SHOTS / "screen-en.png")
+    citizen.screenshot(path=SHOTS / "loop-citizen.png", full_page=True)
+    moderator.screenshot(path=SHOTS / "loop-moderator.png")
+    screen.screenshot(path=SHOTS / "loop-screen.png")
     assert problems == []
 
 

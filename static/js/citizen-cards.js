@@ -14,6 +14,29 @@ function setAuthor(el, q, t) {
   el.classList.toggle('is-anonymous', !q.author);
 }
 
+/** The asker's commune or neighbourhood, shown after the name (hidden when not given). */
+function placeSpan() {
+  return h('span', { class: 'q-item__place byline-place user-text', dir: 'auto', hidden: true, 'data-testid': 'question-place' });
+}
+
+/**
+ * The status of my question in plain words. An approved question that the
+ * screen is showing is "On screen now"; a merged one names the question it
+ * joined; a rejected one gives the reason category.
+ */
+function statusWords(q, view, t) {
+  if (q.status === 'approved' && view.shown) return { label: t('statusOnScreen'), tag: 'on-screen', detail: '' };
+  const label = t.code('status', q.status);
+  if (q.status === 'merged') {
+    const into = q.merged_into && q.merged_into.text ? q.merged_into.text : '';
+    return { label, tag: 'merged', detail: into ? t('mergedInto', { text: into }) : t('mergedIntoUnknown') };
+  }
+  if (q.status === 'rejected' && q.reason) {
+    return { label, tag: 'rejected', detail: t('reasonLabel', { reason: t.code('reason', q.reason, 'reasonOther') }) };
+  }
+  return { label, tag: q.status, detail: '' };
+}
+
 /** Show an error under a card (empty string hides it). */
 export function setCardError(card, message) {
   showText(card.error, message);
@@ -51,7 +74,7 @@ export function createMyCard(q, t, onWithdraw) {
   const card = { id: q.id };
   card.text = h('p', { class: 'q-text user-text', dir: 'auto', id: textId, 'data-testid': 'my-question-text' });
   card.status = h('strong', { class: 'tag', 'data-testid': 'my-question-status' });
-  card.reason = h('span', { class: 'q-item__reason', 'data-testid': 'my-question-reason', hidden: true });
+  card.reason = h('span', { class: 'q-item__reason user-text', dir: 'auto', 'data-testid': 'my-question-reason', hidden: true });
   card.votes = h('span', { class: 'q-item__votes', hidden: true });
   card.error = h('p', { class: 'item-error', role: 'alert', hidden: true });
   card.root = h(
@@ -78,10 +101,11 @@ export function createMyCard(q, t, onWithdraw) {
 export function updateMyCard(card, q, view, t) {
   card.root.dataset.status = q.status;
   setText(card.text, q.text);
-  card.status.className = `tag tag--${q.status}`;
-  setText(card.status, t.code('status', q.status));
-  const reason = q.status === 'rejected' && q.reason ? t.code('reason', q.reason, 'reasonOther') : '';
-  showText(card.reason, reason ? t('reasonLabel', { reason }) : '');
+  const words = statusWords(q, view, t);
+  card.root.dataset.display = words.tag;
+  card.status.className = `tag tag--${words.tag}`;
+  setText(card.status, words.label);
+  showText(card.reason, words.detail);
   const counted = q.status === 'approved' || q.status === 'answered';
   showText(card.votes, counted ? t.plural('votes', q.votes || 0) : '');
 
@@ -115,7 +139,8 @@ export function createApprovedCard(q, t, onVote) {
   );
   card.count = h('span', { class: 'vote-count', id: countId, 'data-testid': 'vote-count' });
   card.text = h('p', { class: 'q-text user-text', dir: 'auto', id: textId, 'data-testid': 'approved-question-text' });
-  card.author = h('span', { class: 'q-item__author user-text', dir: 'auto' });
+  card.author = h('span', { class: 'q-item__author user-text', dir: 'auto', 'data-testid': 'question-author' });
+  card.place = placeSpan();
   card.mine = h('span', { class: 'tag tag--mine', hidden: true, 'data-testid': 'mine-tag' });
   card.onScreen = h('span', { class: 'tag tag--on-screen', hidden: true, 'data-testid': 'on-screen-tag' });
   card.error = h('p', { class: 'item-error', role: 'alert', hidden: true });
@@ -127,7 +152,7 @@ export function createApprovedCard(q, t, onVote) {
       'div',
       { class: 'q-item__body' },
       card.text,
-      h('p', { class: 'q-item__byline' }, card.author, card.mine, card.onScreen),
+      h('p', { class: 'q-item__byline' }, h('span', { class: 'q-item__who' }, card.author, card.place), card.mine, card.onScreen),
       card.error,
     ),
   );
@@ -138,6 +163,7 @@ export function createApprovedCard(q, t, onVote) {
 export function updateApprovedCard(card, q, view, t) {
   setText(card.text, q.text);
   setAuthor(card.author, q, t);
+  showText(card.place, q.place || '');
   setText(card.count, t.plural('votes', q.votes || 0));
   card.vote.setAttribute('aria-pressed', q.voted ? 'true' : 'false');
   card.vote.disabled = !view.live || view.busy;
@@ -154,12 +180,13 @@ export function createAnsweredCard(q) {
   const card = { id: q.id };
   card.text = h('p', { class: 'q-text user-text', dir: 'auto' });
   card.author = h('span', { class: 'q-item__author user-text', dir: 'auto' });
+  card.place = placeSpan();
   card.votes = h('span', { class: 'q-item__votes' });
   card.root = h(
     'li',
     { class: 'q-item q-item--compact', 'data-testid': 'answered-question', dataset: { questionId: q.id } },
     card.text,
-    h('p', { class: 'q-item__byline' }, card.author, card.votes),
+    h('p', { class: 'q-item__byline' }, h('span', { class: 'q-item__who' }, card.author, card.place), card.votes),
   );
   return card;
 }
@@ -167,5 +194,6 @@ export function createAnsweredCard(q) {
 export function updateAnsweredCard(card, q, view, t) {
   setText(card.text, q.text);
   setAuthor(card.author, q, t);
+  showText(card.place, q.place || '');
   setText(card.votes, t.plural('votes', q.votes || 0));
 }

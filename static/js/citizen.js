@@ -9,11 +9,28 @@ import {
   updateApprovedCard,
   updateMyCard,
 } from './citizen-cards.js';
-import { announce, byVotesThenId, h, keepFocus, placeChildren, setText, strings, textLength, toggle, uuid } from './dom.js';
+import {
+  announce,
+  byVotesThenId,
+  h,
+  keepFocus,
+  placeChildren,
+  setText,
+  showText,
+  strings,
+  textLength,
+  toggle,
+  uuid,
+} from './dom.js';
 import { connect } from './socket.js';
 import { applyEvent, applySnapshot } from './store.js';
 
 const AUTHOR_MAX = 80;
+const PLACE_MAX = 80;
+// The pre-submit nudge: ask the server once the typing pauses, for drafts long
+// enough to say something.
+const PREVIEW_PAUSE_MS = 700;
+const PREVIEW_MIN_LENGTH = 10;
 const t = strings();
 const app = document.getElementById('app');
 const byId = (id) => document.getElementById(id);
@@ -37,6 +54,9 @@ const els = {
   counter: byId('question-text-counter'),
   counterSr: byId('question-text-counter-sr'),
   author: byId('question-author'),
+  place: byId('question-place'),
+  nudge: byId('held-nudge-text'),
+  onScreenPlace: byId('on-screen-place'),
   submit: byId('ask-submit'),
   mine: byId('my-questions'),
   mineEmpty: byId('my-questions-empty'),
@@ -65,14 +85,14 @@ const state = {
 // ---------------------------------------------------------------------------
 // Draft and idempotency key
 //
-// The client_key is tied to the exact (text, author) that was sent. Sending
+// The client_key is tied to the exact (text, author, place) that was sent. Sending
 // the same draft again after a network error or a timeout reuses the key, so
 // the server returns the first question instead of creating a second one. Any
 // change to the draft gets a new key. The draft survives a page reload
 // (sessionStorage), which is what a phone does after a long sleep.
 // ---------------------------------------------------------------------------
 const DRAFT_STORAGE = `townhall:${state.townhall.slug}:draft`;
-let attempt = null; // {key, text, author} of the last send not yet confirmed
+let attempt = null; // {key, text, author, place} of the last send not yet confirmed
 
 function loadDraft() {
   try {
@@ -80,6 +100,7 @@ function loadDraft() {
     if (!saved || typeof saved !== 'object') return;
     if (typeof saved.text === 'string' && !els.text.value) els.text.value = saved.text;
     if (typeof saved.author === 'string' && !els.author.value) els.author.value = saved.author;
+    if (typeof saved.place === 'string' && !els.place.value) els.place.value = saved.place;
     if (saved.attempt && typeof saved.attempt.key === 'string') attempt = saved.attempt;
   } catch {
     // Storage unavailable (private mode) or corrupt: start from an empty draft.
@@ -90,16 +111,16 @@ function saveDraft() {
   try {
     sessionStorage.setItem(
       DRAFT_STORAGE,
-      JSON.stringify({ text: els.text.value, author: els.author.value, attempt }),
+      JSON.stringify({ text: els.text.value, author: els.author.value, place: els.place.value, attempt }),
     );
   } catch {
     // Storage unavailable: the draft only lives in the page.
   }
 }
 
-function keyFor(text, author) {
-  if (!attempt || attempt.text !== text || attempt.author !== author) {
-    attempt = { key: uuid(), text, author };
+function keyFor(text, author, place) {
+  if (!attempt || attempt.text !== text || attempt.author !== author || attempt.place !== place) {
+    attempt = { key: uuid(), text, author, place };
   }
   return attempt.key;
 }
@@ -127,6 +148,45 @@ function updateCounter() {
     else if (remaining <= Math.max(20, max * 0.1)) setText(els.counterSr, t.plural('counterLeft', remaining));
     else setText(els.counterSr, '');
   }, 800);
+}
+
+// ---------------------------------------------------------------------------
+// Pre-submit nudge: "your question may be held for review". Never blocking.
+// One question.preview per typing pause; the answer is used only if the
+// draft has not changed meanwhile. A draft too short to judge hides it.
+// ---------------------------------------------------------------------------
+let previewTimer = null;
+let previewed = { text: null, held: false }; // the last draft the server judged
+
+function showNudge(held) {
+  toggle(els.nudge, held);
+}
+
+function schedulePreview() {
+  clearTimeout(previewTimer);
+  const text = els.text.value.trim();
+  if (textLength(text) < PREVIEW_MIN_LENGTH) {
+    showNudge(false);
+    return;
+  }
+  if (text === previewed.text) {
+    showNudge(previewed.held);
+    return;
+  }
+  previewTimer = setTimeout(() => preview(text), PREVIEW_PAUSE_MS);
+}
+
+async function preview(text) {
+  if (state.townhall.status !== 'live' || !sock.connected) return;
+  let reply;
+  try {
+    reply = await sock.request('question.preview', { text });
+  } catch {
+    // The nudge is a courtesy: without an answer the draft simply is not judged.
+    return;
+  }
+  previewed = { text, held: reply.may_be_held === true };
+  if (els.text.value.trim() === text) showNudge(previewed.held);
 }
 
 // ---------------------------------------------------------------------------
@@ -167,6 +227,7 @@ async function submit(event) {
   if (state.sending) return;
   const text = els.text.value.trim();
   const author = els.author.value.trim();
+  const place = els.place.value.trim();
   const max = state.townhall.max_question_length;
 
   if (state.townhall.status !== 'live') {
@@ -188,9 +249,15 @@ async function submit(event) {
     els.author.focus();
     return;
   }
+  if (textLength(place) > PLACE_MAX) {
+    showError(t('errorPlaceTooLong'));
+    els.place.focus();
+    return;
+  }
 
-  const fields = { text, client_key: keyFor(text, author) };
+  const fields = { text, client_key: keyFor(text, author, place) };
   if (author) fields.author = author;
+  if (place) fields.place = place;
   saveDraft();
 
   state.sending = true;
@@ -199,6 +266,8 @@ async function submit(event) {
     const reply = await sock.request('question.submit', fields);
     attempt = null;
     els.text.value = '';
+    clearTimeout(previewTimer);
+    showNudge(false);
     saveDraft();
     if (reply.question) upsert(reply.question, { fromReply: true });
     showSuccess(reply.duplicate ? t('sentDuplicate') : t('sent'));
@@ -292,6 +361,7 @@ function renderForm() {
   const blocked = state.townhall.status !== 'live' || state.fatal !== null;
   els.text.disabled = blocked;
   els.author.disabled = blocked;
+  els.place.disabled = blocked;
   els.submit.disabled = blocked || state.sending;
   els.form.classList.toggle('is-disabled', blocked);
   els.form.setAttribute('aria-busy', state.sending ? 'true' : 'false');
@@ -327,6 +397,7 @@ function renderScreen() {
   setText(els.onScreenText, shown.text);
   setText(els.onScreenAuthor, shown.author || t('anonymous'));
   els.onScreenAuthor.classList.toggle('is-anonymous', !shown.author);
+  showText(els.onScreenPlace, shown.place || '');
 }
 
 function renderLists() {
@@ -391,6 +462,7 @@ function onSnapshot(snapshot) {
     }
   }
   state.snapshots += 1;
+  if (state.snapshots === 1) schedulePreview(); // a draft kept from before a reload
   updateCounter();
   scheduleRender();
 }
@@ -428,8 +500,10 @@ els.text.addEventListener('input', () => {
   toggle(els.success, false);
   if (!els.error.hidden) clearError();
   saveDraft();
+  schedulePreview();
 });
 els.author.addEventListener('input', saveDraft);
+els.place.addEventListener('input', saveDraft);
 els.text.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();

@@ -1,7 +1,12 @@
 // Officials' screen: the current question, the next three, the join address.
 import { connect } from './socket.js';
 import { applyEvent, applySnapshot } from './store.js';
-import { byVotesThenId, h, placeChildren, setText, strings, toggle } from './dom.js';
+import { h, placeChildren, setText, showText, strings, toggle } from './dom.js';
+
+// Dark by default (projectors wash out light backgrounds less); a bright room
+// may prefer ?theme=light in the screen URL.
+const THEME = new URLSearchParams(location.search).get('theme') === 'light' ? 'light' : 'dark';
+document.documentElement.classList.add(`theme-${THEME}`);
 
 const NEXT_COUNT = 3;
 const t = strings();
@@ -14,6 +19,9 @@ const els = {
   current: byId('current'),
   currentText: byId('current-text'),
   currentAuthor: byId('current-author'),
+  currentPlace: byId('current-place'),
+  joinByCode: byId('join-by-code'),
+  joinCode: byId('join-code'),
   currentEmpty: byId('current-empty'),
   next: byId('next-list'),
   nextEmpty: byId('next-empty'),
@@ -65,6 +73,40 @@ function fitCurrent() {
   text.classList.add('is-clamped');
 }
 
+/** Queue order, as the moderators arranged it: position ascending (none last), then oldest first. */
+function byQueue(a, b) {
+  const pa = typeof a.position === 'number' ? a.position : Infinity;
+  const pb = typeof b.position === 'number' ? b.position : Infinity;
+  if (pa !== pb) return pa < pb ? -1 : 1;
+  return a.id - b.id;
+}
+
+/**
+ * A calm fade when a different question comes on screen. Restarting a CSS
+ * animation needs a reflow between removing and adding the class; with
+ * prefers-reduced-motion the stylesheet has no animation at all.
+ */
+function fadeIn(el) {
+  el.classList.remove('is-entering');
+  void el.offsetWidth; // eslint-disable-line no-void
+  el.classList.add('is-entering');
+}
+
+/**
+ * Show as many upcoming questions as fit whole in their column: a long one
+ * pushes the last ones off rather than being cut in half.
+ */
+function fitNext() {
+  const section = els.next.parentElement;
+  const items = Array.from(els.next.children);
+  for (const item of items) toggle(item, true);
+  const bottom = section.getBoundingClientRect().bottom + 1;
+  for (let i = items.length - 1; i > 0; i -= 1) {
+    if (items[i].getBoundingClientRect().bottom <= bottom) break;
+    toggle(items[i], false);
+  }
+}
+
 const nextItems = new Map();
 
 function nextItem(q) {
@@ -72,19 +114,21 @@ function nextItem(q) {
   if (!item) {
     item = { id: q.id };
     item.text = h('p', { class: 'screen__next-text user-text', dir: 'auto' });
-    item.author = h('span', { class: 'user-text', dir: 'auto' });
+    item.author = h('span', { class: 'screen__next-author user-text', dir: 'auto' });
+    item.place = h('span', { class: 'screen__place user-text', dir: 'auto', hidden: true });
     item.votes = h('span', { class: 'screen__next-votes' });
     item.root = h(
       'li',
       { class: 'screen__next-item', 'data-testid': 'screen-next-item', dataset: { questionId: q.id } },
       item.text,
-      h('p', { class: 'screen__next-meta' }, item.author, item.votes),
+      h('p', { class: 'screen__next-meta' }, h('span', { class: 'screen__next-who' }, item.author, item.place), item.votes),
     );
     nextItems.set(q.id, item);
   }
   setText(item.text, q.text);
   setText(item.author, q.author || t('anonymous'));
   item.author.classList.toggle('is-anonymous', !q.author);
+  showText(item.place, q.place || '');
   setText(item.votes, t.plural('votes', q.votes || 0));
   return item.root;
 }
@@ -94,6 +138,8 @@ function render() {
   const status = state.townhall.status;
   toggle(els.status, Boolean(status) && status !== 'live');
   if (status && status !== 'live') setText(els.status, t.code('townhall', status));
+  if (state.townhall.join_code) setText(els.joinCode, state.townhall.join_code);
+  toggle(els.joinByCode, Boolean(els.joinCode.textContent));
 
   const current = state.screen ? state.questions.get(state.screen.id) || state.screen : null;
   toggle(els.current, Boolean(current));
@@ -103,6 +149,8 @@ function render() {
     els.currentText.dataset.size = sizeFor(current.text);
     setText(els.currentAuthor, current.author || t('anonymous'));
     els.currentAuthor.classList.toggle('is-anonymous', !current.author);
+    showText(els.currentPlace, current.place || '');
+    if (els.current.dataset.questionId !== String(current.id)) fadeIn(els.current);
     els.current.dataset.questionId = String(current.id);
   } else {
     setText(els.currentText, '');
@@ -118,12 +166,13 @@ function render() {
   const currentId = current ? current.id : null;
   const upcoming = Array.from(state.questions.values())
     .filter((q) => q.status === 'approved' && q.id !== currentId)
-    .sort(byVotesThenId)
+    .sort(byQueue)
     .slice(0, NEXT_COUNT);
   placeChildren(els.next, upcoming.map(nextItem));
   const keep = new Set(upcoming.map((q) => q.id));
   for (const id of nextItems.keys()) if (!keep.has(id)) nextItems.delete(id);
   toggle(els.nextEmpty, upcoming.length === 0);
+  fitNext();
 
   // "Reconnecting…" only while the socket is down, never for a final refusal.
   toggle(els.reconnecting, state.connection !== 'connected' && !state.fatal);
@@ -165,8 +214,12 @@ function onStatus(status) {
 // Projectors get resized and fullscreened: fit again whenever the box changes.
 if ('ResizeObserver' in window) {
   new ResizeObserver(() => fitCurrent()).observe(document.querySelector('.screen__current'));
+  new ResizeObserver(() => fitNext()).observe(els.next.parentElement);
 } else {
-  window.addEventListener('resize', fitCurrent);
+  window.addEventListener('resize', () => {
+    fitCurrent();
+    fitNext();
+  });
 }
 
 render();

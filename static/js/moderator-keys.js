@@ -2,19 +2,28 @@
 // The page decides whether an action applies to the selected question.
 import { isTypingTarget } from './dom.js';
 
-const QUESTION_KEYS = { a: 'approve', r: 'reject', e: 'edit', s: 'show', x: 'answered' };
+const QUESTION_KEYS = { a: 'approve', r: 'reject', e: 'edit', s: 'show', x: 'answered', m: 'merge' };
 
 /**
  * Listen for shortcuts on `target` (normally document). Keys typed into an
- * input, textarea or select, and keys with Ctrl/Meta/Alt, are left alone.
+ * input, textarea or select, and keys with Ctrl/Meta, are left alone; Alt
+ * only combines with the arrows (reordering the screen queue).
  *
  * handlers: onHelp(), onEscape() -> bool (true when it closed something),
- * onMove(+1 | -1), onGroup('pending' | 'approved'), onQuestionKey(name) with
- * name one of approve, reject, edit, show, answered.
+ * onMove(+1 | -1), onGroup('pending' | 'approved'), onSearch(),
+ * onReorder(-1 | +1), onQuestionKey(name) with name one of approve, reject,
+ * edit, show, answered, merge.
  */
-export function bindShortcuts(target, { onHelp, onEscape, onMove, onGroup, onQuestionKey }) {
+export function bindShortcuts(target, { onHelp, onEscape, onMove, onGroup, onSearch, onReorder, onQuestionKey }) {
   target.addEventListener('keydown', (event) => {
-    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey) return;
+    if (event.altKey) {
+      if ((event.key === 'ArrowUp' || event.key === 'ArrowDown') && !isTypingTarget(event.target)) {
+        event.preventDefault();
+        onReorder(event.key === 'ArrowUp' ? -1 : 1);
+      }
+      return;
+    }
     if (event.key === 'Escape') {
       if (onEscape()) event.preventDefault();
       return;
@@ -23,6 +32,7 @@ export function bindShortcuts(target, { onHelp, onEscape, onMove, onGroup, onQue
     const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
     let handled = true;
     if (key === '?') onHelp();
+    else if (key === '/') onSearch();
     else if (key === 'j' || key === 'k') onMove(key === 'j' ? 1 : -1);
     else if (key === 'h' || key === 'l') onGroup(key === 'h' ? 'pending' : 'approved');
     else if (key in QUESTION_KEYS) onQuestionKey(QUESTION_KEYS[key]);

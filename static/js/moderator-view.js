@@ -3,50 +3,12 @@
 // Pure view code: no socket, no page state. A card is built once per
 // question and updated in place (see moderator.js), so an open editor, a
 // chosen reject reason and keyboard focus survive every update.
-import { byVotesThenId, clockTime, h, setText, showText, toggle } from './dom.js';
+import { clockTime, h, setText, showText, toggle } from './dom.js';
+import { scoreOf } from './moderator-queue.js';
 
 export const REASONS = ['off_topic', 'duplicate', 'abusive', 'personal_data', 'other'];
 const TESTIDS = { pending: 'pending-item', held: 'held-item', approved: 'approved-item', archive: 'archived-item' };
 const DEFAULT_HOLD_THRESHOLD = 0.7;
-
-// ---------------------------------------------------------------------------
-// Lanes
-// ---------------------------------------------------------------------------
-export function scoreOf(q) {
-  return q.toxicity && typeof q.toxicity.score === 'number' ? q.toxicity.score : null;
-}
-
-/** Unscored first (they need a human look), then lowest score, then oldest. */
-export function byRisk(a, b) {
-  const sa = scoreOf(a);
-  const sb = scoreOf(b);
-  if (sa === null && sb !== null) return -1;
-  if (sb === null && sa !== null) return 1;
-  if (sa !== null && sb !== null && sa !== sb) return sa - sb;
-  return a.id - b.id;
-}
-
-/** pending (not held) | held (pending, held) | approved | archive (rejected, answered, withdrawn). */
-export function laneOf(q) {
-  if (q.status === 'pending') return q.held ? 'held' : 'pending';
-  if (q.status === 'approved') return 'approved';
-  return 'archive';
-}
-
-/** j/k walk a group: the two pending lanes form one group. */
-export function groupOf(lane) {
-  return lane === 'held' ? 'pending' : lane;
-}
-
-export function computeLanes(questions) {
-  const lanes = { pending: [], held: [], approved: [], archive: [] };
-  for (const q of questions) lanes[laneOf(q)].push(q);
-  lanes.pending.sort(byRisk);
-  lanes.held.sort(byRisk);
-  lanes.approved.sort(byVotesThenId);
-  lanes.archive.sort((a, b) => b.id - a.id);
-  return lanes;
-}
 
 // ---------------------------------------------------------------------------
 // Card construction
@@ -62,8 +24,13 @@ function buildHead(c) {
   c.status = h('span', { class: 'tag', hidden: true, 'data-testid': 'question-status' });
   c.edited = h('span', { class: 'tag tag--edited', hidden: true });
   c.onScreen = h('span', { class: 'tag tag--on-screen', hidden: true, 'data-testid': 'on-screen-tag' });
-  c.votes = h('span', { class: 'mod-card__votes', hidden: true });
-  return h('div', { class: 'mod-card__head' }, c.author, c.time, c.number, c.status, c.edited, c.onScreen, c.votes);
+  c.editedBy = h('span', { class: 'tag tag--editing', hidden: true, 'data-testid': 'being-edited' });
+  c.votes = h('span', { class: 'mod-card__votes', hidden: true, 'data-testid': 'question-votes' });
+  c.moveUp = h('button', { type: 'button', class: 'btn btn--secondary btn--icon', 'data-testid': 'move-up' }, '↑');
+  c.moveDown = h('button', { type: 'button', class: 'btn btn--secondary btn--icon', 'data-testid': 'move-down' }, '↓');
+  c.move = h('span', { class: 'mod-card__move', hidden: true }, c.moveUp, c.moveDown);
+  const side = h('span', { class: 'mod-card__side' }, c.votes, c.move);
+  return h('div', { class: 'mod-card__head' }, c.author, c.time, c.number, c.status, c.edited, c.onScreen, c.editedBy, side);
 }
 
 function buildScore(c, t) {
@@ -74,8 +41,15 @@ function buildScore(c, t) {
   c.scoreLabel = h('span', { class: 'score__label' });
   c.scoreModel = h('span', { class: 'score__model', 'data-testid': 'score-model' });
   c.scoreNote = h('span', { class: 'score__note', hidden: true });
+  c.labelList = h('dl', { class: 'score__labels', 'data-testid': 'score-labels' });
+  c.labels = h(
+    'details',
+    { class: 'score__details', hidden: true },
+    h('summary', { class: 'score__summary', title: t('labelsTitle') }, t('labelsToggle')),
+    c.labelList,
+  );
   c.score = h(
-    'p',
+    'div',
     { class: 'score', 'data-testid': 'score' },
     h('span', { class: 'visually-hidden' }, t('scoreLabel')),
     c.scoreState,
@@ -83,6 +57,7 @@ function buildScore(c, t) {
     c.scoreValue,
     c.scoreLabel,
     c.scoreModel,
+    c.labels,
     c.scoreNote,
   );
   return c.score;
@@ -108,7 +83,9 @@ function buildActions(c, t, textId) {
     c.reasonSelect,
     c.reject,
   );
-  c.actions = h('div', { class: 'mod-card__actions' }, c.approve, c.show, c.answered, c.restore, c.rejectGroup, c.edit);
+  c.merge = button('btn btn--link btn--small', t('merge'), 'merge-button', textId);
+  c.merge.setAttribute('aria-expanded', 'false');
+  c.actions = h('div', { class: 'mod-card__actions' }, c.approve, c.show, c.answered, c.restore, c.rejectGroup, c.edit, c.merge);
   return c.actions;
 }
 
@@ -135,6 +112,32 @@ function buildEditor(c, t) {
   return c.editor;
 }
 
+function buildMerge(c, t) {
+  const selectId = `merge-${c.id}`;
+  c.mergeSelect = h('select', { class: 'select select--small merge__select', id: selectId, 'data-testid': 'merge-target' });
+  c.mergeSubmit = h('button', { type: 'submit', class: 'btn btn--primary btn--small', 'data-testid': 'merge-confirm' }, t('mergeConfirm'));
+  c.mergeCancel = h('button', { type: 'button', class: 'btn btn--link btn--small', 'data-testid': 'merge-cancel' }, t('cancel'));
+  c.mergeForm = h(
+    'form',
+    { class: 'mod-card__merge', hidden: true, novalidate: true, 'data-testid': 'merge-form' },
+    h('label', { class: 'label label--small', for: selectId }, t('mergeLabel')),
+    h('div', { class: 'merge__row' }, c.mergeSelect, c.mergeSubmit, c.mergeCancel),
+  );
+  return c.mergeForm;
+}
+
+/** Fill the merge picker with `targets` (questions), keeping the current choice if still there. */
+export function fillMergeTargets(c, targets, t) {
+  const chosen = c.mergeSelect.value;
+  const options = [h('option', { value: '' }, targets.length ? t('mergeChoose') : t('mergeNone'))];
+  for (const q of targets) {
+    const excerpt = q.text.length > 70 ? `${q.text.slice(0, 70)}…` : q.text;
+    options.push(h('option', { value: String(q.id) }, `#${q.id} · ${t.code('status', q.status)} · ${excerpt}`));
+  }
+  c.mergeSelect.replaceChildren(...options);
+  if (targets.some((q) => String(q.id) === chosen)) c.mergeSelect.value = chosen;
+}
+
 /** Connect the card's controls to the page's actions (each receives the question id). */
 function wire(c, on) {
   const id = c.id;
@@ -145,6 +148,20 @@ function wire(c, on) {
   c.answered.addEventListener('click', () => on.answered(id));
   c.edit.addEventListener('click', () => on.edit(id));
   c.cancel.addEventListener('click', () => on.cancelEdit(id));
+  c.merge.addEventListener('click', () => on.openMerge(id));
+  c.mergeCancel.addEventListener('click', () => on.closeMerge(id));
+  c.mergeForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    on.merge(id);
+  });
+  c.mergeSelect.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      on.closeMerge(id);
+    }
+  });
+  c.moveUp.addEventListener('click', () => on.move(id, -1));
+  c.moveDown.addEventListener('click', () => on.move(id, 1));
   c.editor.addEventListener('submit', (event) => {
     event.preventDefault();
     on.saveEdit(id);
@@ -171,7 +188,8 @@ function wire(c, on) {
 
 /**
  * Build the card for question `q`. `on` holds the actions:
- * approve, reject, show, answered, edit, saveEdit, cancelEdit (each called with the id).
+ * approve, reject, show, answered, edit, saveEdit, cancelEdit, openMerge,
+ * closeMerge, merge (each called with the id) and move(id, -1 | +1).
  */
 export function createCard(q, t, on) {
   const c = { id: q.id };
@@ -181,6 +199,7 @@ export function createCard(q, t, on) {
   c.originalText = h('span', { class: 'user-text', dir: 'auto', 'data-testid': 'question-original' });
   c.original = h('p', { class: 'mod-card__original', hidden: true }, c.originalLabel, ' ', c.originalText);
   c.reason = h('p', { class: 'mod-card__reason', hidden: true, 'data-testid': 'question-reason' });
+  c.mergedInto = h('p', { class: 'mod-card__reason', hidden: true, 'data-testid': 'merged-into' });
   c.root = h(
     'li',
     { class: 'mod-card', tabindex: '-1', dataset: { questionId: q.id } },
@@ -189,9 +208,13 @@ export function createCard(q, t, on) {
     c.original,
     buildScore(c, t),
     c.reason,
+    c.mergedInto,
     buildActions(c, t, textId),
     buildEditor(c, t),
+    buildMerge(c, t),
   );
+  c.moveUp.setAttribute('aria-label', `${t('moveUp')} #${q.id}`);
+  c.moveDown.setAttribute('aria-label', `${t('moveDown')} #${q.id}`);
   wire(c, on);
   return c;
 }
@@ -209,6 +232,10 @@ function updateHead(c, q, view, t) {
   showText(c.onScreen, view.shown ? t('onScreen') : '');
   const counted = q.status === 'approved' || q.status === 'answered';
   showText(c.votes, counted ? t.plural('votes', q.votes || 0) : '');
+  showText(c.editedBy, view.editedBy ? t('beingEdited', { name: view.editedBy }) : '');
+  toggle(c.move, view.lane === 'approved');
+  c.moveUp.disabled = view.busy || view.first;
+  c.moveDown.disabled = view.busy || view.last;
 }
 
 function updateText(c, q, t) {
@@ -220,6 +247,9 @@ function updateText(c, q, t) {
   showText(c.edited, edited ? t('edited') : '');
   const reason = q.status === 'rejected' && q.reason ? t.code('reason', q.reason, 'reasonOther') : '';
   showText(c.reason, reason ? t('reasonLabel', { reason }) : '');
+  const into = q.status === 'merged' && q.merged_into ? q.merged_into : null;
+  showText(c.mergedInto, into ? t('mergedInto', { id: into.id }) : '');
+  if (into) c.mergedInto.title = into.text || '';
 }
 
 function topLabel(labels) {
@@ -252,6 +282,7 @@ function updateScore(c, q, view, t) {
   else if (terms.length) note = t('heldTermsNote', { terms: terms.join(', ') });
   showText(c.scoreNote, note);
   showText(c.scoreModel, tox.model || '');
+  c.scoreModel.title = tox.model || '';
   if (!hasScore) return;
 
   const threshold = typeof view.holdThreshold === 'number' ? view.holdThreshold : DEFAULT_HOLD_THRESHOLD;
@@ -263,6 +294,22 @@ function updateScore(c, q, view, t) {
   c.scoreFill.style.setProperty('--score', String(Math.max(0, Math.min(1, score))));
   setText(c.scoreValue, score.toFixed(2));
   setText(c.scoreLabel, topLabel(tox.labels));
+  renderLabels(c, tox.labels);
+}
+
+function renderLabels(c, labels) {
+  const entries = labels && typeof labels === 'object'
+    ? Object.entries(labels).filter(([, v]) => typeof v === 'number').sort((a, b) => b[1] - a[1])
+    : [];
+  toggle(c.labels, entries.length > 0);
+  const key = entries.map(([k, v]) => `${k}=${v}`).join('|');
+  if (c.labelList.dataset.key === key) return;
+  c.labelList.dataset.key = key;
+  c.labelList.replaceChildren(
+    ...entries.map(([name, value]) =>
+      h('div', { class: 'score__labels-row' }, h('dt', {}, name.replace(/_/g, ' ')), h('dd', {}, value.toFixed(2))),
+    ),
+  );
 }
 
 function updateActions(c, q, view) {
@@ -276,19 +323,25 @@ function updateActions(c, q, view) {
   toggle(c.answered, approved);
   toggle(c.rejectGroup, pending || approved);
   toggle(c.edit, pending || approved);
+  toggle(c.merge, pending || approved);
   toggle(c.actions, pending || approved || rejected);
-  for (const control of [c.approve, c.restore, c.show, c.answered, c.reject, c.edit, c.save]) {
+  for (const control of [c.approve, c.restore, c.show, c.answered, c.reject, c.edit, c.save, c.merge, c.mergeSubmit]) {
     control.disabled = view.busy;
   }
   c.show.disabled = view.busy || view.shown;
   const editing = view.editing && (pending || approved);
+  // Someone else has it open: editing in parallel would only end in a conflict.
+  c.edit.disabled = view.busy || Boolean(view.editedBy);
   toggle(c.editor, editing);
   c.edit.setAttribute('aria-expanded', editing ? 'true' : 'false');
+  const merging = view.merging && (pending || approved);
+  toggle(c.mergeForm, merging);
+  c.merge.setAttribute('aria-expanded', merging ? 'true' : 'false');
 }
 
 /**
  * Bring card `c` up to date with question `q`. `view`: {lane, busy, shown,
- * editing, holdThreshold}.
+ * editing, merging, editedBy (a name or ''), first, last, holdThreshold}.
  */
 export function updateCard(c, q, view, t) {
   const root = c.root;
@@ -297,6 +350,7 @@ export function updateCard(c, q, view, t) {
   root.setAttribute('data-testid', TESTIDS[view.lane]);
   root.classList.toggle('mod-card--compact', view.lane === 'archive');
   root.classList.toggle('mod-card--held', view.lane === 'held');
+  root.classList.toggle('is-being-edited', Boolean(view.editedBy));
   root.classList.toggle('is-on-screen', view.shown);
   root.setAttribute('aria-busy', view.busy ? 'true' : 'false');
   updateHead(c, q, view, t);

@@ -1,56 +1,34 @@
-// Moderator console: page state, actions, selection and keyboard.
-// Cards and lane ordering live in moderator-view.js.
+// Moderator console: page state, rendering, selection and wiring.
+// Actions: moderator-actions.js; cards: moderator-view.js; lanes, sort and
+// filter: moderator-queue.js; header and toasts: moderator-header.js;
+// screen box: moderator-screen.js; counters and audit: moderator-audit.js;
+// presence: moderator-presence.js; batch approval: moderator-batch.js.
 import { connect } from './socket.js';
 import { applyEvent, applySnapshot } from './store.js';
-import { announce, h, isTypingTarget, keepFocus, placeChildren, setText, strings, textLength, toggle } from './dom.js';
+import { announce, isTypingTarget, keepFocus, placeChildren, setText, strings, toggle } from './dom.js';
+import { createActions } from './moderator-actions.js';
+import { createAudit, renderStats } from './moderator-audit.js';
+import { bindBatch } from './moderator-batch.js';
+import { createHeader, createNotifier } from './moderator-header.js';
 import { bindShortcuts } from './moderator-keys.js';
+import { createPresence } from './moderator-presence.js';
+import { bindQueueTools, computeLanes, groupOf, laneOf, screenQueue } from './moderator-queue.js';
+import { bindCopyLink, bindScreen } from './moderator-screen.js';
 import { bindHeldTerms } from './moderator-terms.js';
-import { REASONS, computeLanes, createCard, groupOf, laneOf, updateCard } from './moderator-view.js';
-
-const TOAST_MS = { info: 6000, warning: 10000, error: 10000 };
+import { createCard, fillMergeTargets, updateCard } from './moderator-view.js';
 
 const t = strings();
 const app = document.getElementById('app');
 const byId = (id) => document.getElementById(id);
-
+const LANES = ['pending', 'held', 'approved', 'archive'];
 const els = {
-  title: byId('townhall-title'),
-  status: byId('townhall-status'),
-  connection: byId('connection'),
-  connectionText: byId('connection-text'),
-  scorerName: byId('scorer-name'),
-  scorerStatus: byId('scorer-status'),
-  fatal: byId('fatal'),
-  nowText: byId('now-text'),
-  nowAuthorLine: byId('now-author-line'),
-  nowAuthor: byId('now-author'),
-  nowEmpty: byId('now-empty'),
-  clear: byId('screen-clear'),
-  screenUrl: byId('screen-url'),
-  copy: byId('copy-screen-url'),
-  heldHint: byId('held-hint'),
   helpToggle: byId('help-toggle'),
   helpPanel: byId('help-panel'),
   helpClose: byId('help-close'),
-  toasts: byId('toasts'),
-  lists: {
-    pending: byId('list-pending'),
-    held: byId('list-held'),
-    approved: byId('list-approved'),
-    archive: byId('list-archive'),
-  },
-  counts: {
-    pending: byId('count-pending'),
-    held: byId('count-held'),
-    approved: byId('count-approved'),
-    archive: byId('count-archive'),
-  },
-  empties: {
-    pending: byId('empty-pending'),
-    held: byId('empty-held'),
-    approved: byId('empty-approved'),
-    archive: byId('empty-archive'),
-  },
+  result: byId('queue-result'),
+  lists: Object.fromEntries(LANES.map((lane) => [lane, byId(`list-${lane}`)])),
+  counts: Object.fromEntries(LANES.map((lane) => [lane, byId(`count-${lane}`)])),
+  empties: Object.fromEntries(LANES.map((lane) => [lane, byId(`empty-${lane}`)])),
 };
 
 const state = {
@@ -60,13 +38,11 @@ const state = {
   connection: 'connecting',
   fatal: null,
   busy: new Set(), // ids with a request in flight
-  screenBusy: false,
-  // Edits in progress: id -> version the edit started from (null: use the current one).
-  editing: new Map(),
-  // Selection: which question, in which group of lanes, at which position.
+  editing: new Map(), // id -> version the edit started from (null: use the current one)
+  merging: new Set(), // ids whose "Merge into…" picker is open
+  positions: new Map(), // id -> screen position asked for by a reorder not answered yet
   selection: { id: null, group: 'pending', index: 0 },
   lanes: { pending: [], held: [], approved: [], archive: [] },
-  ready: false,
 };
 
 /** The questions j/k walk through for a group: both pending lanes count as one. */
@@ -75,144 +51,23 @@ function groupItems(group) {
   return state.lanes[group] || [];
 }
 
-// ---------------------------------------------------------------------------
-// Toasts (non-blocking notices) and errors
-// ---------------------------------------------------------------------------
-function notify(message, kind = 'info') {
-  const close = h('button', { type: 'button', class: 'toast__close', 'aria-label': t('dismiss') }, '×');
-  const toast = h('div', { class: `toast toast--${kind}`, 'data-testid': `notice-${kind}` }, h('p', { class: 'toast__text' }, message), close);
-  const remove = () => toast.remove();
-  close.addEventListener('click', remove);
-  setTimeout(remove, TOAST_MS[kind] || TOAST_MS.info);
-  els.toasts.append(toast);
-  while (els.toasts.children.length > 4) els.toasts.firstElementChild.remove();
-}
+const notify = createNotifier(t);
+const renderHeader = createHeader(t);
+const send = (type, fields) => sock.request(type, fields);
 
-function handleError(err, { editId = null } = {}) {
-  const code = err && err.code ? err.code : 'generic';
-  if (code === 'conflict') {
-    notify(t('errorConflict'), 'warning');
-    // The next save of an open editor goes against the version just fetched.
-    if (editId !== null && state.editing.has(editId)) state.editing.set(editId, null);
-    sock.resync().catch(() => {});
-    return;
-  }
-  const max = state.townhall.max_question_length || '';
-  notify(t.code('error', code, 'errorGeneric', { max }), 'error');
-}
-
-// ---------------------------------------------------------------------------
-// Actions
-// ---------------------------------------------------------------------------
-async function run(id, type, fields, done, options = {}) {
-  if (state.busy.has(id)) return null;
-  state.busy.add(id);
-  scheduleRender();
-  try {
-    const reply = await sock.request(type, fields);
-    if (reply.question) upsert(reply.question, { fromReply: true });
-    if (reply.screen) state.screen = reply.screen.question || null;
-    if (done) announce(done);
-    return reply;
-  } catch (err) {
-    handleError(err, options);
-    return null;
-  } finally {
-    state.busy.delete(id);
-    scheduleRender();
-  }
-}
-
-function approve(q) {
-  return run(q.id, 'question.approve', { question_id: q.id, version: q.version }, t('doneApproved'));
-}
-
-async function reject(q) {
-  const card = cards.get(q.id);
-  const reason = card ? card.reasonSelect.value : '';
-  if (!REASONS.includes(reason)) {
-    notify(t('errorChooseReason'), 'warning');
-    if (card) card.reasonSelect.focus();
-    return;
-  }
-  const reply = await run(q.id, 'question.reject', { question_id: q.id, reason, version: q.version }, t('doneRejected'));
-  if (reply && card) card.reasonSelect.value = '';
-}
-
-function showOnScreen(q) {
-  // The protocol lists screen.show with question_id only (no version).
-  return run(q.id, 'screen.show', { question_id: q.id }, t('doneShown'));
-}
-
-function markAnswered(q) {
-  return run(q.id, 'question.answered', { question_id: q.id, version: q.version }, t('doneAnswered'));
-}
-
-async function clearScreen() {
-  if (state.screenBusy) return;
-  state.screenBusy = true;
-  scheduleRender();
-  try {
-    const reply = await sock.request('screen.clear', {});
-    if (reply.screen) state.screen = reply.screen.question || null;
-    announce(t('doneCleared'));
-  } catch (err) {
-    handleError(err);
-  } finally {
-    state.screenBusy = false;
-    scheduleRender();
-  }
-}
-
-function openEditor(q) {
-  const card = cards.get(q.id);
-  if (!card) return;
-  if (!state.editing.has(q.id)) {
-    state.editing.set(q.id, q.version);
-    card.editorText.value = q.text;
-  }
-  renderNow();
-  card.editorText.focus();
-  card.editorText.setSelectionRange(card.editorText.value.length, card.editorText.value.length);
-}
-
-function closeEditor(id, { focusCard = true } = {}) {
-  state.editing.delete(id);
-  renderNow();
-  const card = cards.get(id);
-  if (card && focusCard && card.root.isConnected) card.edit.focus();
-}
-
-async function saveEdit(q) {
-  const card = cards.get(q.id);
-  if (!card) return;
-  const text = card.editorText.value.trim();
-  if (!text) {
-    notify(t('errorEmptyEdit'), 'warning');
-    card.editorText.focus();
-    return;
-  }
-  const max = state.townhall.max_question_length;
-  if (max && textLength(text) > max) {
-    notify(t('errorToo_long', { max }), 'warning');
-    card.editorText.focus();
-    return;
-  }
-  if (text === q.text) {
-    closeEditor(q.id);
-    return;
-  }
-  const base = state.editing.get(q.id);
-  const version = base === null || base === undefined ? q.version : base;
-  const reply = await run(q.id, 'question.edit', { question_id: q.id, text, version }, t('doneEdited'), { editId: q.id });
-  if (reply) closeEditor(q.id);
-}
+const presence = createPresence({ send, me: app.dataset.username || '', you: t('presenceYou') });
+const cards = new Map(); // id -> card (moderator-view.js)
+const actions = createActions({
+  state, cards, t, notify, presence, upsert: (q, o) => upsert(q, o),
+  send, resync: () => sock.resync(),
+  scheduleRender: () => scheduleRender(), renderNow: () => renderNow(),
+});
+const { handleError, approve, reject, showOnScreen, markAnswered, openEditor, closeEditor, saveEdit } = actions;
+const { openMerge, closeMerge, merge, reorder } = actions;
 
 // ---------------------------------------------------------------------------
 // Cards: one element per question, moved between lanes and updated in place.
 // ---------------------------------------------------------------------------
-const cards = new Map();
-
 /** Run an action on the question's current state (the card only knows the id). */
 const withQuestion = (action) => (id) => {
   const q = state.questions.get(id);
@@ -227,78 +82,27 @@ const cardActions = {
   edit: withQuestion(openEditor),
   saveEdit: withQuestion(saveEdit),
   cancelEdit: (id) => closeEditor(id),
+  openMerge: withQuestion(openMerge),
+  closeMerge: (id) => closeMerge(id),
+  merge: withQuestion(merge),
+  move: (id, delta) => reorder(id, delta),
 };
 
 // ---------------------------------------------------------------------------
 // Rendering
 // ---------------------------------------------------------------------------
-let renderedConnection = null;
-
-function renderHeader() {
-  const th = state.townhall;
-  if (th.title) {
-    setText(els.title, th.title);
-    els.title.title = th.title;
-  }
-  const status = th.status || 'draft';
-  setText(els.status, th.status ? t.code('townhall', status) : '');
-  toggle(els.status, Boolean(th.status));
-  els.status.dataset.state = status;
-
-  const scorer = th.scorer || null;
-  setText(els.scorerName, scorer && scorer.name ? scorer.name : '–');
-  const scorerState = scorer && scorer.status ? scorer.status : 'unknown';
-  els.scorerStatus.dataset.state = scorerState;
-  setText(els.scorerStatus, scorer && scorer.status ? t.code('scorer', scorer.status) : '');
-
-  if (th.screen_url && els.screenUrl.value !== th.screen_url) els.screenUrl.value = th.screen_url;
-  if (typeof th.hold_threshold === 'number') {
-    setText(els.heldHint, t('heldHint', { threshold: th.hold_threshold.toFixed(2) }));
-  }
-  showHeldTerms(th.held_terms);
-
-  const key = `${state.connection}:${state.fatal}`;
-  if (key !== renderedConnection) {
-    renderedConnection = key;
-    els.connection.dataset.state = state.connection;
-    const word = {
-      connecting: t('connecting'),
-      connected: t('connected'),
-      reconnecting: t('reconnecting'),
-      fatal: t('disconnected'),
-    }[state.connection] || t('reconnecting');
-    setText(els.connectionText, word);
-    renderFatal();
-  }
-}
-
-function renderFatal() {
-  toggle(els.fatal, Boolean(state.fatal));
-  if (!state.fatal) return;
-  const parts = [h('span', {}, t.code('fatal', state.fatal, 'errorGeneric'))];
-  if (state.fatal === 'unauthorized') {
-    const next = encodeURIComponent(location.pathname);
-    parts.push(' ', h('a', { href: `/accounts/login/?next=${next}` }, t('login')));
-  }
-  els.fatal.replaceChildren(...parts);
-}
-
-function renderScreenBox() {
-  const shown = state.screen ? state.questions.get(state.screen.id) || state.screen : null;
-  toggle(els.nowText, Boolean(shown));
-  toggle(els.nowAuthorLine, Boolean(shown));
-  toggle(els.nowEmpty, !shown);
-  els.clear.disabled = !shown || state.screenBusy;
-  if (!shown) return;
-  setText(els.nowText, shown.text);
-  setText(els.nowAuthor, shown.author || t('anonymous'));
-  els.nowAuthor.classList.toggle('is-anonymous', !shown.author);
+function mergeTargets(q) {
+  return [...state.questions.values()]
+    .filter((x) => x.id !== q.id && (x.status === 'pending' || x.status === 'approved'))
+    .sort((a, b) => a.id - b.id);
 }
 
 function renderLanes() {
-  state.lanes = computeLanes(state.questions.values());
+  state.lanes = computeLanes(state.questions.values(), tools.filter());
+  const queue = screenQueue(state.questions.values()).map((q) => q.id);
   const live = new Set();
   const screenId = state.screen ? state.screen.id : null;
+  let shown = 0;
   for (const [lane, questions] of Object.entries(state.lanes)) {
     const elements = questions.map((q) => {
       let c = cards.get(q.id);
@@ -306,12 +110,19 @@ function renderLanes() {
         c = createCard(q, t, cardActions);
         cards.set(q.id, c);
       }
-      if (state.editing.has(q.id) && q.status !== 'pending' && q.status !== 'approved') state.editing.delete(q.id);
+      const open = q.status === 'pending' || q.status === 'approved';
+      if (!open) state.editing.delete(q.id);
+      if (!open) state.merging.delete(q.id);
+      if (state.merging.has(q.id)) fillMergeTargets(c, mergeTargets(q), t);
       updateCard(c, q, {
         lane,
         busy: state.busy.has(q.id),
         shown: q.id === screenId,
         editing: state.editing.has(q.id),
+        merging: state.merging.has(q.id),
+        editedBy: presence.editorOf(q.id),
+        first: queue[0] === q.id,
+        last: queue[queue.length - 1] === q.id,
         holdThreshold: state.townhall.hold_threshold,
       }, t);
       live.add(q.id);
@@ -320,8 +131,11 @@ function renderLanes() {
     placeChildren(els.lists[lane], elements);
     setText(els.counts[lane], String(questions.length));
     toggle(els.empties[lane], questions.length === 0);
+    shown += questions.length;
   }
   for (const id of cards.keys()) if (!live.has(id)) cards.delete(id);
+  setText(els.result, tools.active() ? t.plural('queueCount', shown) : '');
+  return queue.length;
 }
 
 /**
@@ -335,8 +149,9 @@ function reconcileSelection() {
   const items = groupItems(sel.group);
   const q = sel.id !== null ? state.questions.get(sel.id) : null;
   let moved = false;
-  if (q && groupOf(laneOf(q)) === sel.group) {
-    sel.index = items.findIndex((x) => x.id === q.id);
+  const index = q ? items.findIndex((x) => x.id === q.id) : -1;
+  if (q && groupOf(laneOf(q)) === sel.group && index !== -1) {
+    sel.index = index;
   } else if (items.length) {
     sel.index = Math.min(Math.max(sel.index, 0), items.length - 1);
     moved = sel.id !== items[sel.index].id;
@@ -357,9 +172,8 @@ function reconcileSelection() {
 }
 
 function render() {
-  // Did the user's focus sit on the selected card (or nowhere)? If the
-  // selection moves on because its question left the lane, focus follows.
-  // (Only once something was selected: the first selection does not take focus.)
+  // If focus sat on the selected card (or nowhere) and the selection moves on
+  // because its question left the lane, focus follows.
   const selectedBefore = state.selection.id !== null ? cards.get(state.selection.id) : null;
   const active = document.activeElement;
   const focusFollows =
@@ -367,18 +181,17 @@ function render() {
     (!active || active === document.body || (selectedBefore.root.contains(active) && !isTypingTarget(active)));
 
   keepFocus(() => {
-    renderHeader();
-    renderScreenBox();
-    renderLanes();
+    renderHeader(state);
+    showHeldTerms(state.townhall.held_terms);
+    presence.render();
+    const queued = renderLanes();
+    const shown = state.screen ? state.questions.get(state.screen.id) || state.screen : null;
+    renderScreen(shown, queued);
+    renderStats(state.questions.values(), t);
+    audit.render();
   });
   const moved = reconcileSelection();
-  if (moved && focusFollows && state.selection.id !== null) {
-    const c = cards.get(state.selection.id);
-    if (c) {
-      c.root.focus({ preventScroll: true });
-      c.root.scrollIntoView({ block: 'nearest' });
-    }
-  }
+  if (moved && focusFollows && state.selection.id !== null) focusCard(state.selection.id);
 }
 
 let renderQueued = false;
@@ -399,28 +212,34 @@ function renderNow() {
 // ---------------------------------------------------------------------------
 // Selection and keyboard
 // ---------------------------------------------------------------------------
+function focusCard(id) {
+  const c = cards.get(id);
+  if (!c) return;
+  c.root.focus({ preventScroll: true });
+  c.root.scrollIntoView({ block: 'nearest' });
+}
+
 function select(id, { focus = false } = {}) {
   const q = state.questions.get(id);
   if (!q) return;
   const group = groupOf(laneOf(q));
   state.selection = { id, group, index: groupItems(group).findIndex((x) => x.id === id) };
   reconcileSelection();
-  const c = cards.get(id);
-  if (c && focus) {
-    c.root.focus({ preventScroll: true });
-    c.root.scrollIntoView({ block: 'nearest' });
-  }
+  if (focus) focusCard(id);
 }
 
 function move(delta) {
-  const sel = state.selection;
-  const items = groupItems(sel.group);
+  const items = groupItems(state.selection.group);
   if (!items.length) {
     announce(t('nothingSelected'));
     return;
   }
-  let index = items.findIndex((x) => x.id === sel.id);
-  index = index === -1 ? 0 : Math.min(items.length - 1, Math.max(0, index + delta));
+  let index = items.findIndex((x) => x.id === state.selection.id);
+  const current = index === -1 ? null : cards.get(items[index].id);
+  // The first j/k after working elsewhere takes you to the highlighted card.
+  const onCard = current && current.root.contains(document.activeElement);
+  if (index === -1) index = 0;
+  else if (onCard) index = Math.min(items.length - 1, Math.max(0, index + delta));
   select(items[index].id, { focus: true });
 }
 
@@ -434,11 +253,6 @@ function switchGroup(group) {
   }
   const index = Math.min(state.selection.group === group ? state.selection.index : 0, items.length - 1);
   select(items[Math.max(0, index)].id, { focus: true });
-}
-
-function selectedQuestion() {
-  const id = state.selection.id;
-  return id === null ? null : state.questions.get(id) || null;
 }
 
 function toggleHelp(force) {
@@ -459,10 +273,13 @@ const SHORTCUTS = {
   edit: { statuses: ['pending', 'approved'], run: openEditor },
   show: { statuses: ['approved'], run: showOnScreen },
   answered: { statuses: ['approved'], run: markAnswered },
+  merge: { statuses: ['pending', 'approved'], run: openMerge },
+  reorder: { statuses: ['approved'], run: null },
 };
 
-function onQuestionKey(name) {
-  const q = selectedQuestion();
+function onQuestionKey(name, delta = 0) {
+  const id = state.selection.id;
+  const q = id === null ? null : state.questions.get(id);
   if (!q) {
     announce(t('nothingSelected'));
     return;
@@ -473,7 +290,8 @@ function onQuestionKey(name) {
     notify(t('notAvailable'), 'info');
     return;
   }
-  shortcut.run(q);
+  if (name === 'reorder') reorder(q.id, delta);
+  else shortcut.run(q);
 }
 
 // ---------------------------------------------------------------------------
@@ -483,17 +301,24 @@ function upsert(q, { fromReply = false } = {}) {
   if (!q || typeof q.id !== 'number') return;
   const previous = state.questions.get(q.id);
   if (fromReply && previous && (previous.version ?? 0) > (q.version ?? 0)) return;
-  state.questions.set(q.id, q);
+  const asked = q.status === 'approved' ? state.positions.get(q.id) : undefined;
+  state.questions.set(q.id, asked === undefined ? q : { ...q, position: asked });
 }
 
 function onSnapshot(snapshot) {
   applySnapshot(state, snapshot);
-  state.ready = true;
+  audit.reset(snapshot.decisions);
+  presence.fromSnapshot(snapshot);
   scheduleRender();
 }
 
 function onEvent(event) {
-  if (applyEvent(state, event, upsert)) scheduleRender();
+  if (presence.onEvent(event)) {
+    scheduleRender();
+    return;
+  }
+  if (event.decision) audit.add(event.decision);
+  if (applyEvent(state, event, upsert) || event.decision) scheduleRender();
 }
 
 function onStatus(status) {
@@ -514,6 +339,34 @@ function onStatus(status) {
 // ---------------------------------------------------------------------------
 // Wiring
 // ---------------------------------------------------------------------------
+const tools = bindQueueTools({ t, onChange: () => renderNow() });
+const audit = createAudit({
+  t,
+  questionText: (id) => (state.questions.has(id) ? state.questions.get(id).text : ''),
+});
+const renderScreen = bindScreen({
+  t,
+  request: send,
+  onScreen: (question) => {
+    state.screen = question;
+  },
+  answer: markAnswered,
+  onError: handleError,
+  announce,
+});
+
+bindBatch({
+  t,
+  questions: () => state.questions.values(),
+  isBusy: (id) => state.busy.has(id),
+  approveMany: (items) => send('question.approve_many', { items }),
+  store: (q) => upsert(q, { fromReply: true }),
+  notify,
+  resync: () => sock.resync(),
+  onError: handleError,
+  rerender: () => scheduleRender(),
+});
+
 bindShortcuts(document, {
   onHelp: () => toggleHelp(),
   onEscape: () => {
@@ -523,6 +376,8 @@ bindShortcuts(document, {
   },
   onMove: move,
   onGroup: switchGroup,
+  onSearch: () => tools.focusSearch(),
+  onReorder: (delta) => onQuestionKey('reorder', delta),
   onQuestionKey,
 });
 
@@ -533,32 +388,13 @@ app.addEventListener('focusin', (event) => {
   if (id !== state.selection.id) select(id);
 });
 
-els.clear.addEventListener('click', clearScreen);
 els.helpToggle.addEventListener('click', () => toggleHelp());
 els.helpClose.addEventListener('click', () => {
   toggleHelp(false);
   els.helpToggle.focus();
 });
 
-els.copy.addEventListener('click', async () => {
-  const value = els.screenUrl.value;
-  try {
-    await navigator.clipboard.writeText(value);
-    notify(t('copied'), 'info');
-  } catch {
-    // Clipboard API missing (plain http) or refused: fall back to a selection.
-    els.screenUrl.focus();
-    els.screenUrl.select();
-    let copied = false;
-    try {
-      copied = document.execCommand('copy');
-    } catch {
-      copied = false;
-    }
-    notify(copied ? t('copied') : t('copyFailed'), copied ? 'info' : 'warning');
-  }
-});
-els.screenUrl.addEventListener('focus', () => els.screenUrl.select());
+bindCopyLink({ t, notify });
 
 // Bound before the first render, which shows the terms in the held lane's panel.
 const showHeldTerms = bindHeldTerms({

@@ -1,0 +1,115 @@
+// Moderator console: the "On screen now" box, its buttons (Next, Mark
+// answered, Clear) and the order of the screen queue.
+import { setText, toggle } from './dom.js';
+
+const byId = (id) => document.getElementById(id);
+
+/**
+ * The new order of `queue` (questions, in screen order) after moving question
+ * `id` by `delta` (-1 up, +1 down), as ids; null when it cannot move.
+ */
+export function movedOrder(queue, id, delta) {
+  const ids = queue.map((q) => q.id);
+  const from = ids.indexOf(id);
+  const to = from + delta;
+  if (from === -1 || to < 0 || to >= ids.length) return null;
+  ids.splice(from, 1);
+  ids.splice(to, 0, id);
+  return ids;
+}
+
+/**
+ * Wire the screen box. `request(type, fields)` sends (resolves with the ok
+ * frame), `onScreen(question|null)` stores a screen reply, `answer(q)` marks a
+ * question answered, `onError(err)`, `announce(text)`.
+ * Returns render(shown, busy) where `shown` is the on-screen question or null.
+ */
+export function bindScreen({ t, request, onScreen, answer, onError, announce }) {
+  const els = {
+    text: byId('now-text'),
+    authorLine: byId('now-author-line'),
+    author: byId('now-author'),
+    empty: byId('now-empty'),
+    next: byId('screen-next'),
+    answered: byId('screen-answered'),
+    clear: byId('screen-clear'),
+  };
+  let busy = false;
+  let current = null;
+  let waiting = 0;
+
+  async function screenAction(type, message) {
+    if (busy) return;
+    busy = true;
+    paint();
+    try {
+      const reply = await request(type, {});
+      if (reply.screen) onScreen(reply.screen.question || null);
+      announce(message);
+    } catch (err) {
+      onError(err);
+    } finally {
+      busy = false;
+      paint();
+    }
+  }
+
+  els.next.addEventListener('click', () => screenAction('screen.next', t('doneNext')));
+  els.clear.addEventListener('click', () => screenAction('screen.clear', t('doneCleared')));
+  els.answered.addEventListener('click', async () => {
+    if (!current || busy) return;
+    busy = true;
+    paint();
+    try {
+      await answer(current);
+    } finally {
+      busy = false;
+      paint();
+    }
+  });
+
+  function paint() {
+    const shown = current;
+    toggle(els.text, Boolean(shown));
+    toggle(els.authorLine, Boolean(shown));
+    toggle(els.empty, !shown);
+    els.clear.disabled = !shown || busy;
+    els.answered.disabled = !shown || busy || shown.status !== 'approved';
+    // "Next" has something to do when a question is shown or one is waiting.
+    els.next.disabled = busy || (!shown && waiting === 0);
+    if (!shown) return;
+    setText(els.text, shown.text);
+    setText(els.author, shown.author || t('anonymous'));
+    els.author.classList.toggle('is-anonymous', !shown.author);
+  }
+
+  /** `shown`: the on-screen question or null; `queued`: approved questions waiting. */
+  return function render(shown, queued) {
+    current = shown;
+    waiting = queued;
+    paint();
+  };
+}
+
+/** The screen link's "Copy link" button, with a fallback for plain http. */
+export function bindCopyLink({ t, notify }) {
+  const input = byId('screen-url');
+  byId('copy-screen-url').addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(input.value);
+      notify(t('copied'), 'info');
+    } catch {
+      // Clipboard API missing (plain http) or refused: fall back to a selection.
+      input.focus();
+      input.select();
+      let copied = false;
+      try {
+        copied = document.execCommand('copy');
+      } catch {
+        copied = false;
+      }
+      notify(copied ? t('copied') : t('copyFailed'), copied ? 'info' : 'warning');
+    }
+  });
+  input.addEventListener('focus', () => input.select());
+}

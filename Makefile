@@ -34,7 +34,14 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	fi
 
-test: install chromium
+# axe-core, for the accessibility tests (injected into pages under test only).
+# (npm dates installed files 1985, so a stamp tells make when it ran.)
+AXE_STAMP := tests/a11y/node_modules/.installed-stamp
+$(AXE_STAMP): tests/a11y/package.json tests/a11y/package-lock.json
+	cd tests/a11y && npm ci --silent --no-audit --no-fund
+	touch $(AXE_STAMP)
+
+test: install chromium $(AXE_STAMP)
 	mkdir -p var
 	$(PY) -m pytest $(PYTEST_ARGS)
 

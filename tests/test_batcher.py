@@ -120,3 +120,59 @@ async def test_a_caller_that_times_out_does_not_break_the_batch(executor):
 def test_a_batch_size_below_one_is_refused(executor):
     with pytest.raises(ValueError):
         MicroBatcher(lambda: None, executor=executor, max_batch=0, wait_ms=1)
+
+
+@pytest.mark.asyncio
+async def test_a_backlog_is_batched_oldest_first_with_questions_of_similar_length(executor):
+    # given a scorer held on a first question while a backlog of mixed lengths builds up
+    scorer = RecordingScorer()
+    scorer.gate = threading.Event()
+    batcher = make(scorer, executor, max_batch=3, wait_ms=0)
+    first = asyncio.ensure_future(batcher.score("first"))
+    assert await asyncio.get_running_loop().run_in_executor(None, scorer.entered.wait, 5)
+    texts = ["m" * 50, "s" * 5, "l" * 300, "s" * 6, "l" * 290, "m" * 55, "s" * 7]
+    later = [asyncio.ensure_future(batcher.score(t)) for t in texts]
+    await asyncio.sleep(0)  # one loop turn: they all join the backlog
+
+    # when the scorer is released
+    scorer.gate.set()
+    await asyncio.gather(first, *later)
+
+    # then each batch is the oldest waiting question plus the nearest in length
+    # (50 is oldest: 55 and 7 join it; then 5 is oldest: 6 and 290; then 300)
+    batches = [sorted(len(t) for t in batch) for batch in scorer.batches[1:]]
+    assert batches == [[7, 50, 55], [5, 6, 290], [300]]
+    batcher.close()
+
+
+@pytest.mark.asyncio
+async def test_waiting_in_line_does_not_count_against_the_timeout(executor):
+    # given a model call that takes a while, a tight per-batch timeout, and a burst
+    scorer = RecordingScorer()
+    slow = threading.Event()
+    original = scorer.score_batch
+
+    def score_batch(texts):
+        slow.wait(0.05)  # each batch takes about 50 ms
+        return original(texts)
+
+    batcher = MicroBatcher(lambda: score_batch, executor=executor, max_batch=2, wait_ms=0, batch_timeout=0.5)
+
+    # when 40 questions arrive at once (about 1 s of work in all, 20 batches)
+    results = await asyncio.gather(*(batcher.score(f"question {i}") for i in range(40)))
+
+    # then none timed out, although the last ones waited longer than the timeout
+    assert len(results) == 40 and len(scorer.batches) == 20
+    batcher.close()
+
+
+@pytest.mark.asyncio
+async def test_a_hung_model_call_times_out_its_batch(executor):
+    scorer = RecordingScorer()
+    scorer.gate = threading.Event()
+    batcher = MicroBatcher(lambda: scorer.score_batch, executor=executor, max_batch=4, wait_ms=0, batch_timeout=0.1)
+
+    with pytest.raises(TimeoutError):
+        await batcher.score("hangs")
+    scorer.gate.set()
+    batcher.close()

@@ -1,9 +1,13 @@
 """Micro-batching for the scorer.
 
 Questions that arrive within ``wait_ms`` of each other are scored together,
-up to ``max_batch`` at a time, sorted by length so that padding stays small.
-One batch runs at a time, in a dedicated executor thread: the event loop
-never runs the model, and the model is never used by two threads at once.
+up to ``max_batch`` at a time. When questions wait (a burst), each batch is
+the oldest waiting question plus those closest to it in length, so padding
+stays small and no question waits behind ever-newer ones. One batch runs at
+a time, in a dedicated executor thread: the event loop never runs the model,
+and the model is never used by two threads at once. ``batch_timeout`` bounds
+the model call, not the time spent waiting in line: a burst never times
+questions out merely for queueing.
 """
 from __future__ import annotations
 
@@ -27,14 +31,25 @@ class MicroBatcher:
     that text's result; the rest of its batch is unaffected.
     """
 
-    def __init__(self, score_batch: Callable[[], ScoreBatch], *, executor: Executor, max_batch: int, wait_ms: float) -> None:
+    def __init__(
+        self,
+        score_batch: Callable[[], ScoreBatch],
+        *,
+        executor: Executor,
+        max_batch: int,
+        wait_ms: float,
+        batch_timeout: float | None = None,
+    ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self._get_score_batch = score_batch
         self._executor = executor
         self._max_batch = max_batch
         self._wait = max(wait_ms, 0.0) / 1000.0
+        self._batch_timeout = batch_timeout
         self._queue: asyncio.Queue[tuple[str, asyncio.Future[ScoreResult]]] = asyncio.Queue()
+        # Questions taken off the queue but not yet scored, oldest first.
+        self._backlog: list[tuple[str, asyncio.Future[ScoreResult]]] = []
         self._worker: asyncio.Task[None] | None = None
         self.batch_sizes: list[int] = []  # observed sizes, for benchmarks and tests
 
@@ -46,21 +61,32 @@ class MicroBatcher:
         return await future
 
     async def _collect(self) -> list[tuple[str, asyncio.Future[ScoreResult]]]:
-        batch = [await self._queue.get()]
+        backlog = self._backlog
+        if not backlog:
+            backlog.append(await self._queue.get())
+        while not self._queue.empty():
+            backlog.append(self._queue.get_nowait())
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._wait
-        while len(batch) < self._max_batch:
-            if not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-                continue
+        while len(backlog) < self._max_batch:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 break
             try:
                 # The batching window: more questions may arrive within it.
-                batch.append(await asyncio.wait_for(self._queue.get(), remaining))
+                backlog.append(await asyncio.wait_for(self._queue.get(), remaining))
             except TimeoutError:
                 break
+        backlog[:] = [item for item in backlog if not item[1].done()]
+        if len(backlog) <= self._max_batch:
+            batch, backlog[:] = list(backlog), []
+            return batch
+        # The oldest waiting question, and those nearest to it in length.
+        anchor = len(backlog[0][0])
+        nearest = sorted(range(len(backlog)), key=lambda i: (i != 0, abs(len(backlog[i][0]) - anchor), i))
+        chosen = set(nearest[: self._max_batch])
+        batch = [item for i, item in enumerate(backlog) if i in chosen]
+        backlog[:] = [item for i, item in enumerate(backlog) if i not in chosen]
         return batch
 
     async def _run(self) -> None:
@@ -74,8 +100,10 @@ class MicroBatcher:
             self.batch_sizes.append(len(texts))
             loop = asyncio.get_running_loop()
             try:
-                results = await loop.run_in_executor(self._executor, self._score_in_thread, texts)
-            except Exception as exc:  # the scorer's failure belongs to every text of the batch
+                results = await asyncio.wait_for(
+                    loop.run_in_executor(self._executor, self._score_in_thread, texts), self._batch_timeout
+                )
+            except Exception as exc:  # the scorer's failure (or timeout) belongs to every text of the batch
                 for _, future in live:
                     if not future.done():
                         future.set_exception(exc)

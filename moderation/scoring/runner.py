@@ -64,6 +64,7 @@ def batcher() -> MicroBatcher:
             executor=_executor,
             max_batch=settings.SCORING_BATCH_SIZE,
             wait_ms=settings.SCORING_BATCH_WAIT_MS,
+            batch_timeout=settings.SCORING_TIMEOUT,
         )
         _batchers[loop] = found
     return found
@@ -75,7 +76,8 @@ async def score_question(question_id: int) -> None:
     if text is None:
         return
     try:
-        result = await asyncio.wait_for(batcher().score(text), settings.SCORING_TIMEOUT)
+        # The timeout bounds the model call (in the batcher), not the wait in line.
+        result = await batcher().score(text)
     except TimeoutError:
         logger.warning("scoring question %s timed out after %ss", question_id, settings.SCORING_TIMEOUT)
         await _failed(question_id, "timeout")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import itertools
 import math
 import os
 import platform
@@ -40,19 +41,19 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "townhall.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-import torch  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.test import override_settings  # noqa: E402
+import torch
+from django.conf import settings
+from django.test import override_settings
+from questions import length_summary, town_hall_questions
 
-from moderation.scoring import registry, runner  # noqa: E402
-from moderation.scoring.detoxify_engine import DetoxifyScorer, build_detoxify_scorer  # noqa: E402
-from moderation.scoring.normalize import normalize_for_model  # noqa: E402
-from questions import length_summary, town_hall_questions  # noqa: E402
-from tests.support.checkpoints import build_full_size_checkpoint  # noqa: E402
+from moderation.scoring import registry, runner
+from moderation.scoring.detoxify_engine import DetoxifyScorer, build_detoxify_scorer
+from moderation.scoring.normalize import normalize_for_model
+from tests.support.checkpoints import build_full_size_checkpoint
 
 THRESHOLD = 0.5
 
@@ -79,9 +80,9 @@ def interference() -> str:
     """How much CPU other processes used during each step, as a share of all cores."""
     samples = [*_STEPS, ("end", _cpu_sample())]
     parts = []
-    for (name, (w0, b0, m0)), (_, (w1, b1, m1)) in zip(samples, samples[1:]):
+    for (name, (w0, b0, m0)), (_, (w1, b1, m1)) in itertools.pairwise(samples):
         others = max(0.0, (b1 - b0) - (m1 - m0)) / ((w1 - w0) * (os.cpu_count() or 1))
-        parts.append(f"{name.split(',')[0] if name.startswith('lone') else name}: {others:.0%}")
+        parts.append(f"{name}: {others:.0%}")
     return "; ".join(parts)
 
 
@@ -103,6 +104,7 @@ class Run:
     batch_sizes: list[int] = field(default_factory=list)
     scores: list[dict[str, float]] = field(default_factory=list)
     padding: float | None = None  # real tokens / padded tokens over all batches
+    batches: list[list[str]] = field(default_factory=list)  # the (normalised) texts of each batch, in order
     note: str = ""
 
     @property
@@ -140,14 +142,23 @@ def warm_up(scorer: DetoxifyScorer, texts: list[str]) -> None:
         scorer.predict(text)
 
 
-def padding_efficiency(scorer: DetoxifyScorer, texts: list[str], batch_sizes: list[int]) -> float:
-    """Real tokens / padded tokens when ``texts`` (in FIFO order) are cut into ``batch_sizes``."""
-    lengths = [len(ids) for ids in scorer.tokenizer([normalize_for_model(t) for t in texts], truncation=True)["input_ids"]]
+class Recorder:
+    """The scorer, keeping each batch it is given (to measure padding afterwards)."""
+
+    def __init__(self, scorer: DetoxifyScorer) -> None:
+        self.scorer, self.name, self.batches = scorer, scorer.name, []
+
+    def score_batch(self, texts: list[str]):
+        self.batches.append(list(texts))
+        return self.scorer.score_batch(texts)
+
+
+def padding_efficiency(scorer: DetoxifyScorer, batches: list[list[str]]) -> float:
+    """Real tokens / padded tokens over ``batches`` (each is padded to its longest text)."""
     real = padded = 0
-    start = 0
-    for size in batch_sizes:
-        chunk = lengths[start:start + size]
-        real, padded, start = real + sum(chunk), padded + max(chunk) * len(chunk), start + size
+    for batch in batches:
+        lengths = [len(ids) for ids in scorer.tokenizer(batch, truncation=True)["input_ids"]]
+        real, padded = real + sum(lengths), padded + max(lengths) * len(lengths)
     return real / padded
 
 
@@ -217,27 +228,15 @@ async def _feed(texts: list[str], rate: float | None) -> tuple[list[float], list
     return submitted, done, results, list(batcher.batch_sizes)
 
 
-def batcher_run(
-    scorer: DetoxifyScorer, label: str, texts: list[str], *, batch_size: int, rate: float | None = None,
-    by_length: bool = False,
-) -> Run:
-    """Feed the service's batcher, configured as the service is except for ``batch_size``.
-
-    ``by_length`` (a what-if, not what the service does): submit the burst
-    shortest first, so that each batch holds questions of similar length.
-    """
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i])) if by_length else list(range(len(texts)))
-    texts = [texts[i] for i in order]
-    with registry.use_scorer(scorer), override_settings(SCORING_BATCH_SIZE=batch_size):
+def batcher_run(scorer: DetoxifyScorer, label: str, texts: list[str], *, batch_size: int, rate: float | None = None) -> Run:
+    """Feed the service's batcher, configured as the service is except for ``batch_size``."""
+    recorder = Recorder(scorer)
+    with registry.use_scorer(recorder), override_settings(SCORING_BATCH_SIZE=batch_size):
         submitted, done, results, sizes = asyncio.run(_feed(texts, rate))
     case = f"({'b' if label == 'fp32' else 'c'}) batcher, {label}, batch {batch_size}"
-    if by_length:
-        case = f"what-if: {case}, burst sorted by length"
-    scores = [{} for _ in order]
-    for position, i in enumerate(order):
-        scores[i] = results[position].labels
-    run = Run(case, submitted, done, sizes, scores)
-    run.padding = padding_efficiency(scorer, texts, sizes)
+    run = Run(case, submitted, done, sizes, [r.labels for r in results])
+    run.padding = padding_efficiency(scorer, recorder.batches)
+    run.batches = recorder.batches
     return run
 
 
@@ -288,7 +287,7 @@ RUN_HEADERS = ["case", "throughput (q/s)", "vs (a)", "p50 latency", "p99 latency
 
 
 def agreement(fp32: Run, int8: Run) -> str:
-    """Per-label max/mean |int8 - fp32| and held flips, from the two burst runs (same batches)."""
+    """Per-label max/mean |int8 - fp32| and held flips, from the two burst runs."""
     labels = list(fp32.scores[0])
     rows = []
     for label in labels:
@@ -302,31 +301,42 @@ def agreement(fp32: Run, int8: Run) -> str:
         return sum((a >= threshold) != (b >= threshold) for a, b in zip(top32, top8, strict=True))
 
     held = sum(a >= THRESHOLD for a in top32)
+    same = "identical batches" if fp32.batches == int8.batches else "different batches: padding differs"
     return "\n".join([
+        f"Both runs formed {same}.", "",
         table(["label", "max abs diff", "mean abs diff"], rows), "",
-        f"- Held status changed at threshold {THRESHOLD}: {flips(THRESHOLD)} of {len(top32)} "
-        f"(fp32 holds {held}; fp32 max-label scores range {min(top32):.3f}-{max(top32):.3f}, median {median:.3f}).",
+        (f"- Held status changed at threshold {THRESHOLD}: {flips(THRESHOLD)} of {len(top32)} "
+         f"(fp32 holds {held}; fp32 max-label scores range {min(top32):.3f}-{max(top32):.3f}, median {median:.3f})."),
         f"- Sensitivity check, threshold at the fp32 median ({median:.3f}): {flips(median)} of {len(top32)} change.",
     ])
 
 
-def machine_facts(args: argparse.Namespace, loads: list[str], scorers: dict[str, DetoxifyScorer]) -> str:
-    model = next(
-        (line.split(":", 1)[1].strip() for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
-         if line.startswith("Model name")), platform.processor())
-    import transformers
-    system_clock = {k: v for k, v in os.environ.items() if k != "TZ"}  # django.setup() sets TZ to TIME_ZONE
+def _command_output(*command: str) -> str:
+    # django.setup() sets TZ to TIME_ZONE: report the system's own clock and locale.
+    env = {k: v for k, v in os.environ.items() if k != "TZ"}
+    return subprocess.run(command, capture_output=True, text=True, env=env, check=False).stdout
+
+
+def machine_facts(loads: list[str], scorers: dict[str, DetoxifyScorer]) -> str:
     from importlib import metadata
+
+    import transformers
+
+    lscpu = [line.split(":", 1)[1].strip() for line in _command_output("lscpu").splitlines() if line.startswith("Model name")]
+    fp32 = scorers["fp32"]
     return "\n".join([
         f"- Command: `{' '.join(['.venv/bin/python', *map(shlex.quote, sys.argv)])}`",
-        f"- Date: {subprocess.run(['date'], capture_output=True, text=True, env=system_clock).stdout.strip()}",
-        f"- Machine: nproc {os.cpu_count()}, `lscpu` model name: {model}; Python {platform.python_version()}",
-        f"- torch {torch.__version__} (get_num_threads() = {torch.get_num_threads()}, quantized engine "
-        f"{torch.backends.quantized.engine}), transformers {transformers.__version__}, detoxify {metadata.version('detoxify')}",
-        f"- Model: {scorers['fp32'].name} / {scorers['int8'].name}: random weights, bert-base-uncased size "
-        f"(12 layers, hidden 768, vocab {scorers['fp32'].model.config.vocab_size})",
-        f"- Service settings: SCORING_BATCH_SIZE={settings.SCORING_BATCH_SIZE}, "
-        f"SCORING_BATCH_WAIT_MS={settings.SCORING_BATCH_WAIT_MS:g}, TOXICITY_THREADS={settings.TOXICITY_THREADS} (0 = one per core)",
+        f"- Date: {_command_output('date').strip()}",
+        (f"- Machine: nproc {os.cpu_count()}, `lscpu` model name: {lscpu[0] if lscpu else platform.processor()}; "
+         f"Python {platform.python_version()}"),
+        (f"- torch {torch.__version__} (get_num_threads() = {torch.get_num_threads()}, quantized engine "
+         f"{torch.backends.quantized.engine}), transformers {transformers.__version__}, "
+         f"detoxify {metadata.version('detoxify')}"),
+        (f"- Model: {fp32.name} / {scorers['int8'].name}: random weights, bert-base-uncased size "
+         f"(12 layers, hidden 768, vocab {fp32.model.config.vocab_size})"),
+        (f"- Service settings: SCORING_BATCH_SIZE={settings.SCORING_BATCH_SIZE}, "
+         f"SCORING_BATCH_WAIT_MS={settings.SCORING_BATCH_WAIT_MS:g}, TOXICITY_THREADS={settings.TOXICITY_THREADS} "
+         f"(0 = one per core), SCORING_TIMEOUT={settings.SCORING_TIMEOUT:g}"),
         f"- Load average (1, 5, 15 min): {' -> '.join(loads)} (start -> end)",
     ])
 
@@ -472,17 +482,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--batch-sizes", default="4,8", help="extra batch sizes for the fp32 burst")
     parser.add_argument("--int8-batch-sizes", default="", help="extra batch sizes for the int8 burst")
     parser.add_argument("--lone", type=int, default=50, help="lone questions per case")
-    parser.add_argument("--no-what-if", dest="what_if", action="store_false",
-                        help="skip the burst submitted in length order (not what the service does)")
     parser.add_argument("--idle", type=float, default=0.1, help="idle seconds before each lone question")
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--e2e", action="store_true", help="also run through a real Daphne server")
-    parser.add_argument("--e2e-questions", type=int, default=100)
+    parser.add_argument("--e2e-questions", type=int, default=100, help="the Daphne burst")
+    parser.add_argument("--e2e-lone", type=int, default=30, help="lone questions through Daphne")
     parser.add_argument("--e2e-only", action="store_true", help="only the Daphne scenarios (implies --e2e)")
     args = parser.parse_args()
     args.e2e = args.e2e or args.e2e_only
     if args.quick:
-        args.questions, args.lone, args.e2e_questions = min(args.questions, 100), 10, 30
+        args.questions, args.lone, args.e2e_questions, args.e2e_lone = min(args.questions, 100), 10, 30, 10
         args.batch_sizes = args.int8_batch_sizes = ""
     args.rates = [float(r) for r in args.rates.split(",") if r]
     args.batch_sizes = [int(b) for b in args.batch_sizes.split(",") if b]
@@ -501,9 +510,6 @@ def burst_section(scorers: dict[str, DetoxifyScorer], texts: list[str], args) ->
             log(f"burst: batcher {label}, batch {batch_size}")
             gc.collect()
             runs[f"{label}-{batch_size}"] = batcher_run(scorers[label], label, texts, batch_size=batch_size)
-        if args.what_if:
-            log(f"burst: batcher {label}, batch {size}, sorted by length (what-if)")
-            runs[f"{label}-sorted"] = batcher_run(scorers[label], label, texts, batch_size=size, by_length=True)
     rows = [run_row(run, naive) for run in runs.values()]
     return table(RUN_HEADERS, rows), runs
 
@@ -547,13 +553,14 @@ def in_process_report(scorers: dict[str, DetoxifyScorer], texts: list[str], lone
     return out
 
 
-def e2e_report(args, texts: list[str], lone: list[str]) -> list[str]:
+def e2e_report(args, texts: list[str]) -> list[str]:
+    e2e_lone = texts[:: max(1, len(texts) // args.e2e_lone)][: args.e2e_lone]
     rows = []
     for quantize in (False, True):
         log(f"end to end through Daphne, {'int8' if quantize else 'fp32'}")
-        rows.append(end_to_end(args.model_dir, texts[: args.e2e_questions], lone[:10], quantize=quantize, idle=args.idle))
-    return [f"\n### End to end: websocket submit -> `question.scored` at a moderator socket "
-            f"(burst of {args.e2e_questions} questions, then 10 lone ones)\n",
+        rows.append(end_to_end(args.model_dir, texts[: args.e2e_questions], e2e_lone, quantize=quantize, idle=args.idle))
+    return [(f"\n### End to end: websocket submit -> `question.scored` at a moderator socket "
+             f"({len(e2e_lone)} lone questions, {args.idle:g} s idle before each, then a burst of {args.e2e_questions})\n"),
             table(["server", "burst throughput (q/s)", "burst p50", "burst p99",
                    "burst: timed-out attempts / never scored", "lone p50", "lone p99", "lone p50 to `question.created`"],
                   rows)]
@@ -570,7 +577,7 @@ def main() -> None:
     step = max(1, len(texts) // args.lone)
     lone = texts[::step][: args.lone]
     tokens = [len(ids) for ids in scorers["fp32"].tokenizer([normalize_for_model(t) for t in texts])["input_ids"]]
-    out = [machine_facts(args, loads, scorers)]  # placeholder, rewritten at the end with the final load average
+    out = [machine_facts(loads, scorers)]  # placeholder, rewritten at the end with the final load average
     sizes = length_summary(questions)
     out.append(
         f"- Questions: {len(texts)} ({sum(q.lang == 'en' for q in questions)} EN, {sum(q.lang == 'fr' for q in questions)} FR, "
@@ -580,9 +587,9 @@ def main() -> None:
     if not args.e2e_only:
         out += in_process_report(scorers, texts, lone, args)
     if args.e2e:
-        out += e2e_report(args, texts, lone)
+        out += e2e_report(args, texts)
     loads.append(load_average())
-    out[0] = machine_facts(args, loads, scorers)
+    out[0] = machine_facts(loads, scorers)
     out.insert(1, f"- CPU used by other processes during each step (share of all {os.cpu_count()} cores): {interference()}")
     print("\n".join(out))
 

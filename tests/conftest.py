@@ -14,7 +14,7 @@ from moderation.scoring import registry, runner
 from moderation.scoring.base import ScoreResult
 from moderation.scoring.normalize import normalize_for_model
 
-pytest_plugins = ["tests.support.servers"]
+pytest_plugins = ["tests.support.servers", "tests.support.browser"]
 
 # The tests never reach the network: Hugging Face libraries fail at once
 # instead of trying (this reaches the server processes the tests start too).

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.servers import service_unavailable
-from tests.test_browser_rooms import PASSWORD, approve, ask, browser, demo, moderate  # noqa: F401
+from tests.test_browser_rooms import PASSWORD, approve, ask, demo, moderate  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,6 @@ from moderation.scoring.base import ScoreResult
 from moderation.scoring.batcher import MicroBatcher
 
 
-
 class RecordingScorer:
     def __init__(self) -> None:
         self.batches: list[list[str]] = []

@@ -2,20 +2,14 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.support.servers import fresh_database, manage, service_unavailable
+from tests.support.servers import fresh_database, manage
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-]
 PASSWORD = "browser-test-password"
 REPO = Path(__file__).resolve().parent.parent
 # Screenshots of the loop, for a person to look at (docs/screenshots are made by the room tests).
@@ -26,16 +20,6 @@ HOSTILE = (
 )
 
 
-@pytest.fixture
-def browser():
-    if not shutil.which(CHROMIUM):
-        service_unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

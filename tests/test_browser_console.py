@@ -6,24 +6,18 @@ act in the browser, from the keyboard where the console is meant for it.
 from __future__ import annotations
 
 import asyncio
-import threading
 import os
 import re
-import shutil
+import threading
 import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.support.servers import citizen_cookie, fresh_database, manage, open_socket, service_unavailable
+from tests.support.servers import citizen_cookie, fresh_database, manage, open_socket
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-]
 PASSWORD = "console-test-password"
 SECOND = ("bob", "Bob Leroy")
 REPO = Path(__file__).resolve().parent.parent
@@ -39,16 +33,6 @@ INSULT = "You are all useless idiots, fuck off"
 # --- fixtures and helpers ------------------------------------------------------
 
 
-@pytest.fixture
-def browser():
-    if not shutil.which(CHROMIUM):
-        service_unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from tests.test_browser_rooms import PASSWORD, SHOTS, approve, ask, browser, demo, moderate, watch  # noqa: F401
+from tests.test_browser_rooms import PASSWORD, SHOTS, approve, ask, demo, moderate, watch  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

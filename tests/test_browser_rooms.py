@@ -8,20 +8,14 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.support.servers import fresh_database, manage, service_unavailable
+from tests.support.servers import fresh_database, manage
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-]
 PASSWORD = "rooms-test-password"
 REPO = Path(__file__).resolve().parent.parent
 # Screenshots go to var/screenshots; UPDATE_SCREENSHOTS=1 refreshes docs/screenshots.
@@ -78,16 +72,6 @@ async ([path, requests]) => {
 """
 
 
-@pytest.fixture
-def browser():
-    if not shutil.which(CHROMIUM):
-        service_unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Demo:

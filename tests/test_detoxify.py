@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import socket
 from collections.abc import Iterator
@@ -22,7 +23,13 @@ from detoxify.detoxify import MODEL_URLS
 from moderation.scoring import registry
 from moderation.scoring.base import Scorer, ScoreResult, ScorerUnavailable
 from moderation.scoring.detoxify_engine import (
-    CHECKPOINT_FILE, HF_DIR, MANIFEST_FILE, DetoxifyScorer, build_detoxify_scorer, checkpoint_version, file_sha256,
+    CHECKPOINT_FILE,
+    HF_DIR,
+    MANIFEST_FILE,
+    DetoxifyScorer,
+    build_detoxify_scorer,
+    checkpoint_version,
+    file_sha256,
 )
 from tests.support.checkpoints import build_full_size_checkpoint, build_tiny_checkpoint
 
@@ -324,7 +331,8 @@ def _missing_checkpoint(root: Path, settings) -> None:
 
 
 def _random_bytes(root: Path, settings) -> None:
-    (root / "original" / CHECKPOINT_FILE).write_bytes(os.urandom(4096))
+    # Not a pickle at all: b"\x80" announces a pickle protocol, 0xff is none.
+    (root / "original" / CHECKPOINT_FILE).write_bytes(b"\x80\xff" + random.Random(0).randbytes(4094))
     _refresh_manifest(root)
 
 
@@ -403,7 +411,7 @@ FAILURES = {
     _missing_dir: r"TOXICITY_MODEL_DIR=.*no-such-dir does not exist",
     _model_not_in_dir: r"has no 'unbiased' model \(it has: original\)",
     _missing_checkpoint: r"The checkpoint .*checkpoint\.ckpt is missing",
-    _random_bytes: r"is corrupt or truncated \(UnpicklingError",
+    _random_bytes: r"is corrupt or truncated \(\w+: ",
     _truncated: r"is corrupt or truncated",
     _copied_incompletely: r"does not match manifest\.json .* copied incompletely",
     _no_state_dict: r"is not a Detoxify checkpoint \(it needs a 'config' and a 'state_dict'\)",
@@ -419,6 +427,29 @@ FAILURES = {
     _unknown_model: r"TOXICITY_MODEL='toxic-bert-xl' is not a Detoxify model: use one of original, unbiased, multilingual",
     _unsupported_device: r"TOXICITY_DEVICE='tpu' is not supported",
 }
+
+
+def test_any_damaged_checkpoint_is_unavailable_not_a_crash(configured, broken_root):
+    # given: a hundred different ways for a copy to be garbled (the unpickler
+    # answers them with many exception types, not only UnpicklingError)
+    configured.TOXICITY_MODEL_DIR = str(broken_root)
+    checkpoint = broken_root / "original" / CHECKPOINT_FILE
+    failures = []
+    for seed in range(100):
+        checkpoint.write_bytes(random.Random(seed).randbytes(4096))
+        _refresh_manifest(broken_root)
+
+        # when
+        try:
+            build_detoxify_scorer()
+        except ScorerUnavailable as exc:
+            if "is corrupt or truncated" not in str(exc):
+                failures.append((seed, str(exc)[:200]))
+        else:
+            failures.append((seed, "loaded"))
+
+    # then
+    assert failures == []
 
 
 @pytest.mark.parametrize("breakage", list(FAILURES), ids=lambda f: f.__name__.strip("_"))

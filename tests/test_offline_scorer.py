@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from moderation.scoring.base import Scorer
-from moderation.scoring.offline import FRENCH_MODEL_SCALE, LEXICON_LABEL, MODEL_LABEL, OfflineScorer, looks_french, model_text
+from moderation.scoring.offline import (
+    FRENCH_MODEL_SCALE,
+    LEXICON_LABEL,
+    MODEL_LABEL,
+    OfflineScorer,
+    looks_french,
+    model_text,
+)
 
 DATA = Path(__file__).resolve().parent / "data" / "eval_questions.tsv"
 THRESHOLD = 0.5  # the town halls' default hold threshold

@@ -11,8 +11,8 @@ from moderation import selectors, services
 from moderation.models import Event, Question
 from moderation.presenters import Viewer
 from moderation.scoring import registry, runner
-from moderation.scoring.normalize import normalize_for_model
 from moderation.scoring.base import Scorer, ScoreResult, ScorerUnavailable
+from moderation.scoring.normalize import normalize_for_model
 from moderation.scoring.offline import OfflineScorer
 from moderation.scoring.profanity import ProfanityCheckScorer
 from tests.support import factories

@@ -24,7 +24,6 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 import re
 import warnings
 from dataclasses import dataclass
@@ -172,9 +171,12 @@ def _check_files(model_dir: Path, model: str, spec: ModelSpec) -> None:
 
 def _read_checkpoint(path: Path, device: str, model: str) -> dict[str, Any]:
     # A pickle: torch.load can run code. It is only ever read from TOXICITY_MODEL_DIR.
+    # Damaged bytes surface as almost any exception type from the unpickler
+    # (UnpicklingError, EOFError, ValueError, KeyError, IndexError...), so every
+    # failure to read the file is reported as a damaged checkpoint.
     try:
         return torch.load(path, map_location=device, weights_only=False)
-    except (pickle.UnpicklingError, EOFError, RuntimeError, ValueError, OSError, AttributeError, ImportError) as exc:
+    except Exception as exc:
         raise ScorerUnavailable(
             f"The checkpoint {path} is corrupt or truncated ({type(exc).__name__}: {exc}). "
             f"Copy it again (its sha256 is in manifest.json), or fetch it again. {_refetch_hint(model)}"

@@ -17,6 +17,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from consumers import protocol
+from consumers.dispatch import DirectDispatchMixin
 from consumers.protocol import ProtocolError, Request
 from moderation import events, selectors
 from moderation.exceptions import DomainError, Forbidden
@@ -31,8 +32,10 @@ FRAME_RATE_COUNT = 30
 FRAME_RATE_WINDOW = 10.0
 
 
-class TownHallConsumer(AsyncWebsocketConsumer):
+class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     role: Role
+    # How this socket's database calls run (see consumers/db.py).
+    database = staticmethod(database_sync_to_async)
 
     townhall: TownHall | None = None
     viewer: Viewer
@@ -43,7 +46,7 @@ class TownHallConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         slug = self.scope["url_route"]["kwargs"]["slug"]
-        self.townhall = await database_sync_to_async(selectors.townhall_by_slug)(slug)
+        self.townhall = await self.database(selectors.townhall_by_slug)(slug)
         self._frame_times: deque[float] = deque()
         # Accept first: a close code can only reach the client on an open socket.
         await self.accept()
@@ -125,7 +128,7 @@ class TownHallConsumer(AsyncWebsocketConsumer):
     async def send_snapshot(self, request_id: str | None) -> None:
         assert self.townhall is not None
         await self.refresh_viewer()
-        frame = await database_sync_to_async(selectors.snapshot)(self.viewer, self.townhall.pk)
+        frame = await self.database(selectors.snapshot)(self.viewer, self.townhall.pk)
         if request_id is not None:
             frame["id"] = request_id
         self.last_seq = frame["seq"]
@@ -141,7 +144,7 @@ class TownHallConsumer(AsyncWebsocketConsumer):
             return
         if seq > self.last_seq + 1:
             assert self.townhall is not None
-            missed = await database_sync_to_async(selectors.events_between)(self.townhall.pk, self.last_seq, seq)
+            missed = await self.database(selectors.events_between)(self.townhall.pk, self.last_seq, seq)
             for event in missed:
                 await self._deliver(event.seq, event.type, event.payload)
         await self._deliver(seq, message["event"], message["payload"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.db import database_sync_to_async
 
 from consumers import protocol
 from consumers.base import Handler, TownHallConsumer
@@ -26,7 +25,7 @@ class CitizenConsumer(TownHallConsumer):
     role = "citizen"
 
     async def authorize(self) -> int | None:
-        participant = await database_sync_to_async(_participant_from_session)(self.scope.get("session"))
+        participant = await self.database(_participant_from_session)(self.scope.get("session"))
         if participant is None:
             return protocol.CLOSE_UNAUTHENTICATED
         self.viewer = Viewer(role="citizen", participant=participant)
@@ -34,7 +33,7 @@ class CitizenConsumer(TownHallConsumer):
 
     async def refresh_viewer(self) -> None:
         assert self.townhall is not None
-        self.viewer.voted = await database_sync_to_async(selectors.participant_votes)(
+        self.viewer.voted = await self.database(selectors.participant_votes)(
             self.townhall, self.viewer.participant
         )
 
@@ -48,7 +47,7 @@ class CitizenConsumer(TownHallConsumer):
         }
 
     async def handle_submit(self, request: Request) -> dict[str, Any]:
-        question, created = await database_sync_to_async(services.question_submit)(
+        question, created = await self.database(services.question_submit)(
             townhall_id=self.townhall.pk,
             participant=self.viewer.participant,
             text=request.str_field("text"),
@@ -65,14 +64,14 @@ class CitizenConsumer(TownHallConsumer):
     async def handle_preview(self, request: Request) -> dict[str, Any]:
         """Would this draft be held for review? Nothing is stored."""
         text = request.str_field("text")[:MAX_PREVIEW_CHARS]
-        townhall = await database_sync_to_async(selectors.townhall_by_slug)(self.townhall.slug)
-        terms = await database_sync_to_async(selectors.held_term_matches)(townhall, text)
+        townhall = await self.database(selectors.townhall_by_slug)(self.townhall.slug)
+        terms = await self.database(selectors.held_term_matches)(townhall, text)
         score = None if terms else await runner.preview_score(text)
         held = bool(terms) or (score is not None and score >= townhall.hold_threshold)
         return protocol.ok_frame(request.id, may_be_held=held)
 
     async def handle_withdraw(self, request: Request) -> dict[str, Any]:
-        question = await database_sync_to_async(services.question_withdraw)(
+        question = await self.database(services.question_withdraw)(
             townhall_id=self.townhall.pk,
             question_id=request.int_field("question_id"),
             participant=self.viewer.participant,
@@ -82,7 +81,7 @@ class CitizenConsumer(TownHallConsumer):
     async def handle_vote(self, request: Request) -> dict[str, Any]:
         question_id = request.int_field("question_id")
         up = request.bool_field("up")
-        question, voted = await database_sync_to_async(services.question_vote)(
+        question, voted = await self.database(services.question_vote)(
             townhall_id=self.townhall.pk, question_id=question_id, participant=self.viewer.participant, up=up
         )
         if voted:

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.db import database_sync_to_async
-
 from consumers import protocol
 from consumers.base import Handler, TownHallConsumer
+from consumers.db import staff_database_sync_to_async
 from consumers.protocol import ProtocolError, Request
 from moderation import selectors, services
 from moderation.models import Question, TownHall
@@ -18,24 +17,26 @@ MAX_BATCH = 200
 
 class ModeratorConsumer(TownHallConsumer):
     role = "moderator"
+    # Moderators' database calls do not queue behind the citizens' (consumers/db.py).
+    database = staticmethod(staff_database_sync_to_async)
 
     async def authorize(self) -> int | None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             return protocol.CLOSE_UNAUTHENTICATED
-        if not await database_sync_to_async(selectors.is_moderator)(user, self.townhall):
+        if not await self.database(selectors.is_moderator)(user, self.townhall):
             return protocol.CLOSE_FORBIDDEN
         self.user = user
         self.viewer = Viewer(role="moderator")
         return None
 
     async def on_joined(self) -> None:
-        await database_sync_to_async(services.presence_join)(
+        await self.database(services.presence_join)(
             townhall_id=self.townhall.pk, user=self.user, channel_name=self.channel_name
         )
 
     async def on_left(self) -> None:
-        await database_sync_to_async(services.presence_leave)(channel_name=self.channel_name)
+        await self.database(services.presence_leave)(channel_name=self.channel_name)
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -72,44 +73,44 @@ class ModeratorConsumer(TownHallConsumer):
         }
 
     async def handle_approve(self, request: Request) -> dict[str, Any]:
-        question = await database_sync_to_async(services.question_approve)(**self._target(request))
+        question = await self.database(services.question_approve)(**self._target(request))
         return self._question_reply(request, question)
 
     async def handle_reject(self, request: Request) -> dict[str, Any]:
-        question = await database_sync_to_async(services.question_reject)(
+        question = await self.database(services.question_reject)(
             **self._target(request), reason=request.str_field("reason")
         )
         return self._question_reply(request, question)
 
     async def handle_edit(self, request: Request) -> dict[str, Any]:
-        question = await database_sync_to_async(services.question_edit)(
+        question = await self.database(services.question_edit)(
             **self._target(request), text=request.str_field("text")
         )
         return self._question_reply(request, question)
 
     async def handle_answered(self, request: Request) -> dict[str, Any]:
-        question = await database_sync_to_async(services.question_mark_answered)(**self._target(request))
+        question = await self.database(services.question_mark_answered)(**self._target(request))
         return self._question_reply(request, question)
 
     async def handle_screen_show(self, request: Request) -> dict[str, Any]:
-        townhall = await database_sync_to_async(self._screen_show)(request.int_field("question_id"))
+        townhall = await self.database(self._screen_show)(request.int_field("question_id"))
         return self._screen_reply(request, townhall)
 
     async def handle_screen_clear(self, request: Request) -> dict[str, Any]:
-        townhall = await database_sync_to_async(services.screen_clear)(
+        townhall = await self.database(services.screen_clear)(
             townhall_id=self.townhall.pk, moderator=self.user
         )
         return self._screen_reply(request, townhall)
 
     async def handle_held_terms(self, request: Request) -> dict[str, Any]:
         terms = request.fields.get("terms")
-        townhall = await database_sync_to_async(services.townhall_set_held_terms)(
+        townhall = await self.database(services.townhall_set_held_terms)(
             townhall_id=self.townhall.pk, moderator=self.user, terms=terms
         )
         return protocol.ok_frame(request.id, townhall={"held_terms": list(townhall.held_terms)})
 
     async def handle_merge(self, request: Request) -> dict[str, Any]:
-        merged, target = await database_sync_to_async(services.question_merge)(
+        merged, target = await self.database(services.question_merge)(
             **self._target(request), into_id=request.int_field("into_id")
         )
         return protocol.ok_frame(
@@ -128,7 +129,7 @@ class ModeratorConsumer(TownHallConsumer):
                 raise ProtocolError("each item must be an object {question_id, version}.", request.id)
             item = Request(type=request.type, id=request.id, fields=entry)
             items.append((item.int_field("question_id"), item.int_field("version", required=False)))
-        approved, refused = await database_sync_to_async(services.question_approve_many)(
+        approved, refused = await self.database(services.question_approve_many)(
             townhall_id=self.townhall.pk, moderator=self.user, items=items
         )
         return protocol.ok_frame(
@@ -138,25 +139,25 @@ class ModeratorConsumer(TownHallConsumer):
         )
 
     async def handle_screen_next(self, request: Request) -> dict[str, Any]:
-        townhall = await database_sync_to_async(self._screen_call)(services.screen_next)
+        townhall = await self.database(self._screen_call)(services.screen_next)
         return self._screen_reply(request, townhall)
 
     async def handle_screen_reorder(self, request: Request) -> dict[str, Any]:
         raw = request.fields.get("question_ids")
         if not isinstance(raw, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
             raise ProtocolError("question_ids must be a list of question ids.", request.id)
-        ordered = await database_sync_to_async(services.screen_reorder)(
+        ordered = await self.database(services.screen_reorder)(
             townhall_id=self.townhall.pk, moderator=self.user, question_ids=raw
         )
         return protocol.ok_frame(request.id, queue=[q.pk for q in ordered])
 
     async def handle_editing(self, request: Request) -> dict[str, Any]:
         question_id = request.int_field("question_id", required=False)
-        await database_sync_to_async(services.presence_editing)(channel_name=self.channel_name, question_id=question_id)
+        await self.database(services.presence_editing)(channel_name=self.channel_name, question_id=question_id)
         return protocol.ok_frame(request.id)
 
     async def handle_ping(self, request: Request) -> dict[str, Any]:
-        await database_sync_to_async(services.presence_ping)(channel_name=self.channel_name)
+        await self.database(services.presence_ping)(channel_name=self.channel_name)
         return protocol.ok_frame(request.id)
 
     def _screen_call(self, service) -> TownHall:

@@ -13,10 +13,11 @@ from typing import Any
 from channels.consumer import AsyncConsumer
 from django.conf import settings
 
+from consumers.dispatch import DirectDispatchMixin
 from moderation.scoring import runner
 
 
-class ScoringWorkerConsumer(AsyncConsumer):
+class ScoringWorkerConsumer(DirectDispatchMixin, AsyncConsumer):
     async def score_question(self, message: dict[str, Any]) -> None:
         question_id = message.get("question_id")
         if isinstance(question_id, bool) or not isinstance(question_id, int):

@@ -24,6 +24,18 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ORIGIN = b"http://testserver"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    # In this process the sockets' database threads (Channels' one, and the
+    # moderators' in consumers/db.py) would keep their connections to the
+    # test database open (DATABASE_CONN_MAX_AGE), and PostgreSQL refuses to
+    # drop a database with open connections. Here every call closes its
+    # connection; the server processes the tests start keep the setting.
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 def services_required() -> bool:
     return os.environ.get("REQUIRE_SERVICES") == "1"
 

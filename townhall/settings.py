@@ -38,6 +38,16 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
 
 
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from exc
+
+
 DEBUG = env_bool("DEBUG", False)
 _DEV_SECRET = "insecure-dev-key-set-SECRET_KEY-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
@@ -93,7 +103,17 @@ TEMPLATES = [
 # --- Database: SQLite file by default, DATABASE_URL otherwise -----------------
 _DEFAULT_SQLITE = BASE_DIR / "var" / "townhall.sqlite3"
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
+    # Persistent connections: Channels runs every database call of a process on
+    # one thread, and opening a PostgreSQL connection per call (conn_max_age=0)
+    # costs more than the queries of a submitted question. Health checks
+    # replace a connection the server dropped (a PostgreSQL restart).
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"],
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
+            conn_health_checks=True,
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -125,7 +145,12 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # One process. The same per-socket capacity as Redis above: a socket that
+    # falls more than this many events behind loses the overflow, and catches
+    # up from the database when it sees the next event (gap replay).
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "townhall.channel_layer.TownHallInMemoryChannelLayer", "CONFIG": {"capacity": 1000}}
+    }
 
 # --- Auth and sessions ---------------------------------------------------------
 LOGIN_URL = "/accounts/login/"

@@ -28,24 +28,22 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def env_float(name: str, default: float) -> float:
+def _env_number(name: str, default, kind, noun: str):
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return float(raw)
+        return kind(raw)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
+        raise ImproperlyConfigured(f"{name} must be {noun}, got {raw!r}") from exc
+
+
+def env_float(name: str, default: float) -> float:
+    return _env_number(name, default, float, "a number")
 
 
 def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from exc
+    return _env_number(name, default, int, "a whole number")
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -205,15 +203,15 @@ TOXICITY_MODEL_DIR = os.environ.get("TOXICITY_MODEL_DIR", "")
 TOXICITY_DEVICE = os.environ.get("TOXICITY_DEVICE", "cpu")
 TOXICITY_QUANTIZE = env_bool("TOXICITY_QUANTIZE", False)
 # Threads torch may use for inference (0: one per core).
-TOXICITY_THREADS = int(os.environ.get("TOXICITY_THREADS", "0"))
+TOXICITY_THREADS = env_int("TOXICITY_THREADS", 0)
 # "local": score in a thread of each Daphne process; "worker": hand questions to
 # `manage.py runworker toxicity-scoring` processes over the Redis channel layer.
 SCORING_MODE = os.environ.get("SCORING_MODE", "local")
 # Micro-batching: wait this long for more questions, up to this many per batch.
 SCORING_BATCH_WAIT_MS = env_float("SCORING_BATCH_WAIT_MS", 5.0)
-SCORING_BATCH_SIZE = int(os.environ.get("SCORING_BATCH_SIZE", "16"))
+SCORING_BATCH_SIZE = env_int("SCORING_BATCH_SIZE", 16)
 # How many times a question is tried before it is left unscored for good.
-SCORING_MAX_ATTEMPTS = int(os.environ.get("SCORING_MAX_ATTEMPTS", "3"))
+SCORING_MAX_ATTEMPTS = env_int("SCORING_MAX_ATTEMPTS", 3)
 # Queue again, when a process starts, the questions a crash or restart left unscored.
 SCORING_RECOVER_ON_START = env_bool("SCORING_RECOVER_ON_START", True)
 # Seconds before the first retry of a failed attempt; doubles each time.
@@ -222,8 +220,8 @@ SCORING_RETRY_DELAY = env_float("SCORING_RETRY_DELAY", 5.0)
 # Seconds a scoring call may take before the question is left unscored.
 SCORING_TIMEOUT = env_float("SCORING_TIMEOUT", 10.0)
 # Citizen rate limit: at most QUESTION_RATE_COUNT questions per QUESTION_RATE_WINDOW seconds.
-QUESTION_RATE_COUNT = int(os.environ.get("QUESTION_RATE_COUNT", "5"))
-QUESTION_RATE_WINDOW = int(os.environ.get("QUESTION_RATE_WINDOW", "60"))
+QUESTION_RATE_COUNT = env_int("QUESTION_RATE_COUNT", 5)
+QUESTION_RATE_WINDOW = env_int("QUESTION_RATE_WINDOW", 60)
 # Public base URL printed by management commands.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 

@@ -252,11 +252,12 @@ async def test_snapshot_holds_what_each_audience_may_see_and_the_current_seq(con
 
     approved, mine, rejected, seq = await seed()
 
-    # when each audience connects
-    cit = await connect("/ws/t/room/", session=session_a)
-    mod = await connect("/ws/t/room/moderate/", session=mod_session)
-    screen = await connect(f"/ws/t/room/screen/?key={townhall.screen_key}")
-    cit_snap, mod_snap, screen_snap = [await expect(c, "snapshot") for c in (cit, mod, screen)]
+    # when each audience connects, one after the other (moderators' database
+    # calls run on their own thread, so sockets opened at once may snapshot in
+    # any order)
+    cit_snap = await expect(await connect("/ws/t/room/", session=session_a), "snapshot")
+    mod_snap = await expect(await connect("/ws/t/room/moderate/", session=mod_session), "snapshot")
+    screen_snap = await expect(await connect(f"/ws/t/room/screen/?key={townhall.screen_key}"), "snapshot")
 
     # then each sees its share, at the current seq (the moderator's arrival is itself an event)
     assert cit_snap["seq"] == seq

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from consumers import protocol
 from consumers.base import Handler, TownHallConsumer
 from consumers.protocol import Request

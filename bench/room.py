@@ -124,12 +124,12 @@ async def scenario(server: DaphneServer, password: str, texts: list[str], wait: 
                 open_socket(server, "/ws/t/demo/", citizen_cookie(server.url, "demo"))))
             await citizens[-1].until("snapshot")
         log(f"{len(citizens)} citizens and 2 moderators connected")
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(1.0)  # the load pattern: the room idles a second before the burst
 
         probe_ms: list[float] = []
         stop = asyncio.Event()
         prober = asyncio.get_running_loop().create_task(probe(second, stop, probe_ms))
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.5)  # the measuring window for the idle probe (one round trip every 0.5 s)
         baseline = list(probe_ms)
 
         t0 = time.perf_counter()
@@ -235,7 +235,7 @@ def main() -> None:
                 profiler = subprocess.Popen([spy, "record", "-p", str(server.process.pid), "-o", str(args.profile),
                                              "--nonblocking", "--threads", "--format", "raw", "-d", str(int(args.wait) + 30)],
                                             stdout=subprocess.DEVNULL)
-                time.sleep(1)
+                time.sleep(1)  # py-spy signals nothing when attached: give it a second before the burst
             result = asyncio.run(scenario(server, password, texts, args.wait))
         finally:
             if args.server_log:

@@ -20,8 +20,9 @@ from django.conf import settings  # noqa: E402
 
 from consumers.routing import websocket_urlpatterns  # noqa: E402
 from consumers.scoring_worker import ScoringWorkerConsumer  # noqa: E402
-from moderation.scoring import registry, runner  # noqa: E402
-from moderation.scoring.runner import WORKER_CHANNEL  # noqa: E402
+from moderation import scoring_runner  # noqa: E402
+from moderation.scoring import registry  # noqa: E402
+from moderation.scoring_runner import WORKER_CHANNEL  # noqa: E402
 
 
 class RecoverUnscoredOnStart:
@@ -33,7 +34,7 @@ class RecoverUnscoredOnStart:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] in ("http", "websocket") and settings.SCORING_RECOVER_ON_START:
-            await runner.recover_unscored()
+            await scoring_runner.recover_unscored()
         return await self.app(scope, receive, send)
 
 

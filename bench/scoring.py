@@ -9,7 +9,7 @@ fp32 and TOXICITY_QUANTIZE int8), and scores generated EN/FR town-hall
 questions (bench/questions.py) as:
 
 (a) naive: one stock ``Detoxify.predict(text)`` per question, in submit order;
-(b) the batcher: ``runner.batcher()`` (the service's MicroBatcher, its executor
+(b) the batcher: ``scoring_runner.batcher()`` (the service's MicroBatcher, its executor
     thread and its normalise-then-score path) on an asyncio loop, with the
     settings' batch size and window, plus extra batch sizes;
 (c) the batcher with the int8 model.
@@ -50,7 +50,8 @@ from django.conf import settings
 from django.test import override_settings
 from questions import length_summary, town_hall_questions
 
-from moderation.scoring import registry, runner
+from moderation import scoring_runner as runner
+from moderation.scoring import registry
 from moderation.scoring.detoxify_engine import DetoxifyScorer, build_detoxify_scorer
 from moderation.scoring.normalize import normalize_for_model
 from tests.support.checkpoints import build_full_size_checkpoint

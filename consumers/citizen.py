@@ -1,5 +1,6 @@
 """The citizen socket: ask, withdraw, vote. No account: the Django session
 set by the citizen page carries a random participant id."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,24 +8,37 @@ from typing import Any
 from consumers import protocol
 from consumers.base import Handler, TownHallConsumer
 from consumers.protocol import Request
-from moderation import selectors, services
+from moderation import participants, scoring_runner, selectors, services, states
 from moderation.presenters import Viewer, render_question
-from moderation.scoring import runner
+from moderation.scoring.lexicon import matches_held_terms
 
-SESSION_PARTICIPANT_KEY = "participant"
 MAX_PREVIEW_CHARS = 5000
 
 
-def _participant_from_session(session: Any) -> str | None:
-    value = session.get(SESSION_PARTICIPANT_KEY) if session is not None else None
-    return value if isinstance(value, str) and value else None
+def _submit(**fields: Any) -> tuple[int, dict[str, Any], bool]:
+    question, created = services.question_submit(**fields)
+    return question.pk, selectors.question_record(question), created
+
+
+def _withdraw(**fields: Any) -> dict[str, Any]:
+    return selectors.question_record(services.question_withdraw(**fields))
+
+
+def _vote(**fields: Any) -> tuple[dict[str, Any], bool]:
+    question, voted = services.question_vote(**fields)
+    return selectors.question_record(question), voted
+
+
+def _preview_terms(townhall_id: int, text: str) -> tuple[list[str], float]:
+    terms, threshold = selectors.hold_rules(townhall_id)
+    return matches_held_terms(text, terms), threshold
 
 
 class CitizenConsumer(TownHallConsumer):
     role = "citizen"
 
     async def authorize(self) -> int | None:
-        participant = await self.database(_participant_from_session)(self.scope.get("session"))
+        participant = await self.database(participants.participant_of)(self.scope.get("session"))
         if participant is None:
             return protocol.CLOSE_UNAUTHENTICATED
         self.viewer = Viewer(role="citizen", participant=participant)
@@ -32,21 +46,19 @@ class CitizenConsumer(TownHallConsumer):
 
     async def refresh_viewer(self) -> None:
         assert self.townhall is not None
-        self.viewer.voted = await self.database(selectors.participant_votes)(
-            self.townhall, self.viewer.participant
-        )
+        self.viewer.voted = await self.database(selectors.participant_votes)(self.townhall, self.viewer.participant)
 
     def handlers(self) -> dict[str, Handler]:
         return {
             **super().handlers(),
             "question.submit": self.handle_submit,
-            "question.withdraw": self.handle_withdraw,
-            "question.vote": self.handle_vote,
+            states.REQUEST_TYPES[states.WITHDRAW]: self.handle_withdraw,
+            states.VOTE_REQUEST: self.handle_vote,
             "question.preview": self.handle_preview,
         }
 
     async def handle_submit(self, request: Request) -> dict[str, Any]:
-        question, created = await self.database(services.question_submit)(
+        question_id, record, created = await self.database(_submit)(
             townhall_id=self.townhall.pk,
             participant=self.viewer.participant,
             text=request.str_field("text"),
@@ -56,35 +68,34 @@ class CitizenConsumer(TownHallConsumer):
         )
         if created:
             # Acknowledge first; the score follows as question.scored.
-            runner.schedule(question.pk)
-        record = selectors.question_record(question)
+            scoring_runner.schedule(question_id)
         return protocol.ok_frame(request.id, question=render_question(self.viewer, record), duplicate=not created)
 
     async def handle_preview(self, request: Request) -> dict[str, Any]:
         """Would this draft be held for review? Nothing is stored."""
         text = request.str_field("text")[:MAX_PREVIEW_CHARS]
-        townhall = await self.database(selectors.townhall_by_slug)(self.townhall.slug)
-        terms = await self.database(selectors.held_term_matches)(townhall, text)
-        score = None if terms else await runner.preview_score(text)
-        held = bool(terms) or (score is not None and score >= townhall.hold_threshold)
+        terms, threshold = await self.database(_preview_terms)(self.townhall.pk, text)
+        score = None if terms else await scoring_runner.preview_score(text)
+        held = bool(terms) or (score is not None and score >= threshold)
         return protocol.ok_frame(request.id, may_be_held=held)
 
     async def handle_withdraw(self, request: Request) -> dict[str, Any]:
-        question = await self.database(services.question_withdraw)(
+        record = await self.database(_withdraw)(
             townhall_id=self.townhall.pk,
             question_id=request.int_field("question_id"),
             participant=self.viewer.participant,
         )
-        return protocol.ok_frame(request.id, question=render_question(self.viewer, selectors.question_record(question)))
+        return protocol.ok_frame(request.id, question=render_question(self.viewer, record))
 
     async def handle_vote(self, request: Request) -> dict[str, Any]:
-        question_id = request.int_field("question_id")
-        up = request.bool_field("up")
-        question, voted = await self.database(services.question_vote)(
-            townhall_id=self.townhall.pk, question_id=question_id, participant=self.viewer.participant, up=up
+        record, voted = await self.database(_vote)(
+            townhall_id=self.townhall.pk,
+            question_id=request.int_field("question_id"),
+            participant=self.viewer.participant,
+            up=request.bool_field("up"),
         )
         if voted:
-            self.viewer.voted.add(question.pk)
+            self.viewer.voted.add(record["id"])
         else:
-            self.viewer.voted.discard(question.pk)
-        return protocol.ok_frame(request.id, question=render_question(self.viewer, selectors.question_record(question)))
+            self.viewer.voted.discard(record["id"])
+        return protocol.ok_frame(request.id, question=render_question(self.viewer, record))

@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from moderation import states
+
 MAX_FRAME_BYTES = 16 * 1024
 MAX_ID_LENGTH = 64
 
@@ -26,28 +28,24 @@ CLOSE_UNKNOWN_TOWNHALL = 4404
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 
-# Every action any socket understands; an action known here but not handled
-# by a socket gets ``forbidden`` rather than ``bad_request``.
+# Every request any socket understands; one known here but not handled by a
+# socket gets ``forbidden`` rather than ``bad_request``. The requests that
+# move a question take their names from the state table (moderation.states).
 ALL_ACTIONS = frozenset(
     {
+        *states.REQUEST_TYPES.values(),
+        states.SCREEN_SHOW_REQUEST,
+        states.VOTE_REQUEST,
         "resync",
         "question.submit",
-        "question.withdraw",
-        "question.vote",
         "question.preview",
         "question.editing",
-        "presence.ping",
-        "question.approve",
-        "question.reject",
-        "question.edit",
-        "question.answered",
-        "screen.show",
-        "screen.clear",
-        "townhall.held_terms",
-        "question.merge",
         "question.approve_many",
+        "presence.ping",
+        "screen.clear",
         "screen.next",
         "screen.reorder",
+        "townhall.held_terms",
     }
 )
 

@@ -4,8 +4,11 @@ from consumers.citizen import CitizenConsumer
 from consumers.moderator import ModeratorConsumer
 from consumers.screen import ScreenConsumer
 
+# Named, so that pages get their socket's path from townhall.links (reverse()).
 websocket_urlpatterns = [
-    path("ws/t/<slug:slug>/", CitizenConsumer.as_asgi()),
-    path("ws/t/<slug:slug>/moderate/", ModeratorConsumer.as_asgi()),
-    path("ws/t/<slug:slug>/screen/", ScreenConsumer.as_asgi()),
+    path("ws/t/<slug:slug>/", CitizenConsumer.as_asgi(), name="citizen-socket"),
+    path("ws/t/<slug:slug>/moderate/", ModeratorConsumer.as_asgi(), name="moderator-socket"),
+    path("ws/t/<slug:slug>/screen/", ScreenConsumer.as_asgi(), name="screen-socket"),
 ]
+# reverse(..., urlconf="consumers.routing") reads ``urlpatterns``.
+urlpatterns = websocket_urlpatterns

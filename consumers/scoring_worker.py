@@ -14,7 +14,7 @@ from channels.consumer import AsyncConsumer
 from django.conf import settings
 
 from consumers.dispatch import DirectDispatchMixin
-from moderation.scoring import runner
+from moderation import scoring_runner
 
 
 class ScoringWorkerConsumer(DirectDispatchMixin, AsyncConsumer):
@@ -24,6 +24,6 @@ class ScoringWorkerConsumer(DirectDispatchMixin, AsyncConsumer):
             return
         # Questions left unscored while no worker ran are picked up by the first message.
         if settings.SCORING_RECOVER_ON_START:
-            await runner.recover_unscored(local=True)
+            await scoring_runner.recover_unscored(local=True)
         # Do not await: the consumer must keep reading so that the batcher can batch.
-        runner.schedule_local(question_id)
+        scoring_runner.schedule_local(question_id)

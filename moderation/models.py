@@ -10,6 +10,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from moderation import states
+
 
 def new_screen_key() -> str:
     return secrets.token_urlsafe(24)
@@ -55,12 +57,13 @@ class TownHall(models.Model):
 
 class Question(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        ANSWERED = "answered", "Answered"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        MERGED = "merged", "Merged"
+        # The values are moderation.states' statuses (the one source of the rules).
+        PENDING = states.PENDING, "Pending"
+        APPROVED = states.APPROVED, "Approved"
+        REJECTED = states.REJECTED, "Rejected"
+        ANSWERED = states.ANSWERED, "Answered"
+        WITHDRAWN = states.WITHDRAWN, "Withdrawn"
+        MERGED = states.MERGED, "Merged"
 
     class ScoringStatus(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -70,7 +73,7 @@ class Question(models.Model):
     townhall = models.ForeignKey(TownHall, on_delete=models.CASCADE, related_name="questions")
     text = models.TextField()
     original_text = models.TextField()
-    author = models.CharField(max_length=80, blank=True)
+    author = models.CharField(max_length=states.MAX_AUTHOR_LENGTH, blank=True)
     participant = models.CharField(max_length=64, db_index=True)
     client_key = models.CharField(max_length=64)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -87,7 +90,7 @@ class Question(models.Model):
     # Set when this question was merged into another (a duplicate).
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
     # Optional commune or neighbourhood given by the citizen.
-    place = models.CharField(max_length=80, blank=True)
+    place = models.CharField(max_length=states.MAX_PLACE_LENGTH, blank=True)
     # Order of approved questions waiting for the screen (lowest first).
     position = models.FloatField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -125,7 +128,7 @@ class Decision(models.Model):
     townhall = models.ForeignKey(TownHall, on_delete=models.CASCADE, related_name="decisions")
     question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions")
     moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
-    action = models.CharField(max_length=20)
+    action = models.CharField(max_length=20)  # one of states.AUDIT_ACTIONS
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10, blank=True)
     reason = models.CharField(max_length=20, blank=True)

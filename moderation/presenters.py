@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from moderation.states import MERGED, PUBLIC_STATUSES, REJECTED
+from moderation.states import MERGED, PUBLIC_STATUSES, REJECTED, citizen_requests, moderator_requests
 
 Role = Literal["moderator", "citizen", "screen"]
 Record = dict[str, Any]
@@ -50,12 +50,14 @@ def render_question(viewer: Viewer, record: Record) -> dict[str, Any]:
         out["toxicity"] = dict(record["toxicity"])
         out["original_text"] = record["original_text"]
         out["reason"] = record["reason"]
+        out["actions"] = moderator_requests(record["status"])
     elif viewer.role == "citizen":
         mine = record["participant"] == viewer.participant
         out["mine"] = mine
         out["voted"] = record["id"] in viewer.voted
         if mine and record["status"] == REJECTED:
             out["reason"] = record["reason"]
+        out["actions"] = citizen_requests(record["status"], mine=mine)
     return out
 
 

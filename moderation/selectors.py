@@ -8,11 +8,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.urls import reverse
 from django.utils import timezone
 
+from townhall import links
 from moderation.models import Decision, Event, ModeratorPresence, Question, TownHall, Vote
 from moderation.presenters import Viewer, can_see, render_question, render_townhall
 
@@ -91,29 +90,21 @@ def recent_decisions(townhall_id: int, limit: int = 50) -> list[dict[str, Any]]:
     return [decision_record(d) for d in rows[:limit]]
 
 
-def townhall_urls(townhall: TownHall) -> dict[str, str]:
-    base = settings.PUBLIC_BASE_URL.rstrip("/")
-    return {
-        "join_url": base + reverse("citizen", args=[townhall.slug]),
-        "moderate_url": base + reverse("moderate", args=[townhall.slug]),
-        "screen_url": base + reverse("screen", args=[townhall.slug]) + f"?key={townhall.screen_key}",
-    }
-
-
 def townhall_record(townhall: TownHall) -> dict[str, Any]:
     from moderation.scoring import registry
 
+    urls = links.townhall_urls(townhall.slug, townhall.screen_key)
     return {
         "slug": townhall.slug,
         "title": townhall.title,
         "status": townhall.status,
         "max_question_length": townhall.max_question_length,
         "join_code": townhall.join_code or "",
-        "join_url": townhall_urls(townhall)["join_url"],
+        "join_url": urls["join_url"],
         "hold_threshold": townhall.hold_threshold,
         "held_terms": list(townhall.held_terms or []),
         "screen_key": townhall.screen_key,
-        "screen_url": townhall_urls(townhall)["screen_url"],
+        "screen_url": urls["screen_url"],
         "scorer": registry.scorer_status(),
     }
 
@@ -122,13 +113,16 @@ def townhall_by_slug(slug: str) -> TownHall | None:
     return TownHall.objects.filter(slug=slug).first()
 
 
-def held_term_matches(townhall: TownHall, text: str) -> list[str]:
-    """The town hall's held terms that ``text`` contains (after normalisation)."""
-    if not townhall.held_terms:
-        return []
-    from moderation.scoring.lexicon import matches_held_terms
+def hold_rules(townhall_id: int) -> tuple[list[str], float]:
+    """The town hall's held terms and hold threshold, as they are now."""
+    terms, threshold = TownHall.objects.filter(pk=townhall_id).values_list("held_terms", "hold_threshold").get()
+    return list(terms or []), threshold
 
-    return matches_held_terms(text, list(townhall.held_terms))
+
+def screen_question_record(townhall: TownHall) -> dict[str, Any] | None:
+    """The record of the question on ``townhall``'s screen, or ``None``."""
+    question = townhall.screen_question
+    return None if question is None else question_record(question)
 
 
 def townhall_by_join_code(code: str) -> TownHall | None:

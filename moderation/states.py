@@ -1,11 +1,26 @@
-"""The question state table. Pure Python: no ORM, no I/O.
+"""The rules of a question, as data. Pure Python: no ORM, no I/O.
 
-``TRANSITIONS`` maps ``(from_status, action)`` to the resulting status. A move
-that is not in the table is refused with :class:`InvalidTransition`.
+This module is the one source of:
+
+- the statuses a question can have, and the actions that move it
+  (``TRANSITIONS`` maps ``(from_status, action)`` to the resulting status; a
+  move that is not in the table is refused with :class:`InvalidTransition`);
+- the name of each action on the wire (``REQUEST_TYPES``), so that a page
+  never re-encodes the table: the server tells each viewer which requests it
+  may send for each question (:func:`moderator_requests`,
+  :func:`citizen_requests`);
+- the audit actions a ``Decision`` row records (``AUDIT_ACTIONS``);
+- the limits on what citizens type.
+
+Where one action has several names (the wire, the service, the handler), the
+table in ``docs/architecture.md`` lists them.
 """
+
 from __future__ import annotations
 
 from typing import Final
+
+# --- statuses ------------------------------------------------------------------
 
 PENDING: Final = "pending"
 APPROVED: Final = "approved"
@@ -15,6 +30,8 @@ WITHDRAWN: Final = "withdrawn"
 MERGED: Final = "merged"  # folded into another question (a duplicate); its votes moved there
 
 STATUSES: Final = (PENDING, APPROVED, REJECTED, ANSWERED, WITHDRAWN, MERGED)
+
+# --- actions that move a question (the state table) ---------------------------------
 
 APPROVE: Final = "approve"
 REJECT: Final = "reject"
@@ -39,13 +56,50 @@ TRANSITIONS: Final[dict[tuple[str, str], str]] = {
     (APPROVED, MERGE): MERGED,
 }
 
+# Who may take each action: the asker withdraws, moderators do the rest.
+CITIZEN_ACTIONS: Final = frozenset({WITHDRAW})
+MODERATOR_ACTIONS: Final = frozenset({APPROVE, REJECT, EDIT, ANSWER, MERGE})
+
 # A question may be merged only into one of these.
 MERGE_TARGET_STATUSES: Final = frozenset({PENDING, APPROVED})
 
-REJECT_REASONS: Final = ("off_topic", "duplicate", "abusive", "personal_data", "other")
+# What may go on the officials' screen, and what citizens may vote on.
+SCREEN_STATUSES: Final = frozenset({APPROVED})
+VOTE_STATUSES: Final = frozenset({APPROVED})
 
 # What the public (citizens who did not ask, and the screen) may see.
 PUBLIC_STATUSES: Final = frozenset({APPROVED, ANSWERED})
+
+REJECT_REASONS: Final = ("off_topic", "duplicate", "abusive", "personal_data", "other")
+
+# --- audit actions (Decision.action) ----------------------------------------------
+
+SHOW: Final = "show"  # a question put on the screen
+CLEAR: Final = "clear"  # the screen cleared
+REORDER: Final = "reorder"  # the screen queue reordered
+HELD_TERMS: Final = "held_terms"  # the town hall's held terms replaced
+
+AUDIT_ACTIONS: Final = (APPROVE, REJECT, EDIT, ANSWER, MERGE, SHOW, CLEAR, REORDER, HELD_TERMS)
+
+# --- names on the wire (docs/protocol.md) --------------------------------------------
+
+# The request that takes each action. ``question.answered`` is protocol v1's
+# name for ``answer``; the wire names are the contract and do not change.
+REQUEST_TYPES: Final[dict[str, str]] = {
+    APPROVE: "question.approve",
+    REJECT: "question.reject",
+    EDIT: "question.edit",
+    ANSWER: "question.answered",
+    WITHDRAW: "question.withdraw",
+    MERGE: "question.merge",
+}
+SCREEN_SHOW_REQUEST: Final = "screen.show"
+VOTE_REQUEST: Final = "question.vote"
+
+# --- limits on what citizens type ------------------------------------------------
+
+MAX_AUTHOR_LENGTH: Final = 80
+MAX_PLACE_LENGTH: Final = 80
 
 
 class InvalidTransition(Exception):
@@ -76,3 +130,24 @@ def next_status(status: str, action: str) -> str:
 def allowed_actions(status: str) -> list[str]:
     """The actions the table allows from ``status``, in ``ACTIONS`` order."""
     return [action for action in ACTIONS if (status, action) in TRANSITIONS]
+
+
+def moderator_requests(status: str) -> list[str]:
+    """The requests a moderator may send for a question in ``status``.
+
+    The state table's moderator actions, as wire names, then ``screen.show``
+    when the question may go on screen.
+    """
+    requests = [REQUEST_TYPES[a] for a in allowed_actions(status) if a in MODERATOR_ACTIONS]
+    if status in SCREEN_STATUSES:
+        requests.append(SCREEN_SHOW_REQUEST)
+    return requests
+
+
+def citizen_requests(status: str, *, mine: bool) -> list[str]:
+    """The requests a citizen may send for a question in ``status``
+    (``mine``: they asked it). Whether the town hall is live is checked apart."""
+    requests = [REQUEST_TYPES[a] for a in allowed_actions(status) if a in CITIZEN_ACTIONS] if mine else []
+    if status in VOTE_STATUSES:
+        requests.append(VOTE_REQUEST)
+    return requests

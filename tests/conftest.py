@@ -10,7 +10,8 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 
-from moderation.scoring import registry, runner
+from moderation import scoring_runner as runner
+from moderation.scoring import registry
 from moderation.scoring.base import ScoreResult
 from moderation.scoring.normalize import normalize_for_model
 

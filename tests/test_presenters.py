@@ -145,7 +145,7 @@ def test_moderator_gets_everything_but_the_participant(status: str):
 
     # then
     assert set(out) == set(BASE_FIELDS) | {
-        "held", "held_terms", "toxicity", "original_text", "reason", "decided_at", "position",
+        "held", "held_terms", "toxicity", "original_text", "reason", "decided_at", "position", "actions",
     }
     assert out["held"] is True and out["held_terms"] == ["voyou"] and out["position"] == 1.0
     assert out["toxicity"] == rec["toxicity"]
@@ -183,7 +183,7 @@ def test_asker_gets_mine_and_voted_and_no_reason_unless_rejected(status: str):
     out = render_question(asker(), record(status, reason="other"))
 
     # then
-    assert set(out) == set(BASE_FIELDS) | {"mine", "voted"}
+    assert set(out) == set(BASE_FIELDS) | {"mine", "voted", "actions"}
     assert out["mine"] is True and out["voted"] is False
 
 
@@ -193,7 +193,50 @@ def test_asker_gets_the_reason_of_their_rejected_question():
 
     # then
     assert out["reason"] == "personal_data"
-    assert set(out) == set(BASE_FIELDS) | {"mine", "voted", "reason"}
+    assert set(out) == set(BASE_FIELDS) | {"mine", "voted", "reason", "actions"}
+
+
+# What each viewer may do with a question: the server says, the pages follow.
+MODERATOR_REQUESTS = {
+    "pending": ["question.approve", "question.reject", "question.edit", "question.merge"],
+    "approved": ["question.reject", "question.edit", "question.answered", "question.merge", "screen.show"],
+    "rejected": ["question.approve"],
+    "answered": [],
+    "withdrawn": [],
+    "merged": [],
+}
+
+
+@pytest.mark.parametrize("status", sorted(MODERATOR_REQUESTS))
+def test_moderator_gets_the_requests_the_state_table_allows(status: str):
+    # given / when
+    out = render_question(MODERATOR, record(status))
+
+    # then
+    assert out["actions"] == MODERATOR_REQUESTS[status]
+
+
+@pytest.mark.parametrize(
+    ("status", "mine", "expected"),
+    [
+        ("pending", True, ["question.withdraw"]),
+        ("approved", True, ["question.withdraw", "question.vote"]),
+        ("approved", False, ["question.vote"]),
+        ("answered", False, []),
+        ("rejected", True, []),
+        ("withdrawn", True, []),
+        ("merged", True, []),
+    ],
+)
+def test_citizen_may_withdraw_only_their_own_and_vote_only_on_approved(status: str, mine: bool, expected: list[str]):
+    # given
+    viewer = asker() if mine else other_citizen()
+
+    # when
+    out = render_question(viewer, record(status))
+
+    # then
+    assert out["actions"] == expected
 
 
 @pytest.mark.parametrize("status", STATUSES)

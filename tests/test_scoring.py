@@ -10,7 +10,8 @@ from channels.db import database_sync_to_async
 from moderation import selectors, services
 from moderation.models import Event, Question
 from moderation.presenters import Viewer
-from moderation.scoring import registry, runner
+from moderation import scoring_runner as runner
+from moderation.scoring import registry
 from moderation.scoring.base import Scorer, ScoreResult, ScorerUnavailable
 from moderation.scoring.normalize import normalize_for_model
 from moderation.scoring.offline import OfflineScorer

@@ -64,7 +64,7 @@ def act(action: str, townhall: TownHall, question: Question, moderator, **extra:
     if action == "edit":
         return services.question_edit(**{"text": "An edited question?", **common})
     if action == "answer":
-        return services.question_mark_answered(**common)
+        return services.question_answer(**common)
     raise AssertionError(action)
 
 
@@ -74,7 +74,7 @@ def in_status(townhall: TownHall, moderator, status: str, participant: str = ASK
     if status in ("approved", "answered"):
         services.question_approve(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator)
     if status == "answered":
-        services.question_mark_answered(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator)
+        services.question_answer(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator)
     if status == "rejected":
         services.question_reject(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator,
                                  reason="duplicate")
@@ -936,7 +936,7 @@ def test_other_questions_leaving_approved_do_not_touch_the_screen(townhall, mode
     seq_before = TownHall.objects.get(pk=townhall.pk).last_seq
 
     # when the other one is answered
-    services.question_mark_answered(townhall_id=townhall.pk, question_id=other.pk, moderator=moderator)
+    services.question_answer(townhall_id=townhall.pk, question_id=other.pk, moderator=moderator)
 
     # then
     assert TownHall.objects.get(pk=townhall.pk).screen_question_id == shown.pk
@@ -1091,7 +1091,7 @@ def test_event_seq_is_1_to_n_in_order_for_a_town_hall(townhall, moderator):
     services.question_reject(townhall_id=townhall.pk, question_id=second.pk, moderator=moderator, reason="other")
     vote(townhall, first, OTHER)
     services.screen_show(townhall_id=townhall.pk, question_id=first.pk, moderator=moderator)
-    services.question_mark_answered(townhall_id=townhall.pk, question_id=first.pk, moderator=moderator)
+    services.question_answer(townhall_id=townhall.pk, question_id=first.pk, moderator=moderator)
     services.townhall_set_status(townhall_id=townhall.pk, status="closed")
 
     # when

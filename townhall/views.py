@@ -5,7 +5,6 @@ import asyncio
 import io
 import logging
 import secrets
-import uuid
 
 import segno
 from asgiref.sync import sync_to_async
@@ -17,10 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from consumers.citizen import SESSION_PARTICIPANT_KEY
-from moderation import selectors
+from moderation import participants, selectors
 from moderation.models import TownHall
 from moderation.scoring import registry
+from townhall import links
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ def join(request: HttpRequest) -> HttpResponse:
 def join_qr(request: HttpRequest, slug: str) -> HttpResponse:
     """The join link as a QR code, drawn on the server (no third-party service)."""
     townhall = get_object_or_404(TownHall, slug=slug)
-    url = request.build_absolute_uri(f"/t/{townhall.slug}/")
+    url = links.absolute(links.citizen_path(townhall.slug), request)
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=8, border=2, dark="#000", light="#fff", xmldecl=False)
     response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
@@ -55,11 +54,8 @@ def join_qr(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 def citizen(request: HttpRequest, slug: str) -> HttpResponse:
     townhall = get_object_or_404(TownHall, slug=slug)
-    if not request.session.get(SESSION_PARTICIPANT_KEY):
-        # The participant id is what makes "my questions" and one-vote-each
-        # work without an account.
-        request.session[SESSION_PARTICIPANT_KEY] = uuid.uuid4().hex
-    return render(request, "citizen.html", {"townhall": townhall, "ws_path": f"/ws/t/{townhall.slug}/"})
+    participants.ensure_participant(request.session)
+    return render(request, "citizen.html", {"townhall": townhall, "ws_path": links.socket_path("citizen", townhall.slug)})
 
 
 @never_cache
@@ -78,8 +74,8 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
         "moderator.html",
         {
             "townhall": townhall,
-            "ws_path": f"/ws/t/{townhall.slug}/moderate/",
-            "screen_url": request.build_absolute_uri(f"/t/{townhall.slug}/screen/?key={townhall.screen_key}"),
+            "ws_path": links.socket_path("moderator", townhall.slug),
+            "screen_url": links.absolute(links.screen_path(townhall.slug, townhall.screen_key), request),
         },
     )
 
@@ -100,8 +96,8 @@ def screen(request: HttpRequest, slug: str) -> HttpResponse:
         "screen.html",
         {
             "townhall": townhall,
-            "ws_path": f"/ws/t/{townhall.slug}/screen/?key={townhall.screen_key}",
-            "join_url": request.build_absolute_uri(f"/t/{townhall.slug}/"),
+            "ws_path": links.socket_path("screen", townhall.slug, townhall.screen_key),
+            "join_url": links.absolute(links.citizen_path(townhall.slug), request),
         },
     )
 

@@ -15,7 +15,7 @@ from moderation.services.moderators import (
     question_approve,
     question_approve_many,
     question_edit,
-    question_mark_answered,
+    question_answer,
     question_merge,
     question_reject,
 )
@@ -37,7 +37,7 @@ __all__ = [
     "question_approve",
     "question_reject",
     "question_edit",
-    "question_mark_answered",
+    "question_answer",
     "question_merge",
     "question_approve_many",
     "screen_show",

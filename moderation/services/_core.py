@@ -7,13 +7,13 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from moderation import events, selectors, states
+from moderation import events, states
 from moderation.exceptions import BadRequest, Conflict, Forbidden, NotFound, TooLong
 from moderation.models import Decision, Event, Question, TownHall
+from moderation.scoring.lexicon import matches_held_terms
 from moderation.selectors import decision_record, question_record
 from moderation.text import clean_text
 
-MAX_AUTHOR_LENGTH = 80
 MAX_CLIENT_KEY_LENGTH = 64
 CLIENT_KEY_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,%d}" % MAX_CLIENT_KEY_LENGTH)
 SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]{1,60}")
@@ -92,7 +92,7 @@ def transition(question: Question, action: str) -> tuple[str, str]:
 
 def refresh_held(townhall: TownHall, question: Question) -> None:
     """Set ``held`` from the town hall's terms and threshold (score may be unknown)."""
-    question.held_terms_matched = selectors.held_term_matches(townhall, question.text)
+    question.held_terms_matched = matches_held_terms(question.text, list(townhall.held_terms or []))
     over_threshold = question.toxicity_score is not None and question.toxicity_score >= townhall.hold_threshold
     question.held = bool(question.held_terms_matched) or over_threshold
 

@@ -14,7 +14,6 @@ from moderation.models import Question, TownHall, Vote
 from moderation.selectors import question_record
 from moderation.services._core import (
     CLIENT_KEY_PATTERN,
-    MAX_AUTHOR_LENGTH,
     MAX_CLIENT_KEY_LENGTH,
     append_event,
     lock_question,
@@ -46,13 +45,13 @@ def question_submit(
     if not isinstance(author, str):
         raise BadRequest("author must be a string.")
     author = clean_line(author)
-    if len(author) > MAX_AUTHOR_LENGTH:
-        raise TooLong(f"The name is limited to {MAX_AUTHOR_LENGTH} characters.")
+    if len(author) > states.MAX_AUTHOR_LENGTH:
+        raise TooLong(f"The name is limited to {states.MAX_AUTHOR_LENGTH} characters.")
     if not isinstance(place, str):
         raise BadRequest("place must be a string.")
     place = clean_line(place)
-    if len(place) > MAX_AUTHOR_LENGTH:
-        raise TooLong(f"The place is limited to {MAX_AUTHOR_LENGTH} characters.")
+    if len(place) > states.MAX_PLACE_LENGTH:
+        raise TooLong(f"The place is limited to {states.MAX_PLACE_LENGTH} characters.")
     with transaction.atomic():
         townhall = lock_townhall(townhall_id)
         existing = Question.objects.filter(townhall=townhall, participant=participant, client_key=client_key).first()
@@ -121,7 +120,7 @@ def question_vote(*, townhall_id: int, question_id: int, participant: str, up: b
         question = lock_question(townhall, question_id)
         if question.status not in states.PUBLIC_STATUSES and question.participant != participant:
             raise NotFound("No such question.")
-        if question.status != states.APPROVED:
+        if question.status not in states.VOTE_STATUSES:
             raise Conflict("Only approved questions can be voted on.")
         if townhall.status != TownHall.Status.LIVE:
             raise TownHallClosed("This town hall is closed.")

@@ -120,7 +120,7 @@ def question_edit(
     )
 
 
-def question_mark_answered(
+def question_answer(
     *, townhall_id: int, question_id: int, moderator: AbstractBaseUser, version: int | None = None
 ) -> Question:
     """approved → answered; takes it off the screen. Raises ``NotFound``, ``Forbidden``, ``Conflict``."""

@@ -30,7 +30,7 @@ def screen_show(*, townhall_id: int, question_id: int, moderator: AbstractBaseUs
         townhall = lock_townhall(townhall_id)
         check_moderator(townhall, moderator)
         question = lock_question(townhall, question_id)
-        if question.status != states.APPROVED:
+        if question.status not in states.SCREEN_STATUSES:
             raise Conflict(f"Only approved questions can go on screen; this one is {question.status}.")
         if townhall.screen_question_id == question.pk:
             return townhall
@@ -40,7 +40,7 @@ def screen_show(*, townhall_id: int, question_id: int, moderator: AbstractBaseUs
             townhall,
             question=question,
             moderator=moderator,
-            action="show",
+            action=states.SHOW,
             from_status=question.status,
             to_status=question.status,
         )
@@ -62,7 +62,7 @@ def screen_clear(*, townhall_id: int, moderator: AbstractBaseUser) -> TownHall:
             townhall,
             question=previous,
             moderator=moderator,
-            action="clear",
+            action=states.CLEAR,
             from_status=previous.status if previous else "",
             to_status=previous.status if previous else "",
         )
@@ -101,7 +101,7 @@ def screen_reorder(*, townhall_id: int, moderator: AbstractBaseUser, question_id
                 question.save(update_fields=["position", "updated_at"])
                 changed.append(question)
         if changed:
-            decision = decide(townhall, moderator=moderator, action="reorder")
+            decision = decide(townhall, moderator=moderator, action=states.REORDER)
             for question in changed:
                 question_event(townhall, question, events.QUESTION_UPDATED, question.status, decision)
                 decision = None  # one audit row for the whole reorder
@@ -144,7 +144,7 @@ def screen_next(*, townhall_id: int, moderator: AbstractBaseUser) -> TownHall:
                 townhall,
                 question=following,
                 moderator=moderator,
-                action="show",
+                action=states.SHOW,
                 from_status=following.status,
                 to_status=following.status,
             )

@@ -52,7 +52,7 @@ def townhall_set_held_terms(*, townhall_id: int, moderator: AbstractBaseUser, te
             return townhall
         townhall.held_terms = cleaned
         TownHall.objects.filter(pk=townhall.pk).update(held_terms=cleaned)
-        decision = decide(townhall, moderator=moderator, action="held_terms")
+        decision = decide(townhall, moderator=moderator, action=states.HELD_TERMS)
         append_event(townhall, events.TOWNHALL_UPDATED, {"townhall": townhall_record(townhall), "decision": decision})
         for question in Question.objects.select_for_update().filter(townhall=townhall, status=states.PENDING):
             before = (question.held, list(question.held_terms_matched))

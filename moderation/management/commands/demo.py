@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from moderation import selectors, services
+from townhall import links
+from moderation import services
 from moderation.models import TownHall
 
 DEMO_SLUG = "demo"
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             else:
                 townhall.moderators.add(user)
                 services.townhall_set_status(townhall_id=townhall.pk, status=TownHall.Status.LIVE)
-        urls = selectors.townhall_urls(townhall)
+        urls = links.townhall_urls(townhall.slug, townhall.screen_key)
         self.stdout.write(f"Town hall:  {townhall.title} ({townhall.slug}), live")
         self.stdout.write(f"Citizens:   {urls['join_url']}  (or code {townhall.join_code} at /join)")
         self.stdout.write(f"Moderators: {urls['moderate_url']}")

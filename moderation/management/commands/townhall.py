@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from townhall import links
 from moderation import selectors, services
 from moderation.exceptions import DomainError
 from moderation.models import TownHall
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             status=TownHall.Status.LIVE if live else TownHall.Status.DRAFT,
             max_question_length=max_length, hold_threshold=hold_threshold,
         )
-        urls = selectors.townhall_urls(townhall)
+        urls = links.townhall_urls(townhall.slug, townhall.screen_key)
         self.stdout.write(f"Created {townhall.slug} ({townhall.status})")
         self.stdout.write(f"Citizens:   {urls['join_url']}  (or code {townhall.join_code} at /join)")
         self.stdout.write(f"Moderators: {urls['moderate_url']}")

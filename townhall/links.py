@@ -1,0 +1,50 @@
+"""Every URL the service builds, in one place.
+
+Page paths come from ``townhall.urls`` and socket paths from
+``consumers.routing``, both through ``reverse()``, so a route changes in one
+place. Absolute URLs use the request when there is one (the browser's own
+host and scheme), else ``PUBLIC_BASE_URL`` (management commands, events).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+SOCKET_URLCONF = "consumers.routing"
+
+
+def absolute(path: str, request: HttpRequest | None = None) -> str:
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def citizen_path(slug: str) -> str:
+    return reverse("citizen", args=[slug])
+
+
+def moderate_path(slug: str) -> str:
+    return reverse("moderate", args=[slug])
+
+
+def screen_path(slug: str, screen_key: str) -> str:
+    return reverse("screen", args=[slug]) + "?" + urlencode({"key": screen_key})
+
+
+def socket_path(room: str, slug: str, screen_key: str | None = None) -> str:
+    """The websocket path of ``room`` (``citizen``, ``moderator`` or ``screen``)."""
+    path = reverse(f"{room}-socket", args=[slug], urlconf=SOCKET_URLCONF)
+    return path if screen_key is None else path + "?" + urlencode({"key": screen_key})
+
+
+def townhall_urls(slug: str, screen_key: str, request: HttpRequest | None = None) -> dict[str, str]:
+    """The three rooms' absolute URLs (the screen's carries its secret key)."""
+    return {
+        "join_url": absolute(citizen_path(slug), request),
+        "moderate_url": absolute(moderate_path(slug), request),
+        "screen_url": absolute(screen_path(slug, screen_key), request),
+    }

@@ -121,6 +121,9 @@ class Vote(models.Model):
             models.UniqueConstraint(fields=["question", "participant"], name="vote_one_per_participant")
         ]
 
+    def __str__(self) -> str:
+        return f"vote on #{self.question_id}"
+
 
 class Decision(models.Model):
     """Audit row: one per moderator action, never updated."""
@@ -156,6 +159,9 @@ class Event(models.Model):
         ordering = ["townhall", "seq"]
         constraints = [models.UniqueConstraint(fields=["townhall", "seq"], name="event_unique_seq")]
 
+    def __str__(self) -> str:
+        return f"{self.type} #{self.seq}"
+
 
 class ModeratorPresence(models.Model):
     """One open moderator console (a socket). Rows of a crashed process go
@@ -167,3 +173,6 @@ class ModeratorPresence(models.Model):
     editing = models.ForeignKey(Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     connected_at = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.townhall_id}"

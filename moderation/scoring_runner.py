@@ -28,8 +28,8 @@ from django.conf import settings
 from moderation import selectors, services
 from moderation.scoring import registry
 from moderation.scoring.base import ScoreResult, ScorerUnavailable
-from moderation.scoring.normalize import normalize_for_model
 from moderation.scoring.batcher import MicroBatcher, ScoreBatch
+from moderation.scoring.normalize import normalize_for_model
 
 logger = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
-from townhall import links
 from moderation.models import Decision, Event, ModeratorPresence, Question, TownHall, Vote
 from moderation.presenters import Viewer, can_see, render_question, render_townhall
+from townhall import links
 
 
 def question_record(question: Question) -> dict[str, Any]:

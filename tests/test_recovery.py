@@ -6,8 +6,8 @@ import secrets
 import pytest
 from channels.db import database_sync_to_async
 
-from moderation.models import Question
 from moderation import scoring_runner as runner
+from moderation.models import Question
 from tests.support import factories
 from tests.support.servers import fresh_database, login, manage, open_socket
 from tests.support.ws import expect, until

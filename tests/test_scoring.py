@@ -1,21 +1,21 @@
-"""Scoring: the real offline scorer, the registry, and the off-loop runner."""
+"""Scoring: the score result, the registry, and the off-loop runner."""
 from __future__ import annotations
 
+import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from channels.db import database_sync_to_async
 
+from moderation import scoring_runner as runner
 from moderation import selectors, services
 from moderation.models import Event, Question
 from moderation.presenters import Viewer
-from moderation import scoring_runner as runner
 from moderation.scoring import registry
-from moderation.scoring.base import Scorer, ScoreResult, ScorerUnavailable
+from moderation.scoring.base import ScoreResult, ScorerUnavailable
 from moderation.scoring.normalize import normalize_for_model
 from moderation.scoring.offline import OfflineScorer
-from moderation.scoring.profanity import ProfanityCheckScorer
 from tests.support import factories
 
 OBSCENE = "You are a fucking piece of shit, go to hell you stupid asshole"
@@ -24,60 +24,6 @@ CIVIL = [
     "What is the budget for school repairs next year?",
     "Pourquoi la piscine est-elle fermée le dimanche ?",
 ]
-
-@pytest.fixture(scope="module")
-def profanity() -> ProfanityCheckScorer:
-    return ProfanityCheckScorer()
-
-
-# --- the real offline scorer --------------------------------------------------------
-
-
-def test_profanity_scorer_scores_obscene_text_high(profanity):
-    # given / when
-    (result,) = profanity.score_batch([OBSCENE])
-
-    # then
-    assert result.score > 0.5
-    assert set(result.labels) == {"profanity"}
-
-
-@pytest.mark.parametrize("text", CIVIL)
-def test_profanity_scorer_scores_a_civil_question_low(profanity, text: str):
-    # given / when
-    (result,) = profanity.score_batch([text])
-
-    # then
-    assert result.score < 0.5
-
-
-def test_profanity_scorer_scores_a_batch_in_order_with_labels_in_0_1(profanity):
-    # given
-    texts = [CIVIL[0], OBSCENE, CIVIL[1], ""]
-
-    # when
-    results = profanity.score_batch(texts)
-
-    # then one result per text, in order
-    assert len(results) == 4
-    assert results[1].score > 0.5 and results[0].score < 0.5 and results[2].score < 0.5
-    for result in results:
-        assert all(isinstance(v, float) and 0.0 <= v <= 1.0 for v in result.labels.values())
-        assert result.score == max(result.labels.values())
-        assert result.model == profanity.name
-
-
-def test_profanity_scorer_of_an_empty_batch_is_empty(profanity):
-    # given / when / then
-    assert profanity.score_batch([]) == []
-
-
-def test_profanity_scorer_names_its_model(profanity):
-    # given / when / then
-    assert profanity.name.startswith("alt-profanity-check")
-    assert profanity.name != "alt-profanity-check"  # it carries the version
-    assert isinstance(profanity, Scorer)
-
 
 def test_score_result_score_is_the_highest_label():
     # given / when / then
@@ -277,7 +223,9 @@ async def test_runner_schedule_and_drain(fake_scorer):
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_runner_with_the_real_scorer_holds_an_obscene_question():
-    # given the configured (real) scorer
+    # given the configured (real) scorer, loaded as the server preloads it (the
+    # load is not a scoring call: under load it can outlast SCORING_TIMEOUT)
+    await asyncio.get_running_loop().run_in_executor(None, registry.get_scorer)
     obscene = await a_question(OBSCENE)
     civil = await a_question(CIVIL[1])
 

@@ -2,9 +2,11 @@
 
 Everything is configured from environment variables, with embedded defaults
 that run on a fresh machine: SQLite, the in-memory channel layer, and the
-offline profanity-check scorer.  ``DATABASE_URL`` switches to PostgreSQL (or
-any database dj-database-url understands) and ``REDIS_URL`` switches the
-channel layer to channels_redis so that several Daphne processes share events.
+Detoxify scorer, which falls back to the offline scorer (shipped model and
+lexicons) when its model cannot be loaded. ``DATABASE_URL`` switches to
+PostgreSQL (or any database dj-database-url understands) and ``REDIS_URL``
+switches the channel layer to channels_redis so that several Daphne
+processes share events. The README's Configuration table lists every variable.
 """
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The offline default scorer: a shipped linear model plus EN/FR held-term lexicons.
+"""The offline scorer: a shipped linear model plus EN/FR lexicons, no download.
+
+It is used when Detoxify cannot be loaded (the registry falls back to it with
+one warning) or when ``TOXICITY_SCORER=offline`` asks for it.
 
 Two labels, so that ``ScoreResult.score`` (the max) holds a question when
 either fires:
@@ -32,8 +35,8 @@ from __future__ import annotations
 import re
 from importlib import metadata
 
-from moderation.scoring.base import ScorerUnavailable, ScoreResult
-from moderation.scoring.lexicon import LEXICON_VERSION, HeldTerms, Match, default_lexicons
+from moderation.scoring.base import ScoreResult, ScorerUnavailable
+from moderation.scoring.lexicon import LEXICON_VERSION, HeldTerms, default_lexicons
 from moderation.scoring.normalize import normalize_for_matching, normalize_for_model
 
 MODEL_LABEL = "profanity"
@@ -132,7 +135,3 @@ class OfflineScorer:
             labels = {MODEL_LABEL: model, LEXICON_LABEL: strongest.weight if strongest else 0.0}
             results.append(ScoreResult(labels=labels, model=self.name))
         return results
-
-    def explain(self, text: str) -> list[Match]:
-        """The lexicon entries found in ``text``, strongest first (for moderators' tooltips)."""
-        return sorted(self._lexicon.find(text), key=lambda m: -m.weight)

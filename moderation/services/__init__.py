@@ -1,27 +1,32 @@
-"""The only write path for town halls, questions, votes and the screen.
+"""The only write path for town halls, questions, votes, the screen and presence.
 
-Every function here runs in one transaction. It locks the town-hall row
-first (which also serialises the event counter), then the question, checks
-the move against ``moderation.states``, saves, writes the audit ``Decision``
-for moderator actions, appends an ``Event`` with the next ``seq`` and
-publishes it on the channel layer after commit.
+A package, one module per audience of the actions: ``citizens``,
+``moderators``, ``screen``, ``townhalls``, ``scoring`` (the runner stores
+scores here), ``presence``; ``_core`` holds what they share.
 
-Services are synchronous. Consumers call them through
-``database_sync_to_async``; scores arrive as values.
+Each change runs in a transaction (batch approval: one per question). It locks
+the town-hall row first, which also serialises the event counter, then the
+question; checks the move against the state table (``moderation.states``);
+saves; writes the audit ``Decision`` for a moderator's action; appends an
+``Event`` with the next ``seq``; and publishes it on the channel layer after
+commit (``moderation.events``). Nothing else assigns ``Question.status``.
+
+Services are synchronous and take scores as values. Consumers call them
+through ``database_sync_to_async``; errors are ``moderation.exceptions``.
 """
 
 from moderation.services.citizens import question_submit, question_vote, question_withdraw
 from moderation.services.moderators import (
+    question_answer,
     question_approve,
     question_approve_many,
     question_edit,
-    question_answer,
     question_merge,
     question_reject,
 )
+from moderation.services.presence import presence_editing, presence_join, presence_leave, presence_ping
 from moderation.services.scoring import question_apply_score, question_scoring_failed
 from moderation.services.screen import screen_clear, screen_next, screen_reorder, screen_show
-from moderation.services.presence import presence_editing, presence_join, presence_leave, presence_ping
 from moderation.services.townhalls import townhall_create, townhall_set_held_terms, townhall_set_status
 
 __all__ = [

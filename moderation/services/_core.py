@@ -15,7 +15,7 @@ from moderation.selectors import decision_record, question_record
 from moderation.text import clean_text
 
 MAX_CLIENT_KEY_LENGTH = 64
-CLIENT_KEY_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,%d}" % MAX_CLIENT_KEY_LENGTH)
+CLIENT_KEY_PATTERN = re.compile(rf"[A-Za-z0-9_.:-]{{1,{MAX_CLIENT_KEY_LENGTH}}}")
 SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 
 

@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from townhall import links
 from moderation import services
 from moderation.models import TownHall
+from townhall import links
 
 DEMO_SLUG = "demo"
 DEMO_USERNAME = "moderator"

@@ -4,10 +4,10 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from townhall import links
 from moderation import selectors, services
 from moderation.exceptions import DomainError
 from moderation.models import TownHall
+from townhall import links
 
 
 class Command(BaseCommand):

@@ -23,7 +23,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from moderation.scoring import registry
 from moderation.scoring.base import Scorer, ScorerUnavailable
 from moderation.scoring.detoxify_engine import (
-    CHECKPOINT_FILE, HF_DIR, MODELS, DetoxifyScorer, enter_offline_mode, file_sha256, model_spec, offline_variables_set,
+    CHECKPOINT_FILE,
+    HF_DIR,
+    MODELS,
+    DetoxifyScorer,
+    enter_offline_mode,
+    file_sha256,
+    model_spec,
+    offline_variables_set,
     write_manifest,
 )
 

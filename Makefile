@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: install run test chromium clean messages
+.PHONY: install run test lint format chromium clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,12 +41,29 @@ $(AXE_STAMP): tests/a11y/package.json tests/a11y/package-lock.json
 	cd tests/a11y && npm ci --silent --no-audit --no-fund
 	touch $(AXE_STAMP)
 
-test: install chromium $(AXE_STAMP)
+# The pages' JavaScript dev tools (eslint) and node's own test runner; nothing here is served.
+NODE_STAMP := node_modules/.installed-stamp
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+test: install chromium $(AXE_STAMP) $(NODE_STAMP)
 	mkdir -p var
+	node --test tests/js/
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Lint and format checks, as CI runs them (`make format` applies ruff's formatting).
+lint: install $(NODE_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	npx --no-install eslint .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules
 
 # Translations: refresh locale/fr/LC_MESSAGES/django.po from the code, and
 # compile it. The compiled .mo is committed, so running the service needs no

@@ -10,7 +10,7 @@ from moderation.models import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, TownHall
 from tests.support import factories
 from tests.support.ws import expect, request
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def test_every_townhall_gets_a_distinct_readable_join_code():
@@ -52,6 +52,7 @@ def test_the_qr_code_is_an_svg_drawn_on_the_server():
 
 
 @pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)  # database_sync_to_async's thread must see commits
 async def test_the_notice_warns_before_sending_a_draft_that_would_be_held(connect, fake_scorer):
     # given a town hall holding "voyou", and a scorer that finds one draft toxic
     @database_sync_to_async

@@ -52,6 +52,19 @@ def _run_on_commit_callbacks(request) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_the_test_channel_prefix() -> Iterator[None]:
+    """Remove what the in-process tests left in Redis under their prefix (tests/settings.py)."""
+    yield
+    from django.conf import settings
+
+    config = settings.CHANNEL_LAYERS["default"]
+    if config["BACKEND"].startswith("channels_redis."):
+        from tests.support.servers import flush_channel_prefix
+
+        flush_channel_prefix(config["CONFIG"]["hosts"][0], config["CONFIG"]["prefix"])
+
+
 def services_required() -> bool:
     return os.environ.get("REQUIRE_SERVICES") == "1"
 

@@ -19,9 +19,8 @@ AXE = Path(__file__).resolve().parent / "a11y" / "node_modules" / "axe-core" / "
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(scope="session", autouse=True)  # session: checked before the browser tests' server starts
 def axe() -> None:
-    # Checked before the module's server and browser are started for nothing.
     if not AXE.exists():
         service_unavailable(f"{AXE} is missing: run `make test` (it installs tests/a11y with npm)")
 

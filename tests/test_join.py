@@ -32,9 +32,11 @@ def test_join_with_the_code_leads_to_the_citizen_page(typed):
 
 
 def test_join_with_an_unknown_code_says_so_and_keeps_the_form():
-    response = Client().get("/join", {"code": "NOPE42"})
+    # (the page is also checked in a browser, for accessibility, in tests/test_accessibility.py)
+    response = Client().get("/join", {"code": "nope42"})
     assert response.status_code == 404
-    assert b'data-testid="join-error"' in response.content and b'value="NOPE42"' in response.content
+    assert b'data-testid="join-error"' in response.content and b'value="nope42"' in response.content
+    assert "No town hall has this code" in response.content.decode()
 
 
 def test_join_without_a_code_shows_the_form():

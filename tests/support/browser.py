@@ -1,7 +1,8 @@
 """Headless Debian Chromium and a live demo site for the browser tests (a pytest plugin).
 
-Starting Daphne and Chromium costs seconds; the browser tests of one module
-share one of each, and each test gets what must be its own:
+Starting Daphne and Chromium costs seconds; the browser tests share one
+Daphne (per pytest process) and one Chromium per module, and each test gets
+what must be its own:
 
 ``browser``
     The module's Chromium, as one test sees it: ``browser.new_context(...)``
@@ -12,15 +13,15 @@ share one of each, and each test gets what must be its own:
     A town hall of the test's own (``Demo``: ``.slug``, ``.url``,
     ``.path(rest)``, ``.screen_url(theme)``, ``.key``, ``.code``), live,
     moderated by ``moderator`` ("Demo moderator") and ``bob`` ("Bob Leroy"),
-    both with the password ``PASSWORD``, on the module's server
+    both with the password ``PASSWORD``, on the shared server
     (``demo.server``) and database (``demo.database_url``). Questions,
     votes, the screen and presence are per town hall, so tests do not see
     each other's. ``demo.on(server)`` is the same town hall on another
     server (for a test that stops and restarts one).
 
-Chromium and Daphne are module-scoped, not session-scoped: Playwright's sync
-API runs an event loop of its own, and the async tests of other modules run
-theirs; the two never overlap this way.
+Chromium is module-scoped, not session-scoped: Playwright's sync API runs
+an event loop of its own, and the async tests of other modules run theirs;
+the two never overlap this way.
 """
 from __future__ import annotations
 
@@ -158,7 +159,7 @@ def _make_townhalls(database_url: str, count: int) -> list[dict[str, str]]:
 
 
 class DemoSite:
-    """One database and one Daphne shared by a module's tests, and town halls to hand out."""
+    """The database and Daphne shared by the browser tests, and town halls to hand out."""
 
     def __init__(self, server: DaphneServer, database_url: str, ready: list[dict[str, str]]) -> None:
         self.server = server
@@ -173,26 +174,24 @@ class DemoSite:
         return Demo(self.server, self.database_url, made["slug"], made["key"], made["code"])
 
 
-def _tests_using(request: pytest.FixtureRequest, fixture: str) -> int:
-    return sum(1 for item in request.session.items
-               if getattr(item, "module", None) is request.module and fixture in getattr(item, "fixturenames", ()))
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_site(request: pytest.FixtureRequest) -> Iterator[DemoSite]:
-    """The module's database (fresh, migrated) and Daphne server, with a town hall ready per test."""
+    """A fresh database and one Daphne server for the browser tests, with a town hall ready per test."""
+    wanted = sum(1 for item in request.session.items if "demo" in getattr(item, "fixturenames", ()))
     group = ServerGroup()
     with fresh_database() as database_url:
         try:
-            ready = _make_townhalls(database_url, max(_tests_using(request, "demo"), 1))
-            yield DemoSite(group.start(database_url), database_url, ready)
+            server = group.launch(database_url)
+            ready = _make_townhalls(database_url, max(wanted, 1))  # while the server starts
+            server.wait_ready()
+            yield DemoSite(server, database_url, ready)
         finally:
             group.close()
 
 
 @pytest.fixture
 def demo(demo_site: DemoSite) -> Iterator[Demo]:
-    """A live town hall of the test's own, on the module's server."""
+    """A live town hall of the test's own, on the shared server."""
     start = len(demo_site.server.log())
     yield demo_site.take()
     # Captured: pytest shows it only when the test failed.

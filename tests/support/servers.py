@@ -43,7 +43,8 @@ Servers
     30 s pass), ``.stop()`` (terminate, then kill), ``.restart()`` (same
     port), ``.log()`` (everything the process printed so far, kept after
     ``stop()``), ``.cleanup()`` (stop and delete the log), ``.launch()``
-    (start without waiting) and ``.terminate()`` (signal without waiting).
+    (start without waiting; then ``.wait_ready()``) and ``.terminate()``
+    (signal without waiting).
     ``stop_servers(servers)`` stops several at once.
 
 Fixtures
@@ -390,11 +391,11 @@ class DaphneServer:
         server is not healthy within ``START_TIMEOUT`` seconds.
         """
         self.launch()
-        self._wait_healthy()
+        self.wait_ready()
         return self
 
     def launch(self) -> None:
-        """Start the process without waiting for it to serve (``start()`` waits)."""
+        """Start the process without waiting for it to serve (then ``wait_ready()``)."""
         if self.running:
             return
         if _accepts_connections(self.port):
@@ -405,7 +406,8 @@ class DaphneServer:
             command, cwd=ROOT, env=self.env(), stdout=self._log_file, stderr=subprocess.STDOUT
         )
 
-    def _wait_healthy(self) -> None:
+    def wait_ready(self) -> None:
+        """Return once the launched server is healthy (see ``start()``)."""
         assert self.process is not None
         deadline = time.monotonic() + START_TIMEOUT
         last_answer = "no answer"
@@ -540,22 +542,24 @@ class ServerGroup:
         self.servers: list[DaphneServer] = []
 
     def start(self, database_url: str, redis_url: str | None = None, **env: str) -> DaphneServer:
+        server = self.launch(database_url, redis_url, **env)
+        server.wait_ready()
+        return server
+
+    def launch(self, database_url: str, redis_url: str | None = None, **env: str) -> DaphneServer:
+        """A server starting, not waited for (``server.wait_ready()``)."""
         env.setdefault("CHANNEL_PREFIX", self.prefix)
         env.setdefault("TOXICITY_SCORER", "offline")
         server = DaphneServer(database_url, redis_url, **env)
         self.servers.append(server)
-        return server.start()
+        server.launch()
+        return server
 
     def start_many(self, count: int, database_url: str, redis_url: str | None = None, **env: str) -> list[DaphneServer]:
         """``count`` servers started side by side (their start-ups overlap)."""
-        env.setdefault("CHANNEL_PREFIX", self.prefix)
-        env.setdefault("TOXICITY_SCORER", "offline")
-        servers = [DaphneServer(database_url, redis_url, **env) for _ in range(count)]
-        self.servers.extend(servers)
+        servers = [self.launch(database_url, redis_url, **env) for _ in range(count)]
         for server in servers:
-            server.launch()
-        for server in servers:
-            server._wait_healthy()
+            server.wait_ready()
         return servers
 
     def close(self) -> None:

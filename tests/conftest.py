@@ -37,6 +37,35 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
+@pytest.fixture(autouse=True)
+def _run_on_commit_callbacks(request) -> Iterator[None]:
+    """Tests in a rolled-back transaction never commit: run their after-commit
+    work (publishing events) when they end, as a commit would, so that it is
+    exercised and its errors fail the test."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", bool(marker.args and marker.args[0]))
+    if marker is None or transactional:
+        yield
+        return
+    request.getfixturevalue("db")  # inside the test's transaction
+    capture = request.getfixturevalue("django_capture_on_commit_callbacks")
+    with capture(execute=True):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_the_test_channel_prefix() -> Iterator[None]:
+    """Remove what the in-process tests left in Redis under their prefix (tests/settings.py)."""
+    yield
+    from django.conf import settings
+
+    config = settings.CHANNEL_LAYERS["default"]
+    if config["BACKEND"].startswith("channels_redis."):
+        from tests.support.servers import flush_channel_prefix
+
+        flush_channel_prefix(config["CONFIG"]["hosts"][0], config["CONFIG"]["prefix"])
+
+
 def services_required() -> bool:
     return os.environ.get("REQUIRE_SERVICES") == "1"
 

@@ -1,16 +1,14 @@
 """The three pages in headless Chromium, against a real Daphne server."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-from tests.support.servers import fresh_database, manage
+from tests.support.browser import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "browser-test-password"
 REPO = Path(__file__).resolve().parent.parent
 # Screenshots of the loop, for a person to look at (docs/screenshots are made by the room tests).
 SHOTS = REPO / "var" / "screenshots"
@@ -20,42 +18,29 @@ HOSTILE = (
 )
 
 
-
-
-@pytest.fixture
-def demo_server(live_server_factory):
-    with fresh_database() as database_url:
-        output = manage(database_url, "demo", env={"DEMO_MODERATOR_PASSWORD": PASSWORD})
-        key = re.search(r"key=(\S+)", output).group(1)
-        server = live_server_factory(database_url)
-        yield server, key
-        server.stop()
-
-
 def watch(page, problems: list[str]):
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     return page
 
 
-def log_in(page, base: str) -> None:
-    page.goto(f"{base}/accounts/login/?next=/t/demo/moderate/")
+def log_in(page, demo) -> None:
+    page.goto(f"{demo.url}/accounts/login/?next={demo.path('moderate/')}")
     page.get_by_test_id("login-username").fill("moderator")
     page.get_by_test_id("login-password").fill(PASSWORD)
     page.get_by_test_id("login-submit").click()
-    page.wait_for_url(f"{base}/t/demo/moderate/")
+    page.wait_for_url(demo.url + demo.path("moderate/"))
 
 
-def test_citizen_question_reaches_console_with_score_then_screen(browser, demo_server):
+def test_citizen_question_reaches_console_with_score_then_screen(browser, demo):
     # given a citizen on a phone, a moderator on a laptop and the projector
-    server, key = demo_server
     problems: list[str] = []
     citizen = watch(browser.new_context(viewport={"width": 390, "height": 844}).new_page(), problems)
     moderator = watch(browser.new_context(viewport={"width": 1440, "height": 900}).new_page(), problems)
     screen = watch(browser.new_context(viewport={"width": 1920, "height": 1080}).new_page(), problems)
-    log_in(moderator, server.url)
-    screen.goto(f"{server.url}/t/demo/screen/?key={key}")
-    citizen.goto(f"{server.url}/t/demo/")
+    log_in(moderator, demo)
+    screen.goto(demo.screen_url())
+    citizen.goto(demo.url + demo.path())
     for page in (citizen, moderator, screen):
         page.wait_for_selector("[data-testid=connection], [data-testid=screen-empty]", state="attached")
 
@@ -96,16 +81,15 @@ def test_citizen_question_reaches_console_with_score_then_screen(browser, demo_s
     assert problems == []
 
 
-def test_hostile_text_is_shown_as_text_and_never_runs(browser, demo_server):
+def test_hostile_text_is_shown_as_text_and_never_runs(browser, demo):
     # given a citizen who submits markup, a bidi override and a 300-character word
-    server, key = demo_server
     problems: list[str] = []
     citizen = watch(browser.new_context(viewport={"width": 360, "height": 740}).new_page(), problems)
     moderator = watch(browser.new_context(viewport={"width": 1440, "height": 900}).new_page(), problems)
     screen = watch(browser.new_context(viewport={"width": 1280, "height": 720}).new_page(), problems)
-    log_in(moderator, server.url)
-    screen.goto(f"{server.url}/t/demo/screen/?key={key}")
-    citizen.goto(f"{server.url}/t/demo/")
+    log_in(moderator, demo)
+    screen.goto(demo.screen_url())
+    citizen.goto(demo.url + demo.path())
     citizen.get_by_test_id("ask-text").fill(HOSTILE)
     citizen.get_by_test_id("ask-name").fill("<b>Mallory</b>")
     citizen.get_by_test_id("ask-submit").click()

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import threading
 import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.support.servers import citizen_cookie, fresh_database, manage, open_socket
+from tests.support.browser import PASSWORD, Demo
+from tests.support.servers import citizen_cookie, open_socket
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "console-test-password"
-SECOND = ("bob", "Bob Leroy")
+SECOND = ("bob", "Bob Leroy")  # the demo town halls' second moderator
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / ("docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "var/screenshots")
 CIVIL = [
@@ -30,26 +29,7 @@ CIVIL = [
 INSULT = "You are all useless idiots, fuck off"
 
 
-# --- fixtures and helpers ------------------------------------------------------
-
-
-
-
-@pytest.fixture
-def demo(live_server_factory):
-    """The demo town hall with two moderators: 'moderator' and 'bob'."""
-    with fresh_database() as database_url:
-        output = manage(database_url, "demo", env={"DEMO_MODERATOR_PASSWORD": PASSWORD})
-        key = re.search(r"key=(\S+)", output).group(1)
-        manage(
-            database_url, "shell", "--no-imports", "-c",
-            "from django.contrib.auth import get_user_model; from moderation.models import TownHall; "
-            f"u = get_user_model().objects.create_user({SECOND[0]!r}, password={PASSWORD!r}, first_name='Bob', "
-            "last_name='Leroy'); TownHall.objects.get(slug='demo').moderators.add(u)",
-        )
-        server = live_server_factory(database_url)
-        yield server, key
-        server.stop()
+# --- helpers ---------------------------------------------------------------------
 
 
 def watch(page, problems: list[str]):
@@ -58,13 +38,13 @@ def watch(page, problems: list[str]):
     return page
 
 
-def console(browser, server, problems, username: str = "moderator"):
+def console(browser, demo: Demo, problems, username: str = "moderator"):
     page = watch(browser.new_context(viewport={"width": 1440, "height": 900}).new_page(), problems)
-    page.goto(f"{server.url}/accounts/login/?next=/t/demo/moderate/")
+    page.goto(f"{demo.url}/accounts/login/?next={demo.path('moderate/')}")
     page.get_by_test_id("login-username").fill(username)
     page.get_by_test_id("login-password").fill(PASSWORD)
     page.get_by_test_id("login-submit").click()
-    page.wait_for_url(f"{server.url}/t/demo/moderate/")
+    page.wait_for_url(demo.url + demo.path("moderate/"))
     page.locator("[data-testid=connection][data-state=connected]").wait_for()
     return page
 
@@ -87,13 +67,13 @@ def run_async(make_coroutine):
     return result.get("value")
 
 
-def ask(server, texts: list[str], author: str = "Marie", place: str = "") -> list[int]:
+def ask(demo: Demo, texts: list[str], author: str = "Marie", place: str = "") -> list[int]:
     """Each text asked by a new citizen (the rate limit is per citizen); returns the ids."""
 
     async def go() -> list[int]:
         ids = []
         for text in texts:
-            async with open_socket(server, "/ws/t/demo/", citizen_cookie(server.url, "demo")) as sock:
+            async with open_socket(demo.server, demo.ws_path(), citizen_cookie(demo.url, demo.slug)) as sock:
                 await sock.until("snapshot")
                 reply = await sock.request(
                     "question.submit", text=text, author=author, place=place, client_key=uuid.uuid4().hex
@@ -105,11 +85,11 @@ def ask(server, texts: list[str], author: str = "Marie", place: str = "") -> lis
     return run_async(go)
 
 
-def vote(server, *question_ids: int) -> None:
+def vote(demo: Demo, *question_ids: int) -> None:
     """One new citizen votes for each of ``question_ids``."""
 
     async def go() -> None:
-        async with open_socket(server, "/ws/t/demo/", citizen_cookie(server.url, "demo")) as sock:
+        async with open_socket(demo.server, demo.ws_path(), citizen_cookie(demo.url, demo.slug)) as sock:
             await sock.until("snapshot")
             for question_id in question_ids:
                 reply = await sock.request("question.vote", question_id=question_id, up=True)
@@ -138,12 +118,11 @@ def approved_order(page) -> list[int]:
 
 def test_keyboard_flow_select_approve_reject_and_show(browser, demo):
     # given three scored questions and the projector
-    server, key = demo
     problems: list[str] = []
-    ask(server, CIVIL)
-    page = console(browser, server, problems)
+    ask(demo, CIVIL)
+    page = console(browser, demo, problems)
     screen = watch(browser.new_context(viewport={"width": 1280, "height": 720}).new_page(), problems)
-    screen.goto(f"{server.url}/t/demo/screen/?key={key}")
+    screen.goto(demo.screen_url())
     wait_scored(page, 3)
     pending = page.locator("[data-testid=pending-list] > .mod-card")
 
@@ -193,11 +172,10 @@ def test_keyboard_flow_select_approve_reject_and_show(browser, demo):
 
 def test_second_moderator_gets_a_conflict_notice_and_the_new_state(browser, demo):
     # given two moderators looking at the same pending question
-    server, _ = demo
     problems: list[str] = []
-    (question_id,) = ask(server, CIVIL[:1])
-    alice = console(browser, server, problems)
-    bob = console(browser, server, problems, username=SECOND[0])
+    (question_id,) = ask(demo, CIVIL[:1])
+    alice = console(browser, demo, problems)
+    bob = console(browser, demo, problems, username=SECOND[0])
     wait_scored(alice, 1)
     wait_scored(bob, 1)
     alice.get_by_test_id("presence-names").filter(has_text="Bob").wait_for()
@@ -230,17 +208,16 @@ def test_second_moderator_gets_a_conflict_notice_and_the_new_state(browser, demo
 
 def test_merge_moves_votes_and_marks_the_duplicate(browser, demo):
     # given two approved questions asking the same thing, with votes
-    server, _ = demo
     problems: list[str] = []
-    target, duplicate = ask(server, [CIVIL[0], "When does the tram get to the north district?"])
-    page = console(browser, server, problems)
+    target, duplicate = ask(demo, [CIVIL[0], "When does the tram get to the north district?"])
+    page = console(browser, demo, problems)
     wait_scored(page, 2)
     for question_id in (target, duplicate):
         card(page, question_id).get_by_test_id("approve-button").click()
         card(page, question_id).and_(page.locator("[data-testid=approved-item]")).wait_for()
-    vote(server, target)
-    vote(server, duplicate)
-    vote(server, target, duplicate)
+    vote(demo, target)
+    vote(demo, duplicate)
+    vote(demo, target, duplicate)
     card(page, target).get_by_test_id("question-votes").filter(has_text="2 votes").wait_for()
 
     # when the moderator merges the duplicate into the target
@@ -265,10 +242,9 @@ def test_merge_moves_votes_and_marks_the_duplicate(browser, demo):
 
 def test_batch_approval_confirms_the_count_and_leaves_held_alone(browser, demo):
     # given three civil questions and one insult (held)
-    server, _ = demo
     problems: list[str] = []
-    ask(server, [*CIVIL, INSULT])
-    page = console(browser, server, problems)
+    ask(demo, [*CIVIL, INSULT])
+    page = console(browser, demo, problems)
     wait_scored(page, 3)
     page.locator("[data-testid=held-item]").wait_for()
 
@@ -293,10 +269,9 @@ def test_batch_approval_confirms_the_count_and_leaves_held_alone(browser, demo):
 
 def test_reorder_the_screen_queue_by_keyboard_persists(browser, demo):
     # given three approved questions in the screen queue
-    server, _ = demo
     problems: list[str] = []
-    ids = ask(server, CIVIL)
-    page = console(browser, server, problems)
+    ids = ask(demo, CIVIL)
+    page = console(browser, demo, problems)
     wait_scored(page, 3)
     page.get_by_test_id("batch-open").click()
     page.get_by_test_id("batch-confirm-yes").click()
@@ -332,11 +307,10 @@ def test_reorder_the_screen_queue_by_keyboard_persists(browser, demo):
 
 def test_audit_panel_shows_latest_decision_with_moderator_name(browser, demo):
     # given a question, and bob's console open
-    server, _ = demo
     problems: list[str] = []
-    (question_id,) = ask(server, CIVIL[:1])
-    alice = console(browser, server, problems)
-    bob = console(browser, server, problems, username=SECOND[0])
+    (question_id,) = ask(demo, CIVIL[:1])
+    alice = console(browser, demo, problems)
+    bob = console(browser, demo, problems, username=SECOND[0])
     wait_scored(alice, 1)
 
     # when alice rejects it
@@ -360,31 +334,30 @@ def test_audit_panel_shows_latest_decision_with_moderator_name(browser, demo):
 
 def test_console_screenshot_in_a_realistic_state(browser, demo):
     # given a town hall an hour in: questions waiting, held, queued, on screen, decided
-    server, _ = demo
     problems: list[str] = []
-    queued = ask(server, [
+    queued = ask(demo, [
         "When will the tram line reach the north district?",
         "Will the new bus timetable keep the late service on Sundays?",
         "How much of the 2027 budget goes to school renovations?",
     ], author="Marie Dubois", place="Quartier Nord")
-    waiting = ask(server, [
+    waiting = ask(demo, [
         "Could the library stay open later on Thursdays?",
         "Is there a plan for more bike parking at the station?",
         "Why were the trees on Rue des Lilas cut down without notice?",
         "Can the council publish the noise measurements near the ring road?",
     ], author="Karim", place="Centre")
-    ask(server, ["The mayor is a corrupt liar and a thief, shame on you",
+    ask(demo, ["The mayor is a corrupt liar and a thief, shame on you",
                  "You are all useless idiots, fuck off"], author="")
-    (edited,) = ask(server, ["what about the potholes on avenue jean jaures they are dangerous for bikes!!!"],
+    (edited,) = ask(demo, ["what about the potholes on avenue jean jaures they are dangerous for bikes!!!"],
                     author="Luc")
-    (rejected,) = ask(server, ["Buy cheap watches at my shop"], author="")
-    page = console(browser, server, problems)
+    (rejected,) = ask(demo, ["Buy cheap watches at my shop"], author="")
+    page = console(browser, demo, problems)
     wait_scored(page, 9)
     for question_id in queued:
         card(page, question_id).get_by_test_id("approve-button").click()
         card(page, question_id).and_(page.locator("[data-testid=approved-item]")).wait_for()
-    vote(server, queued[0], queued[2])
-    vote(server, queued[0])
+    vote(demo, queued[0], queued[2])
+    vote(demo, queued[0])
     item = card(page, rejected)
     item.get_by_test_id("reject-reason").select_option("off_topic")
     item.get_by_test_id("reject-button").click()

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from tests.test_browser_rooms import PASSWORD, SHOTS, approve, ask, demo, moderate, watch  # noqa: F401
+from tests.support.browser import PASSWORD
+from tests.test_browser_rooms import SHOTS, approve, ask, moderate, watch
 
 pytestmark = pytest.mark.browser
 
@@ -16,26 +17,26 @@ def french(text: str) -> str:
     return value
 
 
-def test_the_three_rooms_speak_french_to_a_french_browser(browser, demo):  # noqa: F811
+def test_the_three_rooms_speak_french_to_a_french_browser(browser, demo):
     # given a French-speaking browser
     problems: list[str] = []
     context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
     citizen = watch(context.new_page(), problems)
 
     # when a citizen opens the page and asks, and a moderator approves and shows it
-    citizen.goto(f"{demo.url}/t/demo/")
+    citizen.goto(demo.url + demo.path())
     assert citizen.locator("html").get_attribute("lang") == "fr"
     assert citizen.locator("#ask-title").inner_text() == french("Ask a question")
-    question = ask(citizen, "Quand la ligne de tram arrivera-t-elle au quartier Nord ?", "Zoé", "Quartier Nord")
+    question = ask(demo, citizen, "Quand la ligne de tram arrivera-t-elle au quartier Nord ?", "Zoé", "Quartier Nord")
     console = watch(browser.new_context(locale="fr-FR", viewport={"width": 1440, "height": 900}).new_page(), problems)
-    console.goto(f"{demo.url}/accounts/login/?next=/t/demo/moderate/")
+    console.goto(f"{demo.url}/accounts/login/?next={demo.path('moderate/')}")
     assert console.get_by_test_id("login-submit").inner_text().strip() == french("Sign in")
     console.get_by_test_id("login-username").fill("moderator")
     console.get_by_test_id("login-password").fill(PASSWORD)
     console.get_by_test_id("login-submit").click()
-    console.wait_for_url(f"{demo.url}/t/demo/moderate/")
-    approve(console, question)
-    moderate(console, {"type": "screen.show", "question_id": question})
+    console.wait_for_url(demo.url + demo.path("moderate/"))
+    approve(demo, console, question)
+    moderate(demo, console, {"type": "screen.show", "question_id": question})
     screen = watch(browser.new_context(locale="fr-FR", viewport={"width": 1920, "height": 1080}).new_page(), problems)
     screen.goto(demo.screen_url())
 
@@ -51,7 +52,7 @@ def test_the_three_rooms_speak_french_to_a_french_browser(browser, demo):  # noq
     assert problems == []
 
 
-def test_the_language_switch_changes_the_language(browser, demo):  # noqa: F811
+def test_the_language_switch_changes_the_language(browser, demo):
     page = browser.new_context(locale="en-GB").new_page()
     page.goto(f"{demo.url}/join")
     assert page.locator("h1").inner_text() == "Join a town hall"

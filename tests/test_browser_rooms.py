@@ -7,16 +7,15 @@ not depend on the moderator console's markup.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pytest
 
-from tests.support.servers import fresh_database, manage
+from tests.support.browser import PASSWORD, Demo
+from tests.support.servers import manage
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "rooms-test-password"
 REPO = Path(__file__).resolve().parent.parent
 # Screenshots go to var/screenshots; UPDATE_SCREENSHOTS=1 refreshes docs/screenshots.
 SHOTS = REPO / ("docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "var/screenshots")
@@ -74,29 +73,6 @@ async ([path, requests]) => {
 
 
 
-class Demo:
-    """The demo town hall on a live server: its URLs, screen key and join code."""
-
-    def __init__(self, server, database_url: str, output: str) -> None:
-        self.server = server
-        self.database_url = database_url
-        self.url = server.url
-        self.key = re.search(r"key=(\S+)", output).group(1)
-        self.code = re.search(r"code (\S+) at /join", output).group(1)
-
-    def screen_url(self, theme: str | None = None) -> str:
-        return f"{self.url}/t/demo/screen/?key={self.key}" + (f"&theme={theme}" if theme else "")
-
-
-@pytest.fixture
-def demo(live_server_factory):
-    with fresh_database() as database_url:
-        output = manage(database_url, "demo", env={"DEMO_MODERATOR_PASSWORD": PASSWORD})
-        server = live_server_factory(database_url)
-        yield Demo(server, database_url, output)
-        server.stop()
-
-
 def watch(page, problems: list[str]):
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
@@ -105,7 +81,7 @@ def watch(page, problems: list[str]):
 
 def citizen_page(browser, demo: Demo, problems: list[str]):
     page = watch(browser.new_context(viewport=PHONE).new_page(), problems)
-    page.goto(f"{demo.url}/t/demo/")
+    page.goto(demo.url + demo.path())
     page.locator("[data-testid=connection]").wait_for(state="hidden")
     return page
 
@@ -128,18 +104,28 @@ def send(page, path: str, *requests: dict) -> dict:
     return result
 
 
-def ask(page, text: str, author: str = "", place: str = "") -> int:
+def ask(demo: Demo, page, text: str, author: str = "", place: str = "") -> int:
     """Submit a question over the citizen's own socket; returns its id."""
     request = {"type": "question.submit", "text": text, "author": author, "place": place, "client_key": f"k-{hash(text)}"}
-    return send(page, "/ws/t/demo/", request)["replies"][0]["question"]["id"]
+    return send(page, demo.ws_path(), request)["replies"][0]["question"]["id"]
 
 
-def moderate(page, *requests: dict) -> dict:
-    return send(page, "/ws/t/demo/moderate/", *requests)
+def moderate(demo: Demo, page, *requests: dict) -> dict:
+    return send(page, demo.ws_path("moderate/"), *requests)
 
 
-def approve(page, *ids: int) -> None:
-    moderate(page, *({"type": "question.approve", "question_id": i} for i in ids))
+def approve(demo: Demo, page, *ids: int) -> None:
+    moderate(demo, page, *({"type": "question.approve", "question_id": i} for i in ids))
+
+
+def rendered(page) -> None:
+    """Wait for two frames: layout, ResizeObserver callbacks and the refit they trigger are done."""
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def animations_over(page) -> None:
+    """Wait until every CSS animation and transition of the page (fade-ins, delayed ones too) has finished."""
+    page.wait_for_function("() => document.getAnimations().every((a) => a.playState === 'finished')")
 
 
 def approved_texts(page) -> list[str]:
@@ -161,20 +147,11 @@ def test_join_with_a_lower_case_code_lands_on_the_citizen_page(browser, demo):
     page.get_by_test_id("join-submit").click()
 
     # then they are on the citizen page of that town hall, connected
-    page.wait_for_url(f"{demo.url}/t/demo/")
+    page.wait_for_url(demo.url + demo.path())
     page.get_by_test_id("citizen-app").wait_for()
     page.locator("[data-testid=connection]").wait_for(state="hidden")
     assert page.get_by_test_id("ask-place").is_visible()
     assert problems == []
-
-
-def test_unknown_code_explains_what_to_do(browser, demo):
-    page = browser.new_context(viewport=PHONE).new_page()
-    page.goto(f"{demo.url}/join?code=nope00")
-    REVIEW_SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=REVIEW_SHOTS / "join-error-en.png", full_page=True)
-    assert "No town hall has this code" in page.get_by_test_id("join-error").inner_text()
-    assert page.get_by_test_id("join-code").input_value() == "nope00"
 
 
 def test_nudge_appears_for_an_insulting_draft_and_not_for_a_civil_one(browser, demo):
@@ -226,14 +203,14 @@ def test_place_and_status_words_of_my_questions(browser, demo):
     page.get_by_test_id("ask-submit").click()
     mine = page.get_by_test_id("my-question").filter(has_text="night buses")
     mine.get_by_test_id("my-question-status").filter(has_text="In review").wait_for()
-    second = ask(page, "Why are the night buses so rare?")
-    third = ask(page, "Can the market stay open later on Fridays?")
-    first = moderate(moderator)["snapshot"]["questions"][0]["id"]
+    second = ask(demo, page, "Why are the night buses so rare?")
+    third = ask(demo, page, "Can the market stay open later on Fridays?")
+    first = moderate(demo, moderator)["snapshot"]["questions"][0]["id"]
 
     # when the moderators approve, show, merge and reject
-    approve(moderator, first)
+    approve(demo, moderator, first)
     mine.get_by_test_id("my-question-status").filter(has_text="Approved").wait_for()
-    moderate(moderator, {"type": "screen.show", "question_id": first},
+    moderate(demo, moderator, {"type": "screen.show", "question_id": first},
              {"type": "question.merge", "question_id": second, "into_id": first},
              {"type": "question.reject", "question_id": third, "reason": "off_topic"})
 
@@ -264,12 +241,12 @@ def test_approved_questions_are_sorted_by_votes_and_the_vote_toggles(browser, de
     me = citizen_page(browser, demo, problems)
     other = citizen_page(browser, demo, problems)
     moderator = moderator_page(browser, demo)
-    older = ask(other, "Where will the new cycle lanes go?", place="Centre")
-    newer = ask(other, "How much will the swimming pool renovation cost?")
-    approve(moderator, older, newer)
+    older = ask(demo, other, "Where will the new cycle lanes go?", place="Centre")
+    newer = ask(demo, other, "How much will the swimming pool renovation cost?")
+    approve(demo, moderator, older, newer)
     me.get_by_test_id("approved-question").nth(1).wait_for()
     assert approved_texts(me)[0].startswith("Where will")
-    send(other, "/ws/t/demo/", {"type": "question.vote", "question_id": newer, "up": True})
+    send(other, demo.ws_path(), {"type": "question.vote", "question_id": newer, "up": True})
 
     # then the question with more votes is listed first, for everyone
     me.wait_for_function("document.querySelector('[data-testid=approved-question-text]').textContent.includes('pool')")
@@ -303,8 +280,8 @@ def test_a_withdrawn_question_leaves_the_other_citizens_lists(browser, demo):
     asker = citizen_page(browser, demo, problems)
     reader = citizen_page(browser, demo, problems)
     moderator = moderator_page(browser, demo)
-    question = ask(asker, "Could the town hall publish the minutes online?")
-    approve(moderator, question)
+    question = ask(demo, asker, "Could the town hall publish the minutes online?")
+    approve(demo, moderator, question)
     reader.get_by_test_id("approved-question").filter(has_text="minutes").wait_for()
 
     # when the asker withdraws it (with the inline confirmation)
@@ -327,15 +304,15 @@ def fill_the_queue(browser, demo: Demo, moderator, problems: list[str]):
     """Four approved questions, one on screen, the others in a queue order unlike id or vote order."""
     asker = citizen_page(browser, demo, problems)
     ids = {
-        "current": ask(asker, "When will the tram line reach the north district, and will the stops be accessible "
+        "current": ask(demo, asker, "When will the tram line reach the north district, and will the stops be accessible "
                               "to wheelchairs?", author="Marie Dubois", place="Quartier Nord"),
-        "parking": ask(asker, "Why is parking near the station so expensive?", author="Karim", place="Les Tilleuls"),
-        "school": ask(asker, "Will the primary school canteen serve more local food?", place="Saint-Martin"),
-        "trees": ask(asker, "How many trees will be planted along the river this year?", author="Lucie"),
+        "parking": ask(demo, asker, "Why is parking near the station so expensive?", author="Karim", place="Les Tilleuls"),
+        "school": ask(demo, asker, "Will the primary school canteen serve more local food?", place="Saint-Martin"),
+        "trees": ask(demo, asker, "How many trees will be planted along the river this year?", author="Lucie"),
     }
-    approve(moderator, *ids.values())
-    send(asker, "/ws/t/demo/", {"type": "question.vote", "question_id": ids["parking"], "up": True})
-    moderate(moderator,
+    approve(demo, moderator, *ids.values())
+    send(asker, demo.ws_path(), {"type": "question.vote", "question_id": ids["parking"], "up": True})
+    moderate(demo, moderator,
              {"type": "screen.reorder", "question_ids": [ids["current"], ids["trees"], ids["school"], ids["parking"]]},
              {"type": "screen.show", "question_id": ids["current"]})
     return asker
@@ -355,14 +332,14 @@ def check_screen(page, demo: Demo) -> None:
     ]
     assert "Anonymous" in texts[1] and "Saint-Martin" in texts[1]
     qr = page.get_by_test_id("screen-qr")
-    assert qr.get_attribute("src") == "/t/demo/qr.svg"
+    assert qr.get_attribute("src") == demo.path("qr.svg")
     assert qr.get_attribute("alt")
     page.wait_for_function("document.querySelector('[data-testid=screen-qr]').naturalWidth > 0")
     assert page.get_by_test_id("screen-join-code").inner_text() == demo.code
-    assert "/t/demo/" in page.get_by_test_id("screen-join-url").inner_text()
+    assert demo.path() in page.get_by_test_id("screen-join-url").inner_text()
     for size in WALLS:
         page.set_viewport_size(size)
-        page.wait_for_timeout(100)  # let the ResizeObserver refit the question
+        rendered(page)  # the ResizeObserver refits the question
         assert page.evaluate(NO_SCROLLBARS), size
         # the whole question fits its box: nothing is cut, nothing scrolls
         assert page.evaluate("(() => { const b = document.getElementById('current');"
@@ -393,7 +370,7 @@ def test_screen_shows_current_question_queue_and_join_code_in_both_themes(browse
     check_screen(dark, demo)
     assert dark.evaluate("document.documentElement.classList.contains('theme-dark')")
     assert dark.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(11, 12, 12)"
-    dark.wait_for_timeout(900)  # the fade-in is over
+    animations_over(dark)  # the fade-in
     dark.screenshot(path=SHOTS / "screen-en.png")
 
     # when it opens with ?theme=light, the same holds on a white background
@@ -402,7 +379,7 @@ def test_screen_shows_current_question_queue_and_join_code_in_both_themes(browse
     check_screen(light, demo)
     assert light.evaluate("document.documentElement.classList.contains('theme-light')")
     assert light.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
-    light.wait_for_timeout(900)
+    animations_over(light)
     light.screenshot(path=SHOTS / "screen-light-en.png")
     assert problems == []
 
@@ -412,13 +389,13 @@ def test_a_long_question_shrinks_to_fit_without_scrolling(browser, demo):
     moderator = moderator_page(browser, demo)
     asker = citizen_page(browser, demo, problems)
     long_text = ("Considering the budget for the coming year, " * 10).strip() + " what will change?"
-    question = ask(asker, long_text, author="Jean-Baptiste", place='Hameau <b>des</b> Prés<img src=x onerror="window.__pwned=1">')
-    approve(moderator, question)
-    moderate(moderator, {"type": "screen.show", "question_id": question})
+    question = ask(demo, asker, long_text, author="Jean-Baptiste", place='Hameau <b>des</b> Prés<img src=x onerror="window.__pwned=1">')
+    approve(demo, moderator, question)
+    moderate(demo, moderator, {"type": "screen.show", "question_id": question})
     screen = watch(browser.new_context(viewport=WALLS[1]).new_page(), problems)
     screen.goto(demo.screen_url())
     screen.get_by_test_id("screen-current-text").filter(has_text="what will change").wait_for()
-    screen.wait_for_timeout(200)
+    rendered(screen)
     assert screen.get_by_test_id("screen-current-text").get_attribute("data-size") == "xl"
     assert screen.evaluate(NO_SCROLLBARS)
     assert screen.evaluate("(() => { const b = document.getElementById('current');"
@@ -433,15 +410,16 @@ def test_a_long_question_shrinks_to_fit_without_scrolling(browser, demo):
     assert problems == []
 
 
-def test_screen_reconnects_after_a_restart_and_shows_the_new_state(browser, demo):
-    # given a screen showing a question
+def test_screen_reconnects_after_a_restart_and_shows_the_new_state(browser, demo, live_server_factory):
+    # given a screen showing a question, served by a server of this test's own (it is stopped)
+    demo = demo.on(live_server_factory(demo.database_url))
     problems: list[str] = []
     moderator = moderator_page(browser, demo)
     asker = citizen_page(browser, demo, problems)
-    first = ask(asker, "Is the swimming pool open in August?", author="Ana", place="Centre")
-    second = ask(asker, "Will the bridge works end before winter?", author="Paul", place="Rive Gauche")
-    approve(moderator, first, second)
-    moderate(moderator, {"type": "screen.show", "question_id": first})
+    first = ask(demo, asker, "Is the swimming pool open in August?", author="Ana", place="Centre")
+    second = ask(demo, asker, "Will the bridge works end before winter?", author="Paul", place="Rive Gauche")
+    approve(demo, moderator, first, second)
+    moderate(demo, moderator, {"type": "screen.show", "question_id": first})
     screen = browser.new_context(viewport=WALLS[1]).new_page()
     screen.goto(demo.screen_url())
     screen.get_by_test_id("screen-current-text").filter(has_text="swimming pool").wait_for()
@@ -451,13 +429,13 @@ def test_screen_reconnects_after_a_restart_and_shows_the_new_state(browser, demo
     # when the server goes down, and the screen changes meanwhile in the database
     demo.server.stop()
     indicator.wait_for(state="visible", timeout=10000)
-    screen.wait_for_timeout(2000)  # the indicator fades in after 1.5 s
+    animations_over(screen)  # the indicator fades in after 1.5 s
     REVIEW_SHOTS.mkdir(parents=True, exist_ok=True)
     screen.screenshot(path=REVIEW_SHOTS / "screen-reconnecting-1280.png")
     manage(demo.database_url, "shell", "-c", (
         "from django.contrib.auth import get_user_model; from moderation.models import TownHall; "
         "from moderation.services.screen import screen_show; "
-        "th = TownHall.objects.get(slug='demo'); "
+        f"th = TownHall.objects.get(slug={demo.slug!r}); "
         f"screen_show(townhall_id=th.pk, question_id={second}, "
         "moderator=get_user_model().objects.get(username='moderator'))"
     ))

@@ -13,7 +13,7 @@ from moderation.models import Event, TownHall
 from tests.support import factories
 
 # The commands call services, which publish on commit.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def run(*args: str) -> str:

@@ -11,7 +11,7 @@ from moderation.scoring.base import ScoreResult
 from tests.support import factories
 from tests.support.ws import expect, request, until
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 ZWJ = "\u200d"
 
@@ -113,6 +113,7 @@ def test_only_moderators_set_terms(room):
 
 
 @pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)  # database_sync_to_async's thread must see commits
 async def test_moderators_set_terms_over_the_socket_and_see_them(connect):
     # given a moderator console
     @database_sync_to_async

@@ -10,7 +10,7 @@ from moderation.models import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, TownHall
 from tests.support import factories
 from tests.support.ws import expect, request
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def test_every_townhall_gets_a_distinct_readable_join_code():
@@ -32,9 +32,11 @@ def test_join_with_the_code_leads_to_the_citizen_page(typed):
 
 
 def test_join_with_an_unknown_code_says_so_and_keeps_the_form():
-    response = Client().get("/join", {"code": "NOPE42"})
+    # (the page is also checked in a browser, for accessibility, in tests/test_accessibility.py)
+    response = Client().get("/join", {"code": "nope42"})
     assert response.status_code == 404
-    assert b'data-testid="join-error"' in response.content and b'value="NOPE42"' in response.content
+    assert b'data-testid="join-error"' in response.content and b'value="nope42"' in response.content
+    assert "No town hall has this code" in response.content.decode()
 
 
 def test_join_without_a_code_shows_the_form():
@@ -52,6 +54,7 @@ def test_the_qr_code_is_an_svg_drawn_on_the_server():
 
 
 @pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)  # database_sync_to_async's thread must see commits
 async def test_the_notice_warns_before_sending_a_draft_that_would_be_held(connect, fake_scorer):
     # given a town hall holding "voyou", and a scorer that finds one draft toxic
     @database_sync_to_async

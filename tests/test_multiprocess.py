@@ -32,10 +32,9 @@ def assert_seq_increasing(frames: list[dict]) -> None:
 
 
 @pytest.mark.asyncio
-async def test_events_cross_processes_through_redis(demo_database, redis_url, live_server_factory):
+async def test_events_cross_processes_through_redis(demo_database, redis_url, live_servers):
     # given two servers on the same database and Redis layer
-    server_a = live_server_factory(demo_database, redis_url, DEMO_MODERATOR_PASSWORD=PASSWORD)
-    server_b = live_server_factory(demo_database, redis_url, DEMO_MODERATOR_PASSWORD=PASSWORD)
+    server_a, server_b = live_servers.start_many(2, demo_database, redis_url)
     assert server_a.port != server_b.port
     for server in (server_a, server_b):
         assert server.health["database"] == {"status": "ok", "vendor": "postgresql"}
@@ -100,10 +99,9 @@ async def test_events_cross_processes_through_redis(demo_database, redis_url, li
 
 
 @pytest.mark.asyncio
-async def test_idle_socket_keeps_receiving_from_the_other_process(demo_database, redis_url, live_server_factory):
+async def test_idle_socket_keeps_receiving_from_the_other_process(demo_database, redis_url, live_servers):
     # given a moderator on B that receives nothing for longer than a Redis blocking read (5 s)
-    server_a = live_server_factory(demo_database, redis_url)
-    server_b = live_server_factory(demo_database, redis_url)
+    server_a, server_b = live_servers.start_many(2, demo_database, redis_url)
     async with AsyncExitStack() as sockets:
         moderator = await sockets.enter_async_context(
             open_socket(server_b, "/ws/t/demo/moderate/", login(server_b.url, "moderator", PASSWORD))

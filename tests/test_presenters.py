@@ -82,7 +82,7 @@ def updated(status: str, previous: str | None) -> dict[str, Any]:
 # --- the record itself ---------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_literal_records_have_the_keys_of_question_record():
     # given a real saved question
     townhall = factories.make_townhall()
@@ -462,7 +462,7 @@ def test_every_event_survives_a_json_round_trip(name: str, who: str):
     assert json.loads(json.dumps(frame)) == frame
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 @pytest.mark.parametrize("who", ["moderator", "asker", "other", "screen"])
 def test_every_stored_event_renders_to_json_safe_frames(who: str):
     # given a town hall where every kind of event happened, through the services

@@ -10,7 +10,7 @@ from moderation.models import Decision, Question, TownHall, Vote
 from tests.support import factories
 from tests.support.ws import expect, request, until, until_status
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -81,6 +81,7 @@ def test_a_question_cannot_be_merged_into_itself_or_twice(room):
 
 
 @pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)  # database_sync_to_async's thread must see commits
 async def test_the_asker_sees_into_which_question_theirs_was_merged_and_others_lose_it(connect):
     # given an asker and another citizen, both watching; two approved questions
     @database_sync_to_async
@@ -136,6 +137,7 @@ def test_batch_approval_approves_each_and_reports_conflicts(room):
 
 
 @pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)  # database_sync_to_async's thread must see commits
 async def test_batch_approval_over_the_socket(connect):
     @database_sync_to_async
     def setup():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 
 import pytest
 from channels.db import database_sync_to_async
@@ -96,28 +97,33 @@ async def test_retries_are_bounded_and_the_question_stays_visible(connect, fake_
     assert stored.status == "pending" and stored.scoring_attempts == 2 and stored.toxicity_score is None
 
 
-@pytest.mark.multiprocess
-@pytest.mark.asyncio
-async def test_a_real_restart_scores_what_the_previous_process_left(live_server_factory):
-    # given a database where a question was stored but never scored (the process died)
+@pytest.fixture
+def demo_database() -> Iterator[str]:
+    """A fresh database with the demo town hall (dropped after the servers stop)."""
     with fresh_database() as database_url:
         manage(database_url, "demo", env={"DEMO_MODERATOR_PASSWORD": PASSWORD})
-        manage(
-            database_url, "shell", "--no-imports", "-c",
-            "from moderation import services; from moderation.models import TownHall; "
-            "services.question_submit(townhall_id=TownHall.objects.get(slug='demo').pk, participant='p1', "
-            "text='Who decided to close the night bus line?', client_key='k1')",
-        )
+        yield database_url
 
-        # when a new Daphne process starts on it
-        server = live_server_factory(database_url, TOXICITY_SCORER="offline")
 
-        # then the question gets scored without anyone touching it
-        async with open_socket(server, "/ws/t/demo/moderate/", login(server.url, "moderator", PASSWORD)) as mod:
-            snapshot = await mod.until("snapshot")
-            (question,) = snapshot["questions"]
-            if question["toxicity"]["status"] != "scored":
-                question = (await mod.until("question.scored", timeout=15))["question"]
-            assert question["toxicity"]["status"] == "scored"
-            assert "alt-profanity-check" in question["toxicity"]["model"]
-        server.stop()
+@pytest.mark.multiprocess
+@pytest.mark.asyncio
+async def test_a_real_restart_scores_what_the_previous_process_left(demo_database, live_server_factory):
+    # given a database where a question was stored but never scored (the process died)
+    manage(
+        demo_database, "shell", "--no-imports", "-c",
+        "from moderation import services; from moderation.models import TownHall; "
+        "services.question_submit(townhall_id=TownHall.objects.get(slug='demo').pk, participant='p1', "
+        "text='Who decided to close the night bus line?', client_key='k1')",
+    )
+
+    # when a new Daphne process starts on it
+    server = live_server_factory(demo_database, TOXICITY_SCORER="offline")
+
+    # then the question gets scored without anyone touching it
+    async with open_socket(server, "/ws/t/demo/moderate/", login(server.url, "moderator", PASSWORD)) as mod:
+        snapshot = await mod.until("snapshot")
+        (question,) = snapshot["questions"]
+        if question["toxicity"]["status"] != "scored":
+            question = (await mod.until("question.scored", timeout=15))["question"]
+        assert question["toxicity"]["status"] == "scored"
+        assert "alt-profanity-check" in question["toxicity"]["model"]

@@ -240,7 +240,7 @@ async def test_runner_with_the_real_scorer_holds_an_obscene_question():
     assert obscene.toxicity_model.startswith("offline (alt-profanity-check")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_apply_score_through_the_service_matches_the_runner_rule():
     # given a question and a score exactly at the threshold
     townhall = factories.make_townhall(hold_threshold=0.3)

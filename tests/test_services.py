@@ -1,7 +1,8 @@
 """The one write path (moderation/services.py), on the real database.
 
-Services publish with ``transaction.on_commit``, so every test runs with
-``transaction=True``: commits are real and the after-commit publishing runs.
+Each test runs in a rolled-back transaction; the after-commit publishing
+runs when the test ends (tests/conftest.py). The tests that go through
+``database_sync_to_async`` (another thread) commit for real.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from moderation.models import Decision, Event, Question, TownHall, Vote
 from moderation.scoring.base import ScoreResult
 from tests.support import factories
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 ASKER = "p-asker"
 OTHER = "p-other"
@@ -1120,6 +1121,7 @@ def test_event_seq_is_independent_between_town_halls(moderator):
 
 
 @pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)  # database_sync_to_async's thread must see commits
 async def test_events_are_published_after_commit_with_their_seq(townhall, moderator):
     # given a channel listening to the town hall's group
     layer = get_channel_layer()
@@ -1142,6 +1144,7 @@ async def test_events_are_published_after_commit_with_their_seq(townhall, modera
 
 
 @pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)  # database_sync_to_async's thread must see commits
 async def test_a_refused_action_publishes_nothing(townhall, moderator):
     # given a channel listening to the town hall's group, and a pending question
     question, _ = await database_sync_to_async(submit)(townhall)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,14 @@ from tests.support.servers import ROOT, _child_env, citizen_cookie, fresh_databa
 pytestmark = [pytest.mark.multiprocess, pytest.mark.asyncio]
 
 PASSWORD = "worker-" + secrets.token_urlsafe(8)
+
+
+@pytest.fixture
+def demo_database() -> Iterator[str]:
+    """A fresh database with the demo town hall (dropped after the servers and the worker stop)."""
+    with fresh_database() as database_url:
+        manage(database_url, "demo", env={"DEMO_MODERATOR_PASSWORD": PASSWORD})
+        yield database_url
 
 
 @pytest.fixture
@@ -43,45 +52,45 @@ def worker_process(tmp_path: Path):
 
 
 async def test_a_separate_worker_process_scores_questions_submitted_through_daphne(
-    tmp_path, redis_url, live_server_factory, worker_process
+    tmp_path, redis_url, demo_database, live_server_factory, worker_process
 ):
     # given a tiny Detoxify model that only the worker is configured with
     build_tiny_checkpoint(tmp_path / "models", "original")
-    with fresh_database() as database_url:
-        manage(database_url, "demo", env={"DEMO_MODERATOR_PASSWORD": PASSWORD})
-        # Daphne in worker mode, with no model of its own (it must not score)
-        server = live_server_factory(database_url, redis_url, SCORING_MODE="worker", TOXICITY_SCORER="offline")
-        worker_process(database_url, {
-            "REDIS_URL": redis_url,
-            "CHANNEL_PREFIX": server.channel_prefix,
-            "SCORING_MODE": "worker",
-            "TOXICITY_SCORER": "detoxify",
-            "TOXICITY_MODEL": "original",
-            "TOXICITY_MODEL_DIR": str(tmp_path / "models"),
-            "HF_HUB_OFFLINE": "1",
-        })
-        assert server.health["scorer"]["status"] == "worker"
+    # Daphne in worker mode, with no model of its own (it must not score)
+    server = live_server_factory(demo_database, redis_url, SCORING_MODE="worker", TOXICITY_SCORER="offline")
+    worker_process(demo_database, {
+        "REDIS_URL": redis_url,
+        "CHANNEL_PREFIX": server.channel_prefix,
+        "SCORING_MODE": "worker",
+        "TOXICITY_SCORER": "detoxify",
+        "TOXICITY_MODEL": "original",
+        "TOXICITY_MODEL_DIR": str(tmp_path / "models"),
+        "HF_HUB_OFFLINE": "1",
+        # The worker loads its model on the first batch, within that
+        # batch's timeout; on a busy machine torch alone takes 10 s to load.
+        "SCORING_TIMEOUT": "60",
+    })
+    assert server.health["scorer"]["status"] == "worker"
 
-        async with (
-            open_socket(server, "/ws/t/demo/moderate/", login(server.url, "moderator", PASSWORD)) as mod,
-            open_socket(server, "/ws/t/demo/", citizen_cookie(server.url, "demo")) as citizen,
-        ):
-            await mod.until("snapshot")
-            await citizen.until("snapshot")
+    async with (
+        open_socket(server, "/ws/t/demo/moderate/", login(server.url, "moderator", PASSWORD)) as mod,
+        open_socket(server, "/ws/t/demo/", citizen_cookie(server.url, "demo")) as citizen,
+    ):
+        await mod.until("snapshot")
+        await citizen.until("snapshot")
 
-            # when a citizen submits through Daphne
-            reply = await citizen.request(
-                "question.submit", text="Quand la ligne de tram arrivera-t-elle au quartier nord ?", client_key="w1"
-            )
-            assert reply["type"] == "ok"
+        # when a citizen submits through Daphne
+        reply = await citizen.request(
+            "question.submit", text="Quand la ligne de tram arrivera-t-elle au quartier nord ?", client_key="w1"
+        )
+        assert reply["type"] == "ok"
 
-            # then the moderator gets it at once, and the worker's Detoxify score follows
-            created = await mod.until("question.created")
-            assert created["question"]["toxicity"]["status"] == "pending"
-            scored = await mod.until("question.scored", timeout=60)
-            toxicity = scored["question"]["toxicity"]
-            assert toxicity["status"] == "scored"
-            assert toxicity["model"].startswith("detoxify-original")
-            assert set(toxicity["labels"]) >= {"toxicity", "insult", "threat"}
-            assert all(0.0 <= value <= 1.0 for value in toxicity["labels"].values())
-        server.stop()
+        # then the moderator gets it at once, and the worker's Detoxify score follows
+        created = await mod.until("question.created")
+        assert created["question"]["toxicity"]["status"] == "pending"
+        scored = await mod.until("question.scored", timeout=90)
+        toxicity = scored["question"]["toxicity"]
+        assert toxicity["status"] == "scored"
+        assert toxicity["model"].startswith("detoxify-original")
+        assert set(toxicity["labels"]) >= {"toxicity", "insult", "threat"}
+        assert all(0.0 <= value <= 1.0 for value in toxicity["labels"].values())

@@ -17,9 +17,14 @@ Databases
     ``REQUIRE_SERVICES=1``. Stop the servers that use the database before
     leaving the block (with fixtures: request the database fixture *before*
     ``live_server_factory``, so that the servers are torn down first).
+    Each database is a copy of a template migrated once per process
+    (``CREATE DATABASE ... TEMPLATE`` on PostgreSQL, a file copy for SQLite);
+    ``drop_database_templates()`` removes the templates (a session fixture
+    and an ``atexit`` hook call it).
 
     ``manage(database_url, *args, env=None) -> str`` runs ``manage.py *args``
-    in a subprocess (repository root, ``sys.executable``) against that
+    in a subprocess (repository root, ``sys.executable``, the caller's
+    ``DJANGO_SETTINGS_MODULE``, else ``townhall.settings``) against that
     database and returns its stdout; it raises ``ManageError`` (with stderr)
     on a non-zero exit. Its channel layer is the in-memory one unless
     ``env`` gives ``REDIS_URL`` (and ``CHANNEL_PREFIX``), so a command's
@@ -37,7 +42,10 @@ Servers
     answers 200; raises ``ServerError`` with the log if the process dies or
     30 s pass), ``.stop()`` (terminate, then kill), ``.restart()`` (same
     port), ``.log()`` (everything the process printed so far, kept after
-    ``stop()``), ``.cleanup()`` (stop and delete the log).
+    ``stop()``), ``.cleanup()`` (stop and delete the log), ``.launch()``
+    (start without waiting; then ``.wait_ready()``) and ``.terminate()``
+    (signal without waiting).
+    ``stop_servers(servers)`` stops several at once.
 
 Fixtures
     ``live_server_factory``: function-scoped; a callable
@@ -45,6 +53,10 @@ Fixtures
     started server. Every server of one test shares one fresh
     ``CHANNEL_PREFIX`` (so they talk to each other and to nobody else);
     all are stopped at teardown and their logs printed (shown on failure).
+    Servers use the offline scorer unless ``TOXICITY_SCORER`` is given.
+    ``live_servers``: the same as a ``ServerGroup``, whose ``start_many(n,
+    database_url, redis_url=None, **env)`` starts ``n`` servers side by side.
+    ``ServerGroup`` also serves module-scoped fixtures.
 
     ``redis_url``: ``REDIS_URL`` or ``redis://127.0.0.1:6379/0``, checked
     with a PING; skips when Redis is unreachable, fails if ``REQUIRE_SERVICES=1``.
@@ -70,6 +82,7 @@ skip-or-fail rule), ``free_port()``, ``flush_channel_prefix(redis_url, prefix)``
 from __future__ import annotations
 
 import asyncio
+import atexit
 import http.cookiejar
 import json
 import os
@@ -96,6 +109,13 @@ DEFAULT_POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
+# At teardown a server that has not exited this long after SIGTERM is killed.
+# Daphne exits within a second or so, except when SIGTERM catches a
+# moderator's disconnect half-way: the moderators' database thread then
+# publishes through the event loop that has just stopped, and the process
+# waits for that thread forever (until the kill). The tests do not check
+# shutdown itself, and a killed server loses nothing they look at.
+TEARDOWN_STOP_TIMEOUT = 3.0
 FRAME_TIMEOUT = 10.0
 
 # Variables that select a database or channel layer: never inherited by a
@@ -160,7 +180,10 @@ def _database_env(database_url: str) -> dict[str, str]:
 
 def _child_env(database_url: str, extra: dict[str, str] | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _SERVICE_VARIABLES}
-    env.update(DJANGO_SETTINGS_MODULE="townhall.settings", PYTHONUNBUFFERED="1")
+    # The settings module of the process that starts them (tests.settings
+    # under pytest: its fast password hasher reaches the servers too).
+    env.update(DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE") or "townhall.settings",
+               PYTHONUNBUFFERED="1")
     env.update(_database_env(database_url))
     env.update({k: str(v) for k, v in (extra or {}).items() if v is not None})
     return env
@@ -189,30 +212,91 @@ def _postgres_connect(url: str):
     return psycopg.connect(url, autocommit=True, connect_timeout=3)
 
 
+# Migrated template databases, made once per process and copied for each
+# fresh database: a copy takes a fraction of a second, `migrate` several.
+_postgres_templates: dict[str, str] = {}  # admin URL -> template database name
+_sqlite_templates: dict[str, Path] = {}  # "" -> migrated SQLite file
+
+
+def _drop_postgres_database(admin_url: str, name: str) -> None:
+    from psycopg import sql
+
+    with _postgres_connect(admin_url) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        force = sql.SQL(" WITH (FORCE)") if conn.info.server_version >= 130000 else sql.SQL("")
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)) + force)
+
+
+def _postgres_template(admin_url: str, admin_connection) -> str:
+    """The name of a migrated database to copy, made on the first call."""
+    from psycopg import sql
+
+    name = _postgres_templates.get(admin_url)
+    if name is None:
+        name = f"townhall_it_tmpl_{secrets.token_hex(6)}"
+        admin_connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            manage(_with_database_name(admin_url, name), "migrate", "--noinput")
+        except BaseException:
+            _drop_postgres_database(admin_url, name)
+            raise
+        _postgres_templates[admin_url] = name
+    return name
+
+
+def _sqlite_template() -> Path:
+    """A migrated SQLite file to copy, made on the first call."""
+    path = _sqlite_templates.get("")
+    if path is None:
+        path = Path(tempfile.mkdtemp(prefix="townhall-it-tmpl-"), "townhall.sqlite3")
+        try:
+            manage("sqlite:///" + str(path), "migrate", "--noinput")
+        except BaseException:
+            shutil.rmtree(path.parent, ignore_errors=True)
+            raise
+        _sqlite_templates[""] = path
+    return path
+
+
+def drop_database_templates() -> None:
+    """Remove the template databases this process made (the next fresh database makes them again)."""
+    while _postgres_templates:
+        admin_url, name = _postgres_templates.popitem()
+        _drop_postgres_database(admin_url, name)
+    while _sqlite_templates:
+        shutil.rmtree(_sqlite_templates.popitem()[1].parent, ignore_errors=True)
+
+
+atexit.register(drop_database_templates)  # scripts (bench/); under pytest a session fixture does it
+
+
 @contextmanager
 def _postgres_database(admin_url: str, admin_connection) -> Iterator[str]:
     from psycopg import sql
 
     name = f"townhall_it_{secrets.token_hex(6)}"
     with admin_connection:
-        admin_connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        template = _postgres_template(admin_url, admin_connection)
+        admin_connection.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+        )
     try:
         yield _with_database_name(admin_url, name)
     finally:
-        with _postgres_connect(admin_url) as conn:
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                [name],
-            )
-            force = sql.SQL(" WITH (FORCE)") if conn.info.server_version >= 130000 else sql.SQL("")
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)) + force)
+        _drop_postgres_database(admin_url, name)
 
 
 @contextmanager
 def _sqlite_database() -> Iterator[str]:
+    template = _sqlite_template()
     directory = tempfile.mkdtemp(prefix="townhall-it-")
     try:
-        yield "sqlite:///" + str(Path(directory, "townhall.sqlite3"))
+        path = Path(directory, "townhall.sqlite3")
+        shutil.copyfile(template, path)
+        yield "sqlite:///" + str(path)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
@@ -220,6 +304,9 @@ def _sqlite_database() -> Iterator[str]:
 @contextmanager
 def fresh_database(*, require_postgres: bool = False) -> Iterator[str]:
     """Yield the DATABASE_URL of a new, migrated database; remove it afterwards.
+
+    The database is a copy of a template migrated once per process (see
+    ``drop_database_templates``).
 
     PostgreSQL when reachable, else a SQLite file unless PostgreSQL is
     required (``require_postgres=True``, or ``REQUIRE_SERVICES=1`` with a
@@ -240,7 +327,6 @@ def fresh_database(*, require_postgres: bool = False) -> Iterator[str]:
     else:
         database = _sqlite_database()
     with database as url:
-        manage(url, "migrate", "--noinput")
         yield url
 
 
@@ -278,6 +364,7 @@ class DaphneServer:
         self._log_path = self._log_dir / "daphne.log"
         self._log_file = None
         self.health: dict[str, Any] | None = None
+        self._terminated = False
 
     def __repr__(self) -> str:
         return f"<DaphneServer {self.url} running={self.running}>"
@@ -303,8 +390,14 @@ class DaphneServer:
         Raises ``ServerError`` (with the log) if the process exits or the
         server is not healthy within ``START_TIMEOUT`` seconds.
         """
+        self.launch()
+        self.wait_ready()
+        return self
+
+    def launch(self) -> None:
+        """Start the process without waiting for it to serve (then ``wait_ready()``)."""
         if self.running:
-            return self
+            return
         if _accepts_connections(self.port):
             raise ServerError(f"port {self.port} is already taken: /healthz would answer for another server")
         command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "asgi:application"]
@@ -312,10 +405,9 @@ class DaphneServer:
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env(), stdout=self._log_file, stderr=subprocess.STDOUT
         )
-        self._wait_healthy()
-        return self
 
-    def _wait_healthy(self) -> None:
+    def wait_ready(self) -> None:
+        """Return once the launched server is healthy (see ``start()``)."""
         assert self.process is not None
         deadline = time.monotonic() + START_TIMEOUT
         last_answer = "no answer"
@@ -346,15 +438,22 @@ class DaphneServer:
             f"Daphne on port {self.port} not healthy after {START_TIMEOUT:.0f}s (last: {last_answer}):\n{self.log()}"
         )
 
-    def stop(self) -> None:
-        """Terminate the process (kill it if it does not exit) and keep its log."""
-        if self.process is not None and self.process.poll() is None:
+    def terminate(self) -> None:
+        """Ask the process to exit (SIGTERM), without waiting for it: see ``stop()``."""
+        if self.running and not self._terminated:
             self.process.terminate()
+            self._terminated = True
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Terminate the process (kill it if it does not exit within ``timeout`` s) and keep its log."""
+        if self.process is not None and self.process.poll() is None:
+            self.terminate()
             try:
-                self.process.wait(timeout=STOP_TIMEOUT)
+                self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=STOP_TIMEOUT)
+        self._terminated = False
         self._close_log()
 
     def restart(self) -> DaphneServer:
@@ -417,27 +516,83 @@ def flush_channel_prefix(redis_url: str, prefix: str) -> None:
         client.close()
 
 
+def stop_servers(servers: list[DaphneServer], timeout: float = STOP_TIMEOUT) -> None:
+    """Stop several servers at once: signal them all, then wait for each.
+
+    Stopping one after the other would add up their shutdown times.
+    """
+    for server in servers:
+        server.terminate()
+    for server in servers:
+        server.stop(timeout)  # waits (and kills a process that does not exit)
+
+
+class ServerGroup:
+    """Daphne servers that share one channel prefix, for tests that use them together.
+
+    ``start(database_url, redis_url=None, **env)`` returns a started server;
+    ``close()`` stops them all at once, flushes their Redis keys and prints
+    their logs (pytest shows them when a test failed). Test servers use the
+    offline scorer unless ``TOXICITY_SCORER`` is given: loading Detoxify
+    only to fall back from it adds more than a second to every start.
+    """
+
+    def __init__(self) -> None:
+        self.prefix = new_channel_prefix()
+        self.servers: list[DaphneServer] = []
+
+    def start(self, database_url: str, redis_url: str | None = None, **env: str) -> DaphneServer:
+        server = self.launch(database_url, redis_url, **env)
+        server.wait_ready()
+        return server
+
+    def launch(self, database_url: str, redis_url: str | None = None, **env: str) -> DaphneServer:
+        """A server starting, not waited for (``server.wait_ready()``)."""
+        env.setdefault("CHANNEL_PREFIX", self.prefix)
+        env.setdefault("TOXICITY_SCORER", "offline")
+        server = DaphneServer(database_url, redis_url, **env)
+        self.servers.append(server)
+        server.launch()
+        return server
+
+    def start_many(self, count: int, database_url: str, redis_url: str | None = None, **env: str) -> list[DaphneServer]:
+        """``count`` servers started side by side (their start-ups overlap)."""
+        servers = [self.launch(database_url, redis_url, **env) for _ in range(count)]
+        for server in servers:
+            server.wait_ready()
+        return servers
+
+    def close(self) -> None:
+        stop_servers(self.servers, TEARDOWN_STOP_TIMEOUT)
+        for url, used_prefix in {(s.redis_url, s.channel_prefix) for s in self.servers if s.redis_url}:
+            flush_channel_prefix(url, used_prefix)
+        for server in self.servers:
+            # Captured: pytest shows it only when the test failed.
+            print(f"===== Daphne {server.url} log =====\n{server.log()}")
+            server.cleanup()
+        self.servers.clear()
+
+
 @pytest.fixture
 def live_server_factory() -> Iterator[Callable[..., DaphneServer]]:
     """Start Daphne servers that share one channel prefix; stop them all at teardown."""
-    prefix = new_channel_prefix()
-    servers: list[DaphneServer] = []
+    group = ServerGroup()
+    yield group.start
+    group.close()
 
-    def _start(database_url: str, redis_url: str | None = None, **env: str) -> DaphneServer:
-        env.setdefault("CHANNEL_PREFIX", prefix)
-        server = DaphneServer(database_url, redis_url, **env)
-        servers.append(server)
-        return server.start()
 
-    yield _start
-    for server in reversed(servers):
-        server.stop()
-    for url, used_prefix in {(s.redis_url, s.channel_prefix) for s in servers if s.redis_url}:
-        flush_channel_prefix(url, used_prefix)
-    for server in servers:
-        # Captured: pytest shows it only when the test failed.
-        print(f"===== Daphne {server.url} log =====\n{server.log()}")
-        server.cleanup()
+@pytest.fixture
+def live_servers() -> Iterator[ServerGroup]:
+    """A ``ServerGroup`` (several servers started at once: ``start_many``); stopped at teardown."""
+    group = ServerGroup()
+    yield group
+    group.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_database_templates() -> Iterator[None]:
+    yield
+    drop_database_templates()
 
 
 # --- HTTP: cookies ---------------------------------------------------------------

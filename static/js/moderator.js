@@ -4,7 +4,7 @@
 // screen box: moderator-screen.js; counters and audit: moderator-audit.js;
 // presence: moderator-presence.js; batch approval: moderator-batch.js.
 import { connect } from './socket.js';
-import { applyEvent, applySnapshot } from './store.js';
+import { applyEvent, applySnapshot, can } from './store.js';
 import { announce, isTypingTarget, keepFocus, placeChildren, setText, strings, toggle } from './dom.js';
 import { createActions } from './moderator-actions.js';
 import { createAudit, renderStats } from './moderator-audit.js';
@@ -62,7 +62,7 @@ const actions = createActions({
   send, resync: () => sock.resync(),
   scheduleRender: () => scheduleRender(), renderNow: () => renderNow(),
 });
-const { handleError, approve, reject, showOnScreen, markAnswered, openEditor, closeEditor, saveEdit } = actions;
+const { handleError, approve, reject, show, answered, openEditor, closeEditor, saveEdit } = actions;
 const { openMerge, closeMerge, merge, reorder } = actions;
 
 // ---------------------------------------------------------------------------
@@ -77,8 +77,8 @@ const withQuestion = (action) => (id) => {
 const cardActions = {
   approve: withQuestion(approve),
   reject: withQuestion(reject),
-  show: withQuestion(showOnScreen),
-  answered: withQuestion(markAnswered),
+  show: withQuestion(show),
+  answered: withQuestion(answered),
   edit: withQuestion(openEditor),
   saveEdit: withQuestion(saveEdit),
   cancelEdit: (id) => closeEditor(id),
@@ -91,9 +91,14 @@ const cardActions = {
 // ---------------------------------------------------------------------------
 // Rendering
 // ---------------------------------------------------------------------------
+/**
+ * The questions `q` may be merged into. The protocol takes the same statuses
+ * on both sides of a merge (pending or approved), so a question is a target
+ * exactly when the server would let it be merged itself.
+ */
 function mergeTargets(q) {
   return [...state.questions.values()]
-    .filter((x) => x.id !== q.id && (x.status === 'pending' || x.status === 'approved'))
+    .filter((x) => x.id !== q.id && can(x, 'question.merge'))
     .sort((a, b) => a.id - b.id);
 }
 
@@ -110,9 +115,8 @@ function renderLanes() {
         c = createCard(q, t, cardActions);
         cards.set(q.id, c);
       }
-      const open = q.status === 'pending' || q.status === 'approved';
-      if (!open) state.editing.delete(q.id);
-      if (!open) state.merging.delete(q.id);
+      if (!can(q, 'question.edit')) state.editing.delete(q.id);
+      if (!can(q, 'question.merge')) state.merging.delete(q.id);
       if (state.merging.has(q.id)) fillMergeTargets(c, mergeTargets(q), t);
       updateCard(c, q, {
         lane,
@@ -266,15 +270,19 @@ function focusReason(q) {
   if (c) c.reasonSelect.focus();
 }
 
-/** What each question shortcut does, and for which statuses it applies. */
+/**
+ * What each question shortcut does, and the request it leads to: the
+ * shortcut applies when the server lists that request in the question's
+ * `actions`. Reordering applies to the questions in the screen queue.
+ */
 const SHORTCUTS = {
-  approve: { statuses: ['pending', 'rejected'], run: approve },
-  reject: { statuses: ['pending', 'approved'], run: focusReason },
-  edit: { statuses: ['pending', 'approved'], run: openEditor },
-  show: { statuses: ['approved'], run: showOnScreen },
-  answered: { statuses: ['approved'], run: markAnswered },
-  merge: { statuses: ['pending', 'approved'], run: openMerge },
-  reorder: { statuses: ['approved'], run: null },
+  approve: { applies: (q) => can(q, 'question.approve'), run: approve },
+  reject: { applies: (q) => can(q, 'question.reject'), run: focusReason },
+  edit: { applies: (q) => can(q, 'question.edit'), run: openEditor },
+  show: { applies: (q) => can(q, 'screen.show'), run: show },
+  answered: { applies: (q) => can(q, 'question.answered'), run: answered },
+  merge: { applies: (q) => can(q, 'question.merge'), run: openMerge },
+  reorder: { applies: (q) => laneOf(q) === 'approved', run: null },
 };
 
 function onQuestionKey(name, delta = 0) {
@@ -286,7 +294,7 @@ function onQuestionKey(name, delta = 0) {
   }
   if (state.busy.has(q.id)) return;
   const shortcut = SHORTCUTS[name];
-  if (!shortcut.statuses.includes(q.status)) {
+  if (!shortcut.applies(q)) {
     notify(t('notAvailable'), 'info');
     return;
   }
@@ -350,7 +358,7 @@ const renderScreen = bindScreen({
   onScreen: (question) => {
     state.screen = question;
   },
-  answer: markAnswered,
+  answered,
   onError: handleError,
   announce,
 });

@@ -103,7 +103,7 @@ export function bindCopyLink({ t, notify }) {
       // Clipboard API missing (plain http) or refused: fall back to a selection.
       input.focus();
       input.select();
-      let copied = false;
+      let copied;
       try {
         copied = document.execCommand('copy');
       } catch {

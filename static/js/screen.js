@@ -81,7 +81,7 @@ function byQueue(a, b) {
  */
 function fadeIn(el) {
   el.classList.remove('is-entering');
-  void el.offsetWidth; // eslint-disable-line no-void
+  void el.offsetWidth;
   el.classList.add('is-entering');
 }
 

@@ -4,6 +4,7 @@
 // open "withdraw?" confirmation survive re-renders and re-sorting. `view`
 // carries what the card cannot know from the question: {live, busy, shown}.
 import { h, setText, showText, toggle } from './dom.js';
+import { can } from './store.js';
 
 function authorName(q, t) {
   return q.author ? q.author : t('anonymous');
@@ -109,9 +110,11 @@ export function updateMyCard(card, q, view, t) {
   const counted = q.status === 'approved' || q.status === 'answered';
   showText(card.votes, counted ? t.plural('votes', q.votes || 0) : '');
 
-  const canWithdraw = view.live && (q.status === 'pending' || q.status === 'approved');
-  toggle(card.actions, canWithdraw);
-  if (!canWithdraw) resetWithdraw(card);
+  // The server says whether this question may be withdrawn (q.actions); the
+  // town hall must also be live.
+  const withdrawable = view.live && can(q, 'question.withdraw');
+  toggle(card.actions, withdrawable);
+  if (!withdrawable) resetWithdraw(card);
   card.withdraw.disabled = view.busy;
   card.confirmYes.disabled = view.busy;
   card.root.setAttribute('aria-busy', view.busy ? 'true' : 'false');
@@ -166,6 +169,8 @@ export function updateApprovedCard(card, q, view, t) {
   showText(card.place, q.place || '');
   setText(card.count, t.plural('votes', q.votes || 0));
   card.vote.setAttribute('aria-pressed', q.voted ? 'true' : 'false');
+  toggle(card.vote, can(q, 'question.vote'));
+  // Votes wait for a live town hall: shown, but not pressable, before and after.
   card.vote.disabled = !view.live || view.busy;
   card.root.setAttribute('aria-busy', view.busy ? 'true' : 'false');
   showText(card.mine, q.mine ? t('yours') : '');

@@ -9,21 +9,8 @@ import {
   updateApprovedCard,
   updateMyCard,
 } from './citizen-cards.js';
-import {
-  announce,
-  byVotesThenId,
-  h,
-  keepFocus,
-  placeChildren,
-  setText,
-  showText,
-  strings,
-  textLength,
-  toggle,
-  uuid,
-} from './dom.js';
-import { connect } from './socket.js';
-import { applyEvent, applySnapshot } from './store.js';
+import { announce, byId, byVotesThenId, h, keepFocus, placeChildren, setText, showText, textLength, toggle, uuid } from './dom.js';
+import { createPage } from './page.js';
 
 const AUTHOR_MAX = 80;
 const PLACE_MAX = 80;
@@ -31,9 +18,7 @@ const PLACE_MAX = 80;
 // enough to say something.
 const PREVIEW_PAUSE_MS = 700;
 const PREVIEW_MIN_LENGTH = 10;
-const t = strings();
-const app = document.getElementById('app');
-const byId = (id) => document.getElementById(id);
+const app = byId('app');
 
 const els = {
   status: byId('townhall-status'),
@@ -67,20 +52,32 @@ const els = {
   answeredCount: byId('answered-count'),
 };
 
+// Questions as rendered for this citizen; the rest of the state: page.js.
 const state = {
   townhall: {
     slug: app.dataset.slug,
     status: app.dataset.status || 'draft',
     max_question_length: Number(app.dataset.maxLength) || 500,
   },
-  questions: new Map(), // id -> question, as rendered for this citizen
-  screen: null, // the question on screen, or null
-  connection: 'connecting',
-  fatal: null,
   busy: new Set(), // question ids with a request in flight
   sending: false,
   snapshots: 0,
 };
+const page = createPage({
+  state,
+  render,
+  renderConnection,
+  keep: (q, previous, { fromReply }) => {
+    if (q.mine && previous && previous.status !== q.status && !fromReply) {
+      announce(t('announceStatus', { status: t.code('status', q.status) }));
+    }
+    return q;
+  },
+  onSnapshot,
+  onEvent,
+  onStatus,
+});
+const { t, upsert, scheduleRender } = page;
 
 // ---------------------------------------------------------------------------
 // Draft and idempotency key
@@ -177,10 +174,10 @@ function schedulePreview() {
 }
 
 async function preview(text) {
-  if (state.townhall.status !== 'live' || !sock.connected) return;
+  if (state.townhall.status !== 'live' || !page.connected) return;
   let reply;
   try {
-    reply = await sock.request('question.preview', { text });
+    reply = await page.request('question.preview', { text });
   } catch {
     // The nudge is a courtesy: without an answer the draft simply is not judged.
     return;
@@ -263,7 +260,7 @@ async function submit(event) {
   state.sending = true;
   renderForm();
   try {
-    const reply = await sock.request('question.submit', fields);
+    const reply = await page.request('question.submit', fields);
     attempt = null;
     els.text.value = '';
     clearTimeout(previewTimer);
@@ -292,7 +289,7 @@ async function act(card, type, fields) {
   setCardError(card, '');
   scheduleRender();
   try {
-    const reply = await sock.request(type, { question_id: id, ...fields });
+    const reply = await page.request(type, { question_id: id, ...fields });
     if (reply.question) upsert(reply.question, { fromReply: true });
     return reply;
   } catch (err) {
@@ -368,14 +365,9 @@ function renderForm() {
   setText(els.submit, state.sending ? t('sending') : t('submit'));
 }
 
-let renderedConnection = null;
+/** The connection banner (drawn by page.js only when the connection changes). */
 function renderConnection() {
   const el = els.connection;
-  // Rebuild only on change: this is a live region, and rewriting the same
-  // words would make screen readers repeat them.
-  const key = `${state.connection}:${state.fatal}`;
-  if (key === renderedConnection) return;
-  renderedConnection = key;
   el.dataset.state = state.connection;
   el.replaceChildren();
   el.append(h('span', { class: 'connection-banner__dot', 'aria-hidden': 'true' }));
@@ -417,7 +409,6 @@ function renderLists() {
 
 function render() {
   keepFocus(() => {
-    renderConnection();
     renderTownhall();
     renderForm();
     renderScreen();
@@ -425,33 +416,10 @@ function render() {
   });
 }
 
-let renderQueued = false;
-function scheduleRender() {
-  if (renderQueued) return;
-  renderQueued = true;
-  requestAnimationFrame(() => {
-    renderQueued = false;
-    render();
-  });
-}
-
 // ---------------------------------------------------------------------------
 // State updates from the server
 // ---------------------------------------------------------------------------
-function upsert(q, { fromReply = false } = {}) {
-  if (!q || typeof q.id !== 'number') return;
-  const previous = state.questions.get(q.id);
-  // A reply can cross an event that already carried a newer version.
-  if (fromReply && previous && (previous.version ?? 0) > (q.version ?? 0)) return;
-  state.questions.set(q.id, q);
-  if (q.mine && previous && previous.status !== q.status && !fromReply) {
-    announce(t('announceStatus', { status: t.code('status', q.status) }));
-  }
-}
-
-function onSnapshot(snapshot) {
-  const before = state.questions;
-  applySnapshot(state, snapshot);
+function onSnapshot(snapshot, before) {
   // After a reconnect, say what happened to my questions in the meantime.
   if (state.snapshots > 0) {
     for (const q of state.questions.values()) {
@@ -464,27 +432,16 @@ function onSnapshot(snapshot) {
   state.snapshots += 1;
   if (state.snapshots === 1) schedulePreview(); // a draft kept from before a reload
   updateCounter();
-  scheduleRender();
 }
 
-function onEvent(event) {
-  const screenBefore = state.screen ? state.screen.id : null;
-  if (!applyEvent(state, event, upsert)) return;
-  if (event.type === 'screen.changed' && state.screen && state.screen.id !== screenBefore) announce(t('announceScreen'));
+function onEvent(event, before) {
+  if (event.type === 'screen.changed' && state.screen && state.screen.id !== before.screenId) announce(t('announceScreen'));
   if (event.type === 'townhall.updated') updateCounter();
-  scheduleRender();
 }
 
-function onStatus(status) {
-  const wasConnected = state.connection === 'connected';
-  if (status.state === 'fatal') {
-    state.fatal = status.reason;
-    state.connection = 'fatal';
-  } else {
-    state.connection = status.state;
-    if (status.state === 'connected' && state.snapshots > 1 && !wasConnected) announce(t('connected'));
-  }
-  scheduleRender();
+function onStatus(status, before) {
+  // Back after a loss (the first connection is not news).
+  if (status.state === 'connected' && state.snapshots > 1 && before !== 'connected') announce(t('connected'));
 }
 
 // ---------------------------------------------------------------------------
@@ -492,7 +449,6 @@ function onStatus(status) {
 // ---------------------------------------------------------------------------
 loadDraft();
 updateCounter();
-render();
 
 els.form.addEventListener('submit', submit);
 els.text.addEventListener('input', () => {
@@ -511,4 +467,4 @@ els.text.addEventListener('keydown', (event) => {
   }
 });
 
-const sock = connect({ path: app.dataset.wsPath, onSnapshot, onEvent, onStatus });
+page.start();

@@ -31,6 +31,11 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** The element with this id (null when missing). */
+export function byId(id) {
+  return document.getElementById(id);
+}
+
 /** Replace the content of `el` with plain text. */
 export function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;

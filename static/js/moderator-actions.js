@@ -53,9 +53,8 @@ export function createActions(ctx) {
 
   const approve = (q) => run(q.id, 'question.approve', { question_id: q.id, version: q.version }, t('doneApproved'));
   // The protocol lists screen.show with question_id only (no version).
-  const showOnScreen = (q) => run(q.id, 'screen.show', { question_id: q.id }, t('doneShown'));
-  const markAnswered = (q) =>
-    run(q.id, 'question.answered', { question_id: q.id, version: q.version }, t('doneAnswered'));
+  const show = (q) => run(q.id, 'screen.show', { question_id: q.id }, t('doneShown'));
+  const answered = (q) => run(q.id, 'question.answered', { question_id: q.id, version: q.version }, t('doneAnswered'));
 
   async function reject(q) {
     const card = cards.get(q.id);
@@ -182,7 +181,7 @@ export function createActions(ctx) {
   }
 
   return {
-    handleError, approve, reject, showOnScreen, markAnswered, openEditor, closeEditor, saveEdit,
+    handleError, approve, reject, show, answered, openEditor, closeEditor, saveEdit,
     openMerge, closeMerge, merge, reorder,
   };
 }

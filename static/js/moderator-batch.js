@@ -1,15 +1,19 @@
 // Moderator console: batch approval of the low-score pending questions,
 // behind an inline confirmation that states how many will be approved.
 import { setText } from './dom.js';
-import { scoreOf } from './moderator-queue.js';
+import { laneOf, scoreOf } from './moderator-queue.js';
+import { can } from './store.js';
 
 const byId = (id) => document.getElementById(id);
 
-/** Pending, not held, scored under `threshold`, and not already being acted on. */
+/**
+ * In the pending lane (not held), approvable, scored under `threshold`, and
+ * not already being acted on.
+ */
 export function batchCandidates(questions, threshold, isBusy = () => false) {
   return [...questions].filter((q) => {
     const score = scoreOf(q);
-    return q.status === 'pending' && !q.held && score !== null && score < threshold && !isBusy(q.id);
+    return laneOf(q) === 'pending' && can(q, 'question.approve') && score !== null && score < threshold && !isBusy(q.id);
   });
 }
 

@@ -1,9 +1,8 @@
 // Moderator console: the header (title, town hall status, scorer, connection)
 // and the toasts that report what happened.
-import { h, setText, toggle } from './dom.js';
+import { byId, h, setText, toggle } from './dom.js';
 
 const TOAST_MS = { info: 6000, warning: 10000, error: 10000 };
-const byId = (id) => document.getElementById(id);
 
 /** Returns notify(message, kind) for the page's toast area. */
 export function createNotifier(t) {
@@ -24,7 +23,10 @@ export function createNotifier(t) {
   };
 }
 
-/** Returns render(state) for the header and the fatal alert. */
+/**
+ * Returns {render(state), renderConnection(state)}: the header, and its
+ * connection word with the fatal alert (page.js draws those only on change).
+ */
 export function createHeader(t) {
   const els = {
     title: byId('townhall-title'),
@@ -37,8 +39,6 @@ export function createHeader(t) {
     screenUrl: byId('screen-url'),
     heldHint: byId('held-hint'),
   };
-  let renderedConnection = null;
-
   function renderFatal(fatal) {
     toggle(els.fatal, Boolean(fatal));
     if (!fatal) return;
@@ -50,7 +50,7 @@ export function createHeader(t) {
     els.fatal.replaceChildren(...parts);
   }
 
-  return function render(state) {
+  function render(state) {
     const th = state.townhall;
     if (th.title) {
       setText(els.title, th.title);
@@ -70,10 +70,9 @@ export function createHeader(t) {
     if (typeof th.hold_threshold === 'number') {
       setText(els.heldHint, t('heldHint', { threshold: th.hold_threshold.toFixed(2) }));
     }
+  }
 
-    const key = `${state.connection}:${state.fatal}`;
-    if (key === renderedConnection) return;
-    renderedConnection = key;
+  function renderConnection(state) {
     els.connection.dataset.state = state.connection;
     const word = {
       connecting: t('connecting'),
@@ -83,5 +82,7 @@ export function createHeader(t) {
     }[state.connection] || t('reconnecting');
     setText(els.connectionText, word);
     renderFatal(state.fatal);
-  };
+  }
+
+  return { render, renderConnection };
 }

@@ -95,7 +95,7 @@ export function bindQueueTools({ t, onChange }) {
   const changed = () => {
     hint.textContent = t(`hint${sort.value.charAt(0).toUpperCase()}${sort.value.slice(1)}`);
     // A closed status only lives in the closed list: open it so the filter shows something.
-    if (['rejected', 'answered', 'withdrawn', 'merged'].includes(status.value)) archive.open = true;
+    if (status.value && laneOf({ status: status.value }) === 'archive') archive.open = true;
     onChange();
   };
   search.addEventListener('input', changed);

@@ -1,6 +1,7 @@
 // Moderator console: the "On screen now" box, its buttons (Next, Mark
 // answered, Clear) and the order of the screen queue.
 import { setText, toggle } from './dom.js';
+import { can } from './store.js';
 
 const byId = (id) => document.getElementById(id);
 
@@ -20,11 +21,11 @@ export function movedOrder(queue, id, delta) {
 
 /**
  * Wire the screen box. `request(type, fields)` sends (resolves with the ok
- * frame), `onScreen(question|null)` stores a screen reply, `answer(q)` marks a
+ * frame), `onScreen(question|null)` stores a screen reply, `answered(q)` marks a
  * question answered, `onError(err)`, `announce(text)`.
  * Returns render(shown, busy) where `shown` is the on-screen question or null.
  */
-export function bindScreen({ t, request, onScreen, answer, onError, announce }) {
+export function bindScreen({ t, request, onScreen, answered, onError, announce }) {
   const els = {
     text: byId('now-text'),
     authorLine: byId('now-author-line'),
@@ -61,7 +62,7 @@ export function bindScreen({ t, request, onScreen, answer, onError, announce }) 
     busy = true;
     paint();
     try {
-      await answer(current);
+      await answered(current);
     } finally {
       busy = false;
       paint();
@@ -74,7 +75,7 @@ export function bindScreen({ t, request, onScreen, answer, onError, announce }) 
     toggle(els.authorLine, Boolean(shown));
     toggle(els.empty, !shown);
     els.clear.disabled = !shown || busy;
-    els.answered.disabled = !shown || busy || shown.status !== 'approved';
+    els.answered.disabled = !shown || busy || !can(shown, 'question.answered');
     // "Next" has something to do when a question is shown or one is waiting.
     els.next.disabled = busy || (!shown && waiting === 0);
     if (!shown) return;
@@ -102,7 +103,7 @@ export function bindCopyLink({ t, notify }) {
       // Clipboard API missing (plain http) or refused: fall back to a selection.
       input.focus();
       input.select();
-      let copied = false;
+      let copied;
       try {
         copied = document.execCommand('copy');
       } catch {

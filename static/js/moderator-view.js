@@ -5,10 +5,13 @@
 // chosen reject reason and keyboard focus survive every update.
 import { clockTime, h, setText, showText, toggle } from './dom.js';
 import { scoreOf } from './moderator-queue.js';
+import { can } from './store.js';
 
 export const REASONS = ['off_topic', 'duplicate', 'abusive', 'personal_data', 'other'];
 const TESTIDS = { pending: 'pending-item', held: 'held-item', approved: 'approved-item', archive: 'archived-item' };
 const DEFAULT_HOLD_THRESHOLD = 0.7;
+/** The requests a card has a control for (docs/protocol.md, moderator actions). */
+const CARD_ACTIONS = ['question.approve', 'question.reject', 'question.edit', 'question.answered', 'question.merge', 'screen.show'];
 
 // ---------------------------------------------------------------------------
 // Card construction
@@ -313,28 +316,29 @@ function renderLabels(c, labels) {
 }
 
 function updateActions(c, q, view) {
-  const { status } = q;
-  const pending = status === 'pending';
-  const approved = status === 'approved';
-  const rejected = status === 'rejected';
-  toggle(c.approve, pending);
-  toggle(c.restore, rejected);
-  toggle(c.show, approved);
-  toggle(c.answered, approved);
-  toggle(c.rejectGroup, pending || approved);
-  toggle(c.edit, pending || approved);
-  toggle(c.merge, pending || approved);
-  toggle(c.actions, pending || approved || rejected);
+  // What may be done comes from the server (q.actions); the status only
+  // chooses the words: approving a rejected question reads "Restore".
+  const may = (type) => can(q, type);
+  const approvable = may('question.approve');
+  const rejected = q.status === 'rejected';
+  toggle(c.approve, approvable && !rejected);
+  toggle(c.restore, approvable && rejected);
+  toggle(c.show, may('screen.show'));
+  toggle(c.answered, may('question.answered'));
+  toggle(c.rejectGroup, may('question.reject'));
+  toggle(c.edit, may('question.edit'));
+  toggle(c.merge, may('question.merge'));
+  toggle(c.actions, CARD_ACTIONS.some(may));
   for (const control of [c.approve, c.restore, c.show, c.answered, c.reject, c.edit, c.save, c.merge, c.mergeSubmit]) {
     control.disabled = view.busy;
   }
   c.show.disabled = view.busy || view.shown;
-  const editing = view.editing && (pending || approved);
+  const editing = view.editing && may('question.edit');
   // Someone else has it open: editing in parallel would only end in a conflict.
   c.edit.disabled = view.busy || Boolean(view.editedBy);
   toggle(c.editor, editing);
   c.edit.setAttribute('aria-expanded', editing ? 'true' : 'false');
-  const merging = view.merging && (pending || approved);
+  const merging = view.merging && may('question.merge');
   toggle(c.mergeForm, merging);
   c.merge.setAttribute('aria-expanded', merging ? 'true' : 'false');
 }

@@ -3,9 +3,9 @@
 // filter: moderator-queue.js; header and toasts: moderator-header.js;
 // screen box: moderator-screen.js; counters and audit: moderator-audit.js;
 // presence: moderator-presence.js; batch approval: moderator-batch.js.
-import { connect } from './socket.js';
-import { applyEvent, applySnapshot } from './store.js';
-import { announce, isTypingTarget, keepFocus, placeChildren, setText, strings, toggle } from './dom.js';
+import { announce, byId, isTypingTarget, keepFocus, placeChildren, setText, toggle } from './dom.js';
+import { createPage } from './page.js';
+import { can } from './store.js';
 import { createActions } from './moderator-actions.js';
 import { createAudit, renderStats } from './moderator-audit.js';
 import { bindBatch } from './moderator-batch.js';
@@ -17,9 +17,6 @@ import { bindCopyLink, bindScreen } from './moderator-screen.js';
 import { bindHeldTerms } from './moderator-terms.js';
 import { createCard, fillMergeTargets, updateCard } from './moderator-view.js';
 
-const t = strings();
-const app = document.getElementById('app');
-const byId = (id) => document.getElementById(id);
 const LANES = ['pending', 'held', 'approved', 'archive'];
 const els = {
   helpToggle: byId('help-toggle'),
@@ -31,12 +28,9 @@ const els = {
   empties: Object.fromEntries(LANES.map((lane) => [lane, byId(`empty-${lane}`)])),
 };
 
+// Questions as rendered for moderators; the rest of the state: page.js.
 const state = {
-  townhall: { slug: app.dataset.slug },
-  questions: new Map(), // id -> question (moderator rendering)
-  screen: null, // question on screen or null
-  connection: 'connecting',
-  fatal: null,
+  townhall: { slug: byId('app').dataset.slug },
   busy: new Set(), // ids with a request in flight
   editing: new Map(), // id -> version the edit started from (null: use the current one)
   merging: new Set(), // ids whose "Merge into…" picker is open
@@ -51,18 +45,29 @@ function groupItems(group) {
   return state.lanes[group] || [];
 }
 
+const page = createPage({
+  state,
+  render,
+  renderConnection: (s) => header.renderConnection(s),
+  // A reorder not answered yet keeps the position it asked for.
+  keep: (q) => {
+    const asked = q.status === 'approved' ? state.positions.get(q.id) : undefined;
+    return asked === undefined ? q : { ...q, position: asked };
+  },
+  onSnapshot,
+  onOwnEvent,
+  onEvent,
+  onStatus,
+});
+const { t, app, upsert, scheduleRender, renderNow } = page;
+const send = (type, fields) => page.request(type, fields);
 const notify = createNotifier(t);
-const renderHeader = createHeader(t);
-const send = (type, fields) => sock.request(type, fields);
+const header = createHeader(t);
 
 const presence = createPresence({ send, me: app.dataset.username || '', you: t('presenceYou') });
 const cards = new Map(); // id -> card (moderator-view.js)
-const actions = createActions({
-  state, cards, t, notify, presence, upsert: (q, o) => upsert(q, o),
-  send, resync: () => sock.resync(),
-  scheduleRender: () => scheduleRender(), renderNow: () => renderNow(),
-});
-const { handleError, approve, reject, showOnScreen, markAnswered, openEditor, closeEditor, saveEdit } = actions;
+const actions = createActions({ state, cards, t, notify, presence, upsert, send, resync: page.resync, scheduleRender, renderNow });
+const { handleError, approve, reject, show, answered, openEditor, closeEditor, saveEdit } = actions;
 const { openMerge, closeMerge, merge, reorder } = actions;
 
 // ---------------------------------------------------------------------------
@@ -77,8 +82,8 @@ const withQuestion = (action) => (id) => {
 const cardActions = {
   approve: withQuestion(approve),
   reject: withQuestion(reject),
-  show: withQuestion(showOnScreen),
-  answered: withQuestion(markAnswered),
+  show: withQuestion(show),
+  answered: withQuestion(answered),
   edit: withQuestion(openEditor),
   saveEdit: withQuestion(saveEdit),
   cancelEdit: (id) => closeEditor(id),
@@ -91,9 +96,14 @@ const cardActions = {
 // ---------------------------------------------------------------------------
 // Rendering
 // ---------------------------------------------------------------------------
+/**
+ * The questions `q` may be merged into. The protocol takes the same statuses
+ * on both sides of a merge (pending or approved), so a question is a target
+ * exactly when the server would let it be merged itself.
+ */
 function mergeTargets(q) {
   return [...state.questions.values()]
-    .filter((x) => x.id !== q.id && (x.status === 'pending' || x.status === 'approved'))
+    .filter((x) => x.id !== q.id && can(x, 'question.merge'))
     .sort((a, b) => a.id - b.id);
 }
 
@@ -110,9 +120,8 @@ function renderLanes() {
         c = createCard(q, t, cardActions);
         cards.set(q.id, c);
       }
-      const open = q.status === 'pending' || q.status === 'approved';
-      if (!open) state.editing.delete(q.id);
-      if (!open) state.merging.delete(q.id);
+      if (!can(q, 'question.edit')) state.editing.delete(q.id);
+      if (!can(q, 'question.merge')) state.merging.delete(q.id);
       if (state.merging.has(q.id)) fillMergeTargets(c, mergeTargets(q), t);
       updateCard(c, q, {
         lane,
@@ -181,7 +190,7 @@ function render() {
     (!active || active === document.body || (selectedBefore.root.contains(active) && !isTypingTarget(active)));
 
   keepFocus(() => {
-    renderHeader(state);
+    header.render(state);
     showHeldTerms(state.townhall.held_terms);
     presence.render();
     const queued = renderLanes();
@@ -192,21 +201,6 @@ function render() {
   });
   const moved = reconcileSelection();
   if (moved && focusFollows && state.selection.id !== null) focusCard(state.selection.id);
-}
-
-let renderQueued = false;
-function scheduleRender() {
-  if (renderQueued) return;
-  renderQueued = true;
-  requestAnimationFrame(() => {
-    renderQueued = false;
-    render();
-  });
-}
-
-function renderNow() {
-  renderQueued = false;
-  render();
 }
 
 // ---------------------------------------------------------------------------
@@ -266,15 +260,19 @@ function focusReason(q) {
   if (c) c.reasonSelect.focus();
 }
 
-/** What each question shortcut does, and for which statuses it applies. */
+/**
+ * What each question shortcut does, and the request it leads to: the
+ * shortcut applies when the server lists that request in the question's
+ * `actions`. Reordering applies to the questions in the screen queue.
+ */
 const SHORTCUTS = {
-  approve: { statuses: ['pending', 'rejected'], run: approve },
-  reject: { statuses: ['pending', 'approved'], run: focusReason },
-  edit: { statuses: ['pending', 'approved'], run: openEditor },
-  show: { statuses: ['approved'], run: showOnScreen },
-  answered: { statuses: ['approved'], run: markAnswered },
-  merge: { statuses: ['pending', 'approved'], run: openMerge },
-  reorder: { statuses: ['approved'], run: null },
+  approve: { applies: (q) => can(q, 'question.approve'), run: approve },
+  reject: { applies: (q) => can(q, 'question.reject'), run: focusReason },
+  edit: { applies: (q) => can(q, 'question.edit'), run: openEditor },
+  show: { applies: (q) => can(q, 'screen.show'), run: show },
+  answered: { applies: (q) => can(q, 'question.answered'), run: answered },
+  merge: { applies: (q) => can(q, 'question.merge'), run: openMerge },
+  reorder: { applies: (q) => laneOf(q) === 'approved', run: null },
 };
 
 function onQuestionKey(name, delta = 0) {
@@ -286,7 +284,7 @@ function onQuestionKey(name, delta = 0) {
   }
   if (state.busy.has(q.id)) return;
   const shortcut = SHORTCUTS[name];
-  if (!shortcut.statuses.includes(q.status)) {
+  if (!shortcut.applies(q)) {
     notify(t('notAvailable'), 'info');
     return;
   }
@@ -297,43 +295,24 @@ function onQuestionKey(name, delta = 0) {
 // ---------------------------------------------------------------------------
 // State from the server
 // ---------------------------------------------------------------------------
-function upsert(q, { fromReply = false } = {}) {
-  if (!q || typeof q.id !== 'number') return;
-  const previous = state.questions.get(q.id);
-  if (fromReply && previous && (previous.version ?? 0) > (q.version ?? 0)) return;
-  const asked = q.status === 'approved' ? state.positions.get(q.id) : undefined;
-  state.questions.set(q.id, asked === undefined ? q : { ...q, position: asked });
-}
-
 function onSnapshot(snapshot) {
-  applySnapshot(state, snapshot);
   audit.reset(snapshot.decisions);
   presence.fromSnapshot(snapshot);
-  scheduleRender();
+}
+
+function onOwnEvent(event) {
+  return presence.onEvent(event);
 }
 
 function onEvent(event) {
-  if (presence.onEvent(event)) {
-    scheduleRender();
-    return;
-  }
   if (event.decision) audit.add(event.decision);
-  if (applyEvent(state, event, upsert) || event.decision) scheduleRender();
 }
 
-function onStatus(status) {
-  const before = state.connection;
-  if (status.state === 'fatal') {
-    state.fatal = status.reason;
-    state.connection = 'fatal';
-    announce(t.code('fatal', status.reason, 'errorGeneric'));
-  } else {
-    state.connection = status.state;
-    if (status.state !== before && (status.state === 'connected' || status.state === 'reconnecting')) {
-      announce(t(status.state));
-    }
+function onStatus(status, before) {
+  if (status.state === 'fatal') announce(t.code('fatal', status.reason, 'errorGeneric'));
+  else if (status.state !== before && (status.state === 'connected' || status.state === 'reconnecting')) {
+    announce(t(status.state));
   }
-  scheduleRender();
 }
 
 // ---------------------------------------------------------------------------
@@ -350,7 +329,7 @@ const renderScreen = bindScreen({
   onScreen: (question) => {
     state.screen = question;
   },
-  answer: markAnswered,
+  answered,
   onError: handleError,
   announce,
 });
@@ -362,9 +341,9 @@ bindBatch({
   approveMany: (items) => send('question.approve_many', { items }),
   store: (q) => upsert(q, { fromReply: true }),
   notify,
-  resync: () => sock.resync(),
+  resync: page.resync,
   onError: handleError,
-  rerender: () => scheduleRender(),
+  rerender: scheduleRender,
 });
 
 bindShortcuts(document, {
@@ -398,9 +377,8 @@ bindCopyLink({ t, notify });
 
 // Bound before the first render, which shows the terms in the held lane's panel.
 const showHeldTerms = bindHeldTerms({
-  save: (terms) => sock.request('townhall.held_terms', { terms }),
+  save: (terms) => send('townhall.held_terms', { terms }),
   t,
   onError: (err) => handleError(err),
 });
-renderNow();
-const sock = connect({ path: app.dataset.wsPath, onSnapshot, onEvent, onStatus });
+page.start();

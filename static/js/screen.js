@@ -1,7 +1,6 @@
 // Officials' screen: the current question, the next three, the join address.
-import { connect } from './socket.js';
-import { applyEvent, applySnapshot } from './store.js';
-import { h, placeChildren, setText, showText, strings, toggle } from './dom.js';
+import { byId, h, placeChildren, setText, showText, toggle } from './dom.js';
+import { createPage } from './page.js';
 
 // Dark by default (projectors wash out light backgrounds less); a bright room
 // may prefer ?theme=light in the screen URL.
@@ -9,9 +8,6 @@ const THEME = new URLSearchParams(location.search).get('theme') === 'light' ? 'l
 document.documentElement.classList.add(`theme-${THEME}`);
 
 const NEXT_COUNT = 3;
-const t = strings();
-const app = document.getElementById('app');
-const byId = (id) => document.getElementById(id);
 
 const els = {
   title: byId('townhall-title'),
@@ -29,13 +25,10 @@ const els = {
   reconnecting: byId('reconnecting'),
 };
 
-const state = {
-  townhall: {},
-  questions: new Map(), // approved and answered questions
-  screen: null,
-  connection: 'connecting',
-  fatal: null,
-};
+// The approved and answered questions, the screen and the connection: page.js.
+const state = {};
+const page = createPage({ state, render });
+const { t, app } = page;
 
 /** Size step for the current question, so short questions fill the wall and long ones still fit. */
 function sizeFor(text) {
@@ -88,7 +81,7 @@ function byQueue(a, b) {
  */
 function fadeIn(el) {
   el.classList.remove('is-entering');
-  void el.offsetWidth; // eslint-disable-line no-void
+  void el.offsetWidth;
   el.classList.add('is-entering');
 }
 
@@ -182,34 +175,6 @@ function render() {
 }
 
 let fittedKey = null;
-let renderQueued = false;
-function scheduleRender() {
-  if (renderQueued) return;
-  renderQueued = true;
-  requestAnimationFrame(() => {
-    renderQueued = false;
-    render();
-  });
-}
-
-function onSnapshot(snapshot) {
-  applySnapshot(state, snapshot);
-  scheduleRender();
-}
-
-function onEvent(event) {
-  if (applyEvent(state, event)) scheduleRender();
-}
-
-function onStatus(status) {
-  if (status.state === 'fatal') {
-    state.fatal = status.reason;
-    state.connection = 'fatal';
-  } else {
-    state.connection = status.state;
-  }
-  scheduleRender();
-}
 
 // Projectors get resized and fullscreened: fit again whenever the box changes.
 if ('ResizeObserver' in window) {
@@ -222,5 +187,4 @@ if ('ResizeObserver' in window) {
   });
 }
 
-render();
-connect({ path: app.dataset.wsPath, onSnapshot, onEvent, onStatus });
+page.start();

@@ -16,14 +16,42 @@ const FATAL_CLOSE_CODES = new Map([
 const MIN_DELAY_MS = 1000;
 const MAX_DELAY_MS = 15000;
 const REQUEST_TIMEOUT_MS = 15000;
+const RESYNC_AFTER_HIDDEN_MS = 30000;
+const OPEN = 1; // WebSocket.OPEN
 
 /** An error frame made on the client side (the server never sends these codes). */
 function localError(code) {
   return { type: 'error', id: null, code, message: code, local: true };
 }
 
+/** What the socket needs from the browser; tests pass fakes (tests/js/). */
+function browserEnv() {
+  return {
+    WebSocket: globalThis.WebSocket,
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (timer) => clearTimeout(timer),
+    random: () => Math.random(),
+    now: () => Date.now(),
+    url: (path) => (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path,
+  };
+}
+
 /**
- * Open the page's socket.
+ * Open the page's socket, and reopen it when the phone wakes up or comes back
+ * online (see createSocket for the options and the returned object).
+ */
+export function connect(options) {
+  const sock = createSocket(options);
+  window.addEventListener('online', () => sock.wake());
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') sock.pageHidden();
+    else sock.pageVisible();
+  });
+  return sock;
+}
+
+/**
+ * The socket and its reconnect/resync logic, without any page wiring.
  *
  * @param {object} options
  * @param {string} options.path   socket path, e.g. "/ws/t/demo/" (may carry ?key=)
@@ -32,10 +60,21 @@ function localError(code) {
  * @param {(status: {state: string, code?: number, reason?: string, delay?: number}) => void} [options.onStatus]
  *        state is 'connecting', 'connected', 'reconnecting' (with delay in ms) or
  *        'fatal' (with the close code and reason 'unauthorized' | 'forbidden' | 'not_found').
- * @returns {{request: Function, resync: Function, close: Function, readonly lastSeq: number|null, readonly connected: boolean}}
+ * @param {number} [options.requestTimeout]  ms before a request without reply fails (and the socket is dropped)
+ * @param {object} [options.env]  {WebSocket, setTimeout, clearTimeout, random, now, url(path)}; the browser's by default
+ * @returns {{request: Function, resync: Function, close: Function, wake: Function,
+ *            pageHidden: Function, pageVisible: Function,
+ *            readonly lastSeq: number|null, readonly connected: boolean}}
  */
-export function connect({ path, onSnapshot, onEvent, onStatus = () => {}, requestTimeout = REQUEST_TIMEOUT_MS }) {
-  const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path;
+export function createSocket({
+  path,
+  onSnapshot,
+  onEvent,
+  onStatus = () => {},
+  requestTimeout = REQUEST_TIMEOUT_MS,
+  env = browserEnv(),
+}) {
+  const url = env.url(path);
   const pending = new Map(); // id -> {resolve, reject, timer}
   let socket = null;
   let lastSeq = null;
@@ -44,6 +83,7 @@ export function connect({ path, onSnapshot, onEvent, onStatus = () => {}, reques
   let retryTimer = null;
   let stopped = false;
   let counter = 0;
+  let hiddenSince = null;
 
   function report(status) {
     try {
@@ -54,13 +94,13 @@ export function connect({ path, onSnapshot, onEvent, onStatus = () => {}, reques
   }
 
   function open() {
-    clearTimeout(retryTimer);
+    env.clearTimeout(retryTimer);
     retryTimer = null;
     if (stopped) return;
     report({ state: attempt === 0 ? 'connecting' : 'reconnecting' });
     let ws;
     try {
-      ws = new WebSocket(url);
+      ws = new env.WebSocket(url);
     } catch (err) {
       console.error('websocket could not be created', err);
       scheduleRetry();
@@ -136,14 +176,14 @@ export function connect({ path, onSnapshot, onEvent, onStatus = () => {}, reques
     }
     const entry = pending.get(id);
     pending.delete(id);
-    clearTimeout(entry.timer);
+    env.clearTimeout(entry.timer);
     if (ok) entry.resolve(frame);
     else entry.reject(frame);
   }
 
   function failPending(code) {
     for (const [id, entry] of pending) {
-      clearTimeout(entry.timer);
+      env.clearTimeout(entry.timer);
       pending.delete(id);
       entry.reject(localError(code));
     }
@@ -169,10 +209,10 @@ export function connect({ path, onSnapshot, onEvent, onStatus = () => {}, reques
     // Exponential back-off with "equal jitter": between half and all of the cap,
     // never under 1 s, never over 15 s, so a restarted server is not stampeded.
     const cap = Math.min(MAX_DELAY_MS, MIN_DELAY_MS * 2 ** attempt);
-    const delay = Math.max(MIN_DELAY_MS, Math.round(cap / 2 + (Math.random() * cap) / 2));
+    const delay = Math.max(MIN_DELAY_MS, Math.round(cap / 2 + (env.random() * cap) / 2));
     attempt += 1;
     report({ state: 'reconnecting', delay });
-    retryTimer = setTimeout(open, delay);
+    retryTimer = env.setTimeout(open, delay);
   }
 
   /** Forget a socket that looks dead (no reply) and start again. */
@@ -195,13 +235,13 @@ export function connect({ path, onSnapshot, onEvent, onStatus = () => {}, reques
    */
   function request(type, fields = {}) {
     return new Promise((resolve, reject) => {
-      if (!socket || socket.readyState !== WebSocket.OPEN) {
+      if (!socket || socket.readyState !== OPEN) {
         reject(localError('network'));
         return;
       }
       counter += 1;
       const id = `r${counter}`;
-      const timer = setTimeout(() => {
+      const timer = env.setTimeout(() => {
         if (!pending.has(id)) return;
         pending.delete(id);
         reject(localError('timeout'));
@@ -214,7 +254,7 @@ export function connect({ path, onSnapshot, onEvent, onStatus = () => {}, reques
         socket.send(JSON.stringify({ ...fields, type, id }));
       } catch (err) {
         console.error('send failed', err);
-        clearTimeout(timer);
+        env.clearTimeout(timer);
         pending.delete(id);
         reject(localError('network'));
       }
@@ -228,7 +268,7 @@ export function connect({ path, onSnapshot, onEvent, onStatus = () => {}, reques
 
   function close() {
     stopped = true;
-    clearTimeout(retryTimer);
+    env.clearTimeout(retryTimer);
     const ws = socket;
     socket = null;
     failPending('network');
@@ -238,25 +278,22 @@ export function connect({ path, onSnapshot, onEvent, onStatus = () => {}, reques
   // Phones drop sockets while asleep: when the page comes back, do not wait
   // for the back-off timer. A socket that looks open may be half-dead, so
   // after a long absence ask for a snapshot (which also catches up).
-  let hiddenSince = null;
   function wake() {
-    if (stopped) return;
-    if (!socket) {
-      attempt = Math.min(attempt, 1);
-      open();
-    }
+    if (stopped || socket) return;
+    attempt = Math.min(attempt, 1);
+    open();
   }
-  window.addEventListener('online', wake);
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden') {
-      hiddenSince = Date.now();
-      return;
-    }
-    const away = hiddenSince === null ? 0 : Date.now() - hiddenSince;
+
+  function pageHidden() {
+    hiddenSince = env.now();
+  }
+
+  function pageVisible() {
+    const away = hiddenSince === null ? 0 : env.now() - hiddenSince;
     hiddenSince = null;
     if (!socket) wake();
-    else if (away > 30000 && connected) resync().catch(() => {});
-  });
+    else if (away > RESYNC_AFTER_HIDDEN_MS && connected) resync().catch(() => {});
+  }
 
   open();
 
@@ -264,6 +301,9 @@ export function connect({ path, onSnapshot, onEvent, onStatus = () => {}, reques
     request,
     resync,
     close,
+    wake,
+    pageHidden,
+    pageVisible,
     get lastSeq() {
       return lastSeq;
     },

@@ -3,6 +3,16 @@
 
 const isQuestion = (q) => Boolean(q) && typeof q.id === 'number';
 
+/**
+ * May this page send request `type` (e.g. 'question.approve') for question
+ * `q` now? The server says so in `q.actions`, derived from its transition
+ * table; the pages never re-encode which status allows what. A question
+ * without `actions` (the screen's, or an older server's) allows nothing.
+ */
+export function can(q, type) {
+  return Boolean(q) && Array.isArray(q.actions) && q.actions.includes(type);
+}
+
 /** Replace the model's content with a snapshot frame. */
 export function applySnapshot(state, snapshot) {
   state.townhall = { ...state.townhall, ...(snapshot.townhall || {}) };

@@ -44,7 +44,7 @@ django.setup()
 from django.conf import settings
 from questions import town_hall_questions
 
-from tests.support.servers import DaphneServer, citizen_cookie, fresh_database, login, manage, open_socket
+from harness.servers import DaphneServer, citizen_cookie, fresh_database, login, manage, open_socket
 
 
 def log(message: str) -> None:
@@ -211,7 +211,7 @@ def main() -> None:
     env = {"TOXICITY_SCORER": args.scorer, "SCORING_MODE": "local", "DEMO_MODERATOR_PASSWORD": password,
            "LOG_LEVEL": "WARNING"}
     if args.scorer == "detoxify":
-        from tests.support.checkpoints import build_full_size_checkpoint
+        from harness.checkpoints import build_full_size_checkpoint
 
         build_full_size_checkpoint(args.model_dir)
         env |= {"TOXICITY_MODEL_DIR": str(args.model_dir), "TOXICITY_QUANTIZE": "1" if args.quantize else "0"}

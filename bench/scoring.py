@@ -50,11 +50,11 @@ from django.conf import settings
 from django.test import override_settings
 from questions import length_summary, town_hall_questions
 
+from harness.checkpoints import build_full_size_checkpoint
 from moderation import scoring_runner as runner
 from moderation.scoring import registry
 from moderation.scoring.detoxify_engine import DetoxifyScorer, build_detoxify_scorer
 from moderation.scoring.normalize import normalize_for_model
-from tests.support.checkpoints import build_full_size_checkpoint
 
 THRESHOLD = 0.5
 
@@ -382,7 +382,7 @@ class E2EClient:
                 self.arrival(question["id"]).set_result(now)
 
     async def open(self, stack) -> None:
-        from tests.support.servers import citizen_cookie, login, open_socket
+        from harness.servers import citizen_cookie, login, open_socket
 
         moderator = await stack.enter_async_context(
             open_socket(self.server, "/ws/t/demo/moderate/", login(self.server.url, "moderator", self.password)))
@@ -449,7 +449,7 @@ def end_to_end(model_dir: Path, texts: list[str], lone: list[str], *, quantize: 
     """One table row: a fresh database, the demo town hall, Daphne with the full-size model."""
     import secrets
 
-    from tests.support.servers import DaphneServer, fresh_database, manage
+    from harness.servers import DaphneServer, fresh_database, manage
 
     password = "bench-" + secrets.token_urlsafe(12)
     with fresh_database() as database_url:

@@ -20,6 +20,7 @@ import torch
 from detoxify import Detoxify
 from detoxify.detoxify import MODEL_URLS
 
+from harness.checkpoints import build_full_size_checkpoint, build_tiny_checkpoint
 from moderation.scoring import registry
 from moderation.scoring.base import Scorer, ScoreResult, ScorerUnavailable
 from moderation.scoring.detoxify_engine import (
@@ -31,7 +32,6 @@ from moderation.scoring.detoxify_engine import (
     checkpoint_version,
     file_sha256,
 )
-from tests.support.checkpoints import build_full_size_checkpoint, build_tiny_checkpoint
 
 STANDARD_LABELS = ["toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack"]
 TEXTS = [

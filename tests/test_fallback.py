@@ -8,10 +8,10 @@ import pytest
 from channels.db import database_sync_to_async
 from django.test import AsyncClient
 
+from harness.checkpoints import build_tiny_checkpoint
 from moderation.scoring import registry
 from moderation.scoring.offline import OfflineScorer
 from tests.support import factories
-from tests.support.checkpoints import build_tiny_checkpoint
 from tests.support.ws import expect
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -20,10 +20,10 @@ import pytest
 import torch
 from django.core.management import CommandError, call_command
 
+from harness.checkpoints import build_tiny_checkpoint
 from moderation.management.commands import toxicity_model
 from moderation.scoring import registry
 from moderation.scoring.detoxify_engine import CHECKPOINT_FILE, HF_DIR, MANIFEST_FILE, MODELS, file_sha256
-from tests.support.checkpoints import build_tiny_checkpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.checkpoints import build_tiny_checkpoint
+from harness.checkpoints import build_tiny_checkpoint
 from tests.support.servers import ROOT, _child_env, citizen_cookie, fresh_database, login, manage, open_socket
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.asyncio]

@@ -12,8 +12,6 @@ import {
 import { announce, byId, byVotesThenId, h, keepFocus, placeChildren, setText, showText, textLength, toggle, uuid } from './dom.js';
 import { createPage } from './page.js';
 
-const AUTHOR_MAX = 80;
-const PLACE_MAX = 80;
 // The pre-submit nudge: ask the server once the typing pauses, for drafts long
 // enough to say something.
 const PREVIEW_PAUSE_MS = 700;
@@ -241,13 +239,14 @@ async function submit(event) {
     els.text.focus();
     return;
   }
-  if (textLength(author) > AUTHOR_MAX) {
-    showError(t('errorAuthorTooLong'));
+  // The limits come from the server (moderation/states.py), as the fields' maxlength.
+  if (textLength(author) > els.author.maxLength) {
+    showError(t('errorAuthorTooLong', { max: els.author.maxLength }));
     els.author.focus();
     return;
   }
-  if (textLength(place) > PLACE_MAX) {
-    showError(t('errorPlaceTooLong'));
+  if (textLength(place) > els.place.maxLength) {
+    showError(t('errorPlaceTooLong', { max: els.place.maxLength }));
     els.place.focus();
     return;
   }

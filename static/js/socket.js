@@ -76,6 +76,7 @@ export function createSocket({
 }) {
   const url = env.url(path);
   const pending = new Map(); // id -> {resolve, reject, timer}
+  const waiting = new Set(); // requests made while not connected: {send, reject, timer}
   let socket = null;
   let lastSeq = null;
   let connected = false;
@@ -134,6 +135,7 @@ export function createSocket({
       if (!connected) {
         connected = true;
         report({ state: 'connected' });
+        sendWaiting();
       }
       if (typeof frame.id === 'string') settle(frame, true);
       return;
@@ -198,6 +200,7 @@ export function createSocket({
     const reason = FATAL_CLOSE_CODES.get(code);
     if (reason) {
       stopped = true;
+      failWaiting('network');
       report({ state: 'fatal', code, reason });
       return;
     }
@@ -229,11 +232,48 @@ export function createSocket({
 
   /**
    * Send a request; resolves with the `ok` frame (or the snapshot for a
-   * resync), rejects with the `error` frame. Client-side failures reject with
-   * `{code: 'network'}` (not connected, or the socket closed before the
-   * reply) or `{code: 'timeout'}`.
+   * resync), rejects with the `error` frame. A request made before the socket
+   * is connected waits for the connection (at most `requestTimeout`).
+   * Client-side failures reject with `{code: 'network'}` (no connection in
+   * time, a fatal close, or the socket closed before the reply) or
+   * `{code: 'timeout'}`.
    */
   function request(type, fields = {}) {
+    if (connected && socket && socket.readyState === OPEN) return send(type, fields);
+    if (stopped) return Promise.reject(localError('network'));
+    // Not connected yet (the page is still opening its socket, or it is
+    // reconnecting): wait for the connection, up to requestTimeout, rather
+    // than fail a citizen who pressed Send in the first second.
+    return new Promise((resolve, reject) => {
+      const entry = {
+        send: () => send(type, fields).then(resolve, reject),
+        reject,
+        timer: env.setTimeout(() => {
+          waiting.delete(entry);
+          reject(localError('network'));
+        }, requestTimeout),
+      };
+      waiting.add(entry);
+    });
+  }
+
+  function sendWaiting() {
+    for (const entry of waiting) {
+      env.clearTimeout(entry.timer);
+      entry.send();
+    }
+    waiting.clear();
+  }
+
+  function failWaiting(code) {
+    for (const entry of waiting) {
+      env.clearTimeout(entry.timer);
+      entry.reject(localError(code));
+    }
+    waiting.clear();
+  }
+
+  function send(type, fields) {
     return new Promise((resolve, reject) => {
       if (!socket || socket.readyState !== OPEN) {
         reject(localError('network'));
@@ -261,6 +301,7 @@ export function createSocket({
     });
   }
 
+
   /** Ask for a fresh snapshot (delivered through onSnapshot as well). */
   function resync() {
     return request('resync');
@@ -268,6 +309,7 @@ export function createSocket({
 
   function close() {
     stopped = true;
+    failWaiting('network');
     env.clearTimeout(retryTimer);
     const ws = socket;
     socket = null;

@@ -118,10 +118,38 @@ describe('requests', () => {
     await second;
   });
 
-  it('fails at once when not connected', async () => {
+  it('holds a request made before the connection and sends it once connected', async () => {
+    // given a page whose socket is still opening
     const f = fakeEnv();
-    const sock = createSocket({ path: '/ws/', ...f.callbacks, env: f.env });
-    await assert.rejects(sock.request('question.submit', { text: 'x' }), { code: 'network', local: true });
+    const sock = createSocket({ path: '/ws/', ...f.callbacks, requestTimeout: 5000, env: f.env });
+
+    // when the citizen presses Send at once, then the socket connects
+    const reply = sock.request('question.submit', { text: 'x' });
+    assert.deepEqual(f.current.sent, []);
+    f.current.open();
+    f.current.receive({ type: 'snapshot', seq: 1, questions: [] });
+
+    // then the request goes out after the snapshot, and its reply settles it
+    const sent = f.current.lastSent('question.submit');
+    assert.equal(sent.text, 'x');
+    f.current.receive({ type: 'ok', id: sent.id, duplicate: false });
+    assert.equal((await reply).duplicate, false);
+  });
+
+  it('fails a request that finds no connection within the timeout', async () => {
+    const f = fakeEnv();
+    const sock = createSocket({ path: '/ws/', ...f.callbacks, requestTimeout: 5000, env: f.env });
+    const reply = sock.request('question.submit', { text: 'x' });
+    f.clock.advance(5000);
+    await assert.rejects(reply, { code: 'network', local: true });
+  });
+
+  it('fails a waiting request at once when the server refuses the socket for good', async () => {
+    const f = fakeEnv();
+    const sock = createSocket({ path: '/ws/', ...f.callbacks, requestTimeout: 5000, env: f.env });
+    const reply = sock.request('question.vote', { question_id: 1, up: true });
+    f.current.serverClose(4403);
+    await assert.rejects(reply, { code: 'network' });
   });
 
   it('fails the requests still waiting when the socket closes', async () => {

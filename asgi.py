@@ -4,6 +4,7 @@ scoring worker channel.
 Run with ``daphne asgi:application``; scoring workers with
 ``python manage.py runworker toxicity-scoring``.
 """
+
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "townhall.settings")

@@ -17,6 +17,7 @@ Reads tests/data/eval_questions.tsv and prints Markdown tables, per split
 ``--errors`` also lists every misclassified question (use it on the dev
 split only: the holdout split is for reporting). No Django needed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,16 @@ from moderation.scoring.offline import OfflineScorer  # noqa: E402
 DATA = ROOT / "tests" / "data" / "eval_questions.tsv"
 THRESHOLD = 0.5
 HOLDOUT_LAST_DIGITS = {2, 5, 8}  # ids ending in 2, 5 or 8: ~30%, see tests/data/README.md
-CATEGORIES = ("civil", "criticism", "identity_neutral", "insult", "threat", "identity_attack", "obscenity", "obfuscated")
+CATEGORIES = (
+    "civil",
+    "criticism",
+    "identity_neutral",
+    "insult",
+    "threat",
+    "identity_attack",
+    "obscenity",
+    "obfuscated",
+)
 
 
 def load(path: Path = DATA) -> list[dict[str, str]]:
@@ -123,18 +133,27 @@ def errors(rows: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--errors", action="store_true", help="list misclassified questions")
-    parser.add_argument("--split", choices=("dev", "holdout", "all"), default="all", help="split for --errors and per-category counts")
+    parser.add_argument(
+        "--split", choices=("dev", "holdout", "all"), default="all", help="split for --errors and per-category counts"
+    )
     args = parser.parse_args(argv)
 
     rows = load()
     score_all(rows)
     chosen = [r for r in rows if args.split == "all" or r["split"] == args.split]
-    print(f"Offline scorer: {OfflineScorer().name}; threshold {THRESHOLD}; {len(rows)} questions in {DATA.relative_to(ROOT)}\n")
-    print(summary_table(rows, [
-        ("dev", lambda r: r["split"] == "dev"),
-        ("holdout", lambda r: r["split"] == "holdout"),
-        ("all", lambda r: True),
-    ]))
+    print(
+        f"Offline scorer: {OfflineScorer().name}; threshold {THRESHOLD}; {len(rows)} questions in {DATA.relative_to(ROOT)}\n"
+    )
+    print(
+        summary_table(
+            rows,
+            [
+                ("dev", lambda r: r["split"] == "dev"),
+                ("holdout", lambda r: r["split"] == "holdout"),
+                ("all", lambda r: True),
+            ],
+        )
+    )
     print(f"\nHeld per category (split: {args.split}):\n")
     print(category_table(chosen))
     if args.errors:

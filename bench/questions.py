@@ -8,6 +8,7 @@ skewed distribution over 20-400 characters (median about 130, like questions
 typed on a phone), so that short and long ones both appear. Same ``n`` and
 ``seed``, same questions. Pure; no Django.
 """
+
 from __future__ import annotations
 
 import math
@@ -36,8 +37,21 @@ _EN_SLOTS = {
     "school": ["Oakwood primary", "the high school", "St Mary's", "the new secondary school"],
 }
 _FR_SLOTS = {
-    "district": ["le quartier nord", "les Berges", "la vieille ville", "les Coteaux", "le quartier de la gare", "Champfleury"],
-    "street": ["la rue principale", "l'avenue de la Gare", "la rue du Moulin", "la place de la Mairie", "la rue de l'Église"],
+    "district": [
+        "le quartier nord",
+        "les Berges",
+        "la vieille ville",
+        "les Coteaux",
+        "le quartier de la gare",
+        "Champfleury",
+    ],
+    "street": [
+        "la rue principale",
+        "l'avenue de la Gare",
+        "la rue du Moulin",
+        "la place de la Mairie",
+        "la rue de l'Église",
+    ],
     "line": ["12", "4", "27", "de nuit", "scolaire"],
     "year": ["2026", "2027", "2028"],
     "amount": ["2 millions d'euros", "450 000 €", "1,2 million d'euros", "80 000 €", "3,5 millions d'euros"],
@@ -49,7 +63,12 @@ _FR_SLOTS = {
 # topic -> (short questions, questions, context sentences)
 _EN: dict[str, tuple[list[str], list[str], list[str]]] = {
     "transport": (
-        ["When will the tram reopen?", "Why was bus {line} cut?", "Any news on the bike lanes?", "Is parking going up?"],
+        [
+            "When will the tram reopen?",
+            "Why was bus {line} cut?",
+            "Any news on the bike lanes?",
+            "Is parking going up?",
+        ],
         [
             "When will the tram line to {district} reopen after the works?",
             "Why was the evening service of bus {line} cut, and will it come back in {year}?",
@@ -279,14 +298,36 @@ _FR: dict[str, tuple[list[str], list[str], list[str]]] = {
     ),
 }
 _OPENERS = {
-    "en": ["Good evening.", "Thank you, Mayor.", "Hello, I live in {district}.", "As a parent,", "A question for the council:",
-           "I have lived on {street} for twenty years."],
-    "fr": ["Bonsoir.", "Merci Madame la Maire.", "Bonjour, j'habite {district}.", "En tant que parent,",
-           "Une question pour le conseil :", "J'habite {street} depuis vingt ans."],
+    "en": [
+        "Good evening.",
+        "Thank you, Mayor.",
+        "Hello, I live in {district}.",
+        "As a parent,",
+        "A question for the council:",
+        "I have lived on {street} for twenty years.",
+    ],
+    "fr": [
+        "Bonsoir.",
+        "Merci Madame la Maire.",
+        "Bonjour, j'habite {district}.",
+        "En tant que parent,",
+        "Une question pour le conseil :",
+        "J'habite {street} depuis vingt ans.",
+    ],
 }
 _CLOSERS = {
-    "en": ["Thank you.", "Can you give us a date?", "Will there be a public consultation?", "We need a clear answer tonight."],
-    "fr": ["Merci.", "Pouvez-vous nous donner une date ?", "Y aura-t-il une concertation ?", "Nous attendons une réponse claire."],
+    "en": [
+        "Thank you.",
+        "Can you give us a date?",
+        "Will there be a public consultation?",
+        "We need a clear answer tonight.",
+    ],
+    "fr": [
+        "Merci.",
+        "Pouvez-vous nous donner une date ?",
+        "Y aura-t-il une concertation ?",
+        "Nous attendons une réponse claire.",
+    ],
 }
 
 

@@ -19,6 +19,7 @@ Measured from the first submit:
 
 Markdown on stdout, progress on stderr.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -112,16 +113,19 @@ async def scenario(server: DaphneServer, password: str, texts: list[str], wait: 
     console = Console()
     async with AsyncExitStack() as stack:
         moderator = await stack.enter_async_context(
-            open_socket(server, "/ws/t/demo/moderate/", login(server.url, "moderator", password)))
+            open_socket(server, "/ws/t/demo/moderate/", login(server.url, "moderator", password))
+        )
         await moderator.until("snapshot")
         second = await stack.enter_async_context(
-            open_socket(server, "/ws/t/demo/moderate/", login(server.url, "moderator", password)))
+            open_socket(server, "/ws/t/demo/moderate/", login(server.url, "moderator", password))
+        )
         await second.until("snapshot")
         reader = asyncio.get_running_loop().create_task(console.read(moderator.ws))
         citizens = []
         for _ in range(math.ceil(len(texts) / per_citizen)):
-            citizens.append(await stack.enter_async_context(
-                open_socket(server, "/ws/t/demo/", citizen_cookie(server.url, "demo"))))
+            citizens.append(
+                await stack.enter_async_context(open_socket(server, "/ws/t/demo/", citizen_cookie(server.url, "demo")))
+            )
             await citizens[-1].until("snapshot")
         log(f"{len(citizens)} citizens and 2 moderators connected")
         await asyncio.sleep(1.0)  # the load pattern: the room idles a second before the burst
@@ -137,7 +141,8 @@ async def scenario(server: DaphneServer, password: str, texts: list[str], wait: 
         for i, text in enumerate(texts):
             sent[i] = time.perf_counter()
             await citizens[i // per_citizen].send(
-                {"type": "question.submit", "id": f"q{i}", "text": text, "client_key": f"room-{i}"})
+                {"type": "question.submit", "id": f"q{i}", "text": text, "client_key": f"room-{i}"}
+            )
 
         acked: dict[int, float] = {}
         ids: dict[int, int] = {}
@@ -158,15 +163,20 @@ async def scenario(server: DaphneServer, password: str, texts: list[str], wait: 
         try:
             await asyncio.wait_for(console.all_scored.wait(), wait)
         except TimeoutError:
-            log(f"not all scored within {wait} s: the console got {len(console.created)} question.created, "
-                f"{len(console.scored)} question.scored, {console.failed} failures")
+            log(
+                f"not all scored within {wait} s: the console got {len(console.created)} question.created, "
+                f"{len(console.scored)} question.scored, {console.failed} failures"
+            )
             late = await stack.enter_async_context(
-                open_socket(server, "/ws/t/demo/moderate/", login(server.url, "moderator", password)))
+                open_socket(server, "/ws/t/demo/moderate/", login(server.url, "moderator", password))
+            )
             snapshot = await late.until("snapshot")
             stored = {q["id"]: q["toxicity"]["status"] for q in snapshot["questions"]}
             missing = sorted(console.expected - console.scored.keys())
-            log(f"a new console's snapshot: seq {snapshot['seq']}, the missing ones are "
-                f"{[stored.get(q) for q in missing][:10]}; the first console saw seq up to {console.last_seq}")
+            log(
+                f"a new console's snapshot: seq {snapshot['seq']}, the missing ones are "
+                f"{[stored.get(q) for q in missing][:10]}; the first console saw seq up to {console.last_seq}"
+            )
         stop.set()
         await prober
         reader.cancel()
@@ -175,7 +185,7 @@ async def scenario(server: DaphneServer, password: str, texts: list[str], wait: 
     ack_ms = [(acked[i] - sent[i]) * 1000 for i in acked]
     created_ms = [(console.created[q] - sent[i]) * 1000 for i, q in question_of.items() if q in console.created]
     scored_ms = [(console.scored[q] - sent[i]) * 1000 for i, q in question_of.items() if q in console.scored]
-    during = probe_ms[len(baseline):]
+    during = probe_ms[len(baseline) :]
     last_created = max(console.created.get(q, t0) for q in question_of.values())
     return {
         "acks_s": acks_done - t0,
@@ -208,8 +218,12 @@ def main() -> None:
     args = parse_args()
     texts = [q.text for q in town_hall_questions(args.questions, seed=args.seed)]
     password = "bench-" + secrets.token_urlsafe(12)
-    env = {"TOXICITY_SCORER": args.scorer, "SCORING_MODE": "local", "DEMO_MODERATOR_PASSWORD": password,
-           "LOG_LEVEL": "WARNING"}
+    env = {
+        "TOXICITY_SCORER": args.scorer,
+        "SCORING_MODE": "local",
+        "DEMO_MODERATOR_PASSWORD": password,
+        "LOG_LEVEL": "WARNING",
+    }
     if args.scorer == "detoxify":
         from harness.checkpoints import build_full_size_checkpoint
 
@@ -232,9 +246,23 @@ def main() -> None:
                 import subprocess
 
                 spy = os.environ.get("PY_SPY") or shutil.which("py-spy")
-                profiler = subprocess.Popen([spy, "record", "-p", str(server.process.pid), "-o", str(args.profile),
-                                             "--nonblocking", "--threads", "--format", "raw", "-d", str(int(args.wait) + 30)],
-                                            stdout=subprocess.DEVNULL)
+                profiler = subprocess.Popen(
+                    [
+                        spy,
+                        "record",
+                        "-p",
+                        str(server.process.pid),
+                        "-o",
+                        str(args.profile),
+                        "--nonblocking",
+                        "--threads",
+                        "--format",
+                        "raw",
+                        "-d",
+                        str(int(args.wait) + 30),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                )
                 time.sleep(1)  # py-spy signals nothing when attached: give it a second before the burst
             result = asyncio.run(scenario(server, password, texts, args.wait))
         finally:
@@ -246,12 +274,14 @@ def main() -> None:
     database = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
     layer = "Redis" if redis else "in-memory"
     r = result
-    print(f"| {args.questions} | {scorer['name']} | {database}, {layer} | {r['acks_s']:.1f} s "
-          f"({args.questions / r['acks_s']:.0f}/s) | {ms(percentile(r['ack_ms'], 50))} / {ms(percentile(r['ack_ms'], 99))} "
-          f"| {r['created_all_s']:.1f} s | {ms(percentile(r['created_ms'], 50))} / {ms(percentile(r['created_ms'], 99))} "
-          f"| {ms(percentile(r['scored_ms'], 50))} / {ms(percentile(r['scored_ms'], 99))} | {r['unscored']} "
-          f"| {ms(percentile(r['probe_baseline'], 50))} | {ms(percentile(r['probe_ms'], 50))} / "
-          f"{ms(max(r['probe_ms'], default=float('nan')))} |")
+    print(
+        f"| {args.questions} | {scorer['name']} | {database}, {layer} | {r['acks_s']:.1f} s "
+        f"({args.questions / r['acks_s']:.0f}/s) | {ms(percentile(r['ack_ms'], 50))} / {ms(percentile(r['ack_ms'], 99))} "
+        f"| {r['created_all_s']:.1f} s | {ms(percentile(r['created_ms'], 50))} / {ms(percentile(r['created_ms'], 99))} "
+        f"| {ms(percentile(r['scored_ms'], 50))} / {ms(percentile(r['scored_ms'], 99))} | {r['unscored']} "
+        f"| {ms(percentile(r['probe_baseline'], 50))} | {ms(percentile(r['probe_ms'], 50))} / "
+        f"{ms(max(r['probe_ms'], default=float('nan')))} |"
+    )
 
 
 if __name__ == "__main__":

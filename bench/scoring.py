@@ -19,6 +19,7 @@ time; then int8/fp32 agreement; with ``--e2e``, a real Daphne server.
 Latency is submit -> score ready; throughput is questions / (last score - first
 submit). Markdown on stdout, progress on stderr.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,7 +75,11 @@ def _cpu_sample() -> tuple[float, float, float]:
         fields = [int(x) for x in stat.readline().split()[1:]]
     busy = sum(fields) - fields[3] - fields[4]  # all but idle and iowait
     mine = os.times()
-    return time.perf_counter(), busy / os.sysconf("SC_CLK_TCK"), mine.user + mine.system + mine.children_user + mine.children_system
+    return (
+        time.perf_counter(),
+        busy / os.sysconf("SC_CLK_TCK"),
+        mine.user + mine.system + mine.children_user + mine.children_system,
+    )
 
 
 def interference() -> str:
@@ -131,7 +136,9 @@ def load_scorers(model_dir: Path) -> dict[str, DetoxifyScorer]:
     scorers = {}
     for label, quantize in (("fp32", False), ("int8", True)):
         started = time.perf_counter()
-        with override_settings(TOXICITY_MODEL_DIR=str(model_dir), TOXICITY_MODEL="original", TOXICITY_QUANTIZE=quantize):
+        with override_settings(
+            TOXICITY_MODEL_DIR=str(model_dir), TOXICITY_MODEL="original", TOXICITY_QUANTIZE=quantize
+        ):
             scorers[label] = build_detoxify_scorer()
         log(f"loaded {scorers[label].name} in {time.perf_counter() - started:.1f}s")
     return scorers
@@ -229,7 +236,9 @@ async def _feed(texts: list[str], rate: float | None) -> tuple[list[float], list
     return submitted, done, results, list(batcher.batch_sizes)
 
 
-def batcher_run(scorer: DetoxifyScorer, label: str, texts: list[str], *, batch_size: int, rate: float | None = None) -> Run:
+def batcher_run(
+    scorer: DetoxifyScorer, label: str, texts: list[str], *, batch_size: int, rate: float | None = None
+) -> Run:
     """Feed the service's batcher, configured as the service is except for ``batch_size``."""
     recorder = Recorder(scorer)
     with registry.use_scorer(recorder), override_settings(SCORING_BATCH_SIZE=batch_size):
@@ -279,12 +288,28 @@ def run_row(run: Run, naive: Run | None = None) -> list[str]:
     lat = run.latencies_ms
     ratio = f"{run.throughput / naive.throughput:.2f}×" if naive else ""
     padding = f"{run.padding:.0%}" if run.padding is not None else "100%"
-    return [run.case, f"{run.throughput:.2f}", ratio, ms(percentile(lat, 50)), ms(percentile(lat, 99)),
-            f"{run.elapsed:.1f} s", batches(run), padding]
+    return [
+        run.case,
+        f"{run.throughput:.2f}",
+        ratio,
+        ms(percentile(lat, 50)),
+        ms(percentile(lat, 99)),
+        f"{run.elapsed:.1f} s",
+        batches(run),
+        padding,
+    ]
 
 
-RUN_HEADERS = ["case", "throughput (q/s)", "vs (a)", "p50 latency", "p99 latency", "wall time", "batches (mean size)",
-               "padding efficiency"]
+RUN_HEADERS = [
+    "case",
+    "throughput (q/s)",
+    "vs (a)",
+    "p50 latency",
+    "p99 latency",
+    "wall time",
+    "batches (mean size)",
+    "padding efficiency",
+]
 
 
 def agreement(fp32: Run, int8: Run) -> str:
@@ -303,13 +328,19 @@ def agreement(fp32: Run, int8: Run) -> str:
 
     held = sum(a >= THRESHOLD for a in top32)
     same = "identical batches" if fp32.batches == int8.batches else "different batches: padding differs"
-    return "\n".join([
-        f"Both runs formed {same}.", "",
-        table(["label", "max abs diff", "mean abs diff"], rows), "",
-        (f"- Held status changed at threshold {THRESHOLD}: {flips(THRESHOLD)} of {len(top32)} "
-         f"(fp32 holds {held}; fp32 max-label scores range {min(top32):.3f}-{max(top32):.3f}, median {median:.3f})."),
-        f"- Sensitivity check, threshold at the fp32 median ({median:.3f}): {flips(median)} of {len(top32)} change.",
-    ])
+    return "\n".join(
+        [
+            f"Both runs formed {same}.",
+            "",
+            table(["label", "max abs diff", "mean abs diff"], rows),
+            "",
+            (
+                f"- Held status changed at threshold {THRESHOLD}: {flips(THRESHOLD)} of {len(top32)} "
+                f"(fp32 holds {held}; fp32 max-label scores range {min(top32):.3f}-{max(top32):.3f}, median {median:.3f})."
+            ),
+            f"- Sensitivity check, threshold at the fp32 median ({median:.3f}): {flips(median)} of {len(top32)} change.",
+        ]
+    )
 
 
 def _command_output(*command: str) -> str:
@@ -323,23 +354,35 @@ def machine_facts(loads: list[str], scorers: dict[str, DetoxifyScorer]) -> str:
 
     import transformers
 
-    lscpu = [line.split(":", 1)[1].strip() for line in _command_output("lscpu").splitlines() if line.startswith("Model name")]
+    lscpu = [
+        line.split(":", 1)[1].strip() for line in _command_output("lscpu").splitlines() if line.startswith("Model name")
+    ]
     fp32 = scorers["fp32"]
-    return "\n".join([
-        f"- Command: `{' '.join(['.venv/bin/python', *map(shlex.quote, sys.argv)])}`",
-        f"- Date: {_command_output('date').strip()}",
-        (f"- Machine: nproc {os.cpu_count()}, `lscpu` model name: {lscpu[0] if lscpu else platform.processor()}; "
-         f"Python {platform.python_version()}"),
-        (f"- torch {torch.__version__} (get_num_threads() = {torch.get_num_threads()}, quantized engine "
-         f"{torch.backends.quantized.engine}), transformers {transformers.__version__}, "
-         f"detoxify {metadata.version('detoxify')}"),
-        (f"- Model: {fp32.name} / {scorers['int8'].name}: random weights, bert-base-uncased size "
-         f"(12 layers, hidden 768, vocab {fp32.model.config.vocab_size})"),
-        (f"- Service settings: SCORING_BATCH_SIZE={settings.SCORING_BATCH_SIZE}, "
-         f"SCORING_BATCH_WAIT_MS={settings.SCORING_BATCH_WAIT_MS:g}, TOXICITY_THREADS={settings.TOXICITY_THREADS} "
-         f"(0 = one per core), SCORING_TIMEOUT={settings.SCORING_TIMEOUT:g}"),
-        f"- Load average (1, 5, 15 min): {' -> '.join(loads)} (start -> end)",
-    ])
+    return "\n".join(
+        [
+            f"- Command: `{' '.join(['.venv/bin/python', *map(shlex.quote, sys.argv)])}`",
+            f"- Date: {_command_output('date').strip()}",
+            (
+                f"- Machine: nproc {os.cpu_count()}, `lscpu` model name: {lscpu[0] if lscpu else platform.processor()}; "
+                f"Python {platform.python_version()}"
+            ),
+            (
+                f"- torch {torch.__version__} (get_num_threads() = {torch.get_num_threads()}, quantized engine "
+                f"{torch.backends.quantized.engine}), transformers {transformers.__version__}, "
+                f"detoxify {metadata.version('detoxify')}"
+            ),
+            (
+                f"- Model: {fp32.name} / {scorers['int8'].name}: random weights, bert-base-uncased size "
+                f"(12 layers, hidden 768, vocab {fp32.model.config.vocab_size})"
+            ),
+            (
+                f"- Service settings: SCORING_BATCH_SIZE={settings.SCORING_BATCH_SIZE}, "
+                f"SCORING_BATCH_WAIT_MS={settings.SCORING_BATCH_WAIT_MS:g}, TOXICITY_THREADS={settings.TOXICITY_THREADS} "
+                f"(0 = one per core), SCORING_TIMEOUT={settings.SCORING_TIMEOUT:g}"
+            ),
+            f"- Load average (1, 5, 15 min): {' -> '.join(loads)} (start -> end)",
+        ]
+    )
 
 
 def load_average() -> str:
@@ -385,19 +428,25 @@ class E2EClient:
         from harness.servers import citizen_cookie, login, open_socket
 
         moderator = await stack.enter_async_context(
-            open_socket(self.server, "/ws/t/demo/moderate/", login(self.server.url, "moderator", self.password)))
+            open_socket(self.server, "/ws/t/demo/moderate/", login(self.server.url, "moderator", self.password))
+        )
         await moderator.until("snapshot")
         self.reader = asyncio.get_running_loop().create_task(self.read_moderator(moderator.ws))
         per_citizen = settings.QUESTION_RATE_COUNT  # the server keeps the default rate limit: one citizen per 5
         citizens = []
         for _ in range(math.ceil(len(self.texts) / per_citizen)):
-            citizens.append(await stack.enter_async_context(
-                open_socket(self.server, "/ws/t/demo/", citizen_cookie(self.server.url, "demo"))))
+            citizens.append(
+                await stack.enter_async_context(
+                    open_socket(self.server, "/ws/t/demo/", citizen_cookie(self.server.url, "demo"))
+                )
+            )
             await citizens[-1].until("snapshot")
         self.slots = [citizens[i // per_citizen] for i in range(len(self.texts))]
 
     async def send(self, i: int) -> None:
-        await self.slots[i].send({"type": "question.submit", "id": f"q{i}", "text": self.texts[i], "client_key": f"bench-{i}"})
+        await self.slots[i].send(
+            {"type": "question.submit", "id": f"q{i}", "text": self.texts[i], "client_key": f"bench-{i}"}
+        )
 
     async def ack(self, i: int) -> int:
         reply = await self.slots[i].until("ok", "error", where=lambda f: f.get("id") == f"q{i}", timeout=120)
@@ -441,8 +490,13 @@ async def _e2e_scenarios(server, texts: list[str], lone: list[str], password: st
         done, _ = await asyncio.wait([client.arrival(qid) for qid in ids], timeout=240)
         client.reader.cancel()
     finished = [f.result() for f in done]
-    return {"burst": Run("e2e burst", [t0] * len(finished), finished), "lone": lone_ms, "created": created_ms,
-            "failures": client.failures - failures_before, "unscored": len(ids) - len(finished)}
+    return {
+        "burst": Run("e2e burst", [t0] * len(finished), finished),
+        "lone": lone_ms,
+        "created": created_ms,
+        "failures": client.failures - failures_before,
+        "unscored": len(ids) - len(finished),
+    }
 
 
 def end_to_end(model_dir: Path, texts: list[str], lone: list[str], *, quantize: bool, idle: float) -> list[str]:
@@ -454,8 +508,13 @@ def end_to_end(model_dir: Path, texts: list[str], lone: list[str], *, quantize: 
     password = "bench-" + secrets.token_urlsafe(12)
     with fresh_database() as database_url:
         manage(database_url, "demo", env={"DEMO_MODERATOR_PASSWORD": password})
-        server = DaphneServer(database_url, TOXICITY_MODEL_DIR=str(model_dir), TOXICITY_QUANTIZE="1" if quantize else "0",
-                              DEMO_MODERATOR_PASSWORD=password, SCORING_MODE="local")
+        server = DaphneServer(
+            database_url,
+            TOXICITY_MODEL_DIR=str(model_dir),
+            TOXICITY_QUANTIZE="1" if quantize else "0",
+            DEMO_MODERATOR_PASSWORD=password,
+            SCORING_MODE="local",
+        )
         try:
             server.start()
             scorer = server.health["scorer"]
@@ -466,9 +525,16 @@ def end_to_end(model_dir: Path, texts: list[str], lone: list[str], *, quantize: 
             server.cleanup()
     burst, lat = result["burst"], result["burst"].latencies_ms
     database = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
-    return [f"Daphne, {scorer['name']}, {database}", f"{burst.throughput:.2f}", ms(percentile(lat, 50)),
-            ms(percentile(lat, 99)), f"{result['failures']} / {result['unscored']}",
-            ms(percentile(result["lone"], 50)), ms(percentile(result["lone"], 99)), ms(percentile(result["created"], 50))]
+    return [
+        f"Daphne, {scorer['name']}, {database}",
+        f"{burst.throughput:.2f}",
+        ms(percentile(lat, 50)),
+        ms(percentile(lat, 99)),
+        f"{result['failures']} / {result['unscored']}",
+        ms(percentile(result["lone"], 50)),
+        ms(percentile(result["lone"], 99)),
+        ms(percentile(result["created"], 50)),
+    ]
 
 
 # --- main ----------------------------------------------------------------------------------------
@@ -535,8 +601,15 @@ def lone_section(scorers: dict[str, DetoxifyScorer], texts: list[str], idle: flo
     for case, measure in cases:
         log(f"lone questions: {case}")
         latencies = measure()
-        rows.append([case, ms(percentile(latencies, 50)), ms(percentile(latencies, 90)), ms(percentile(latencies, 99)),
-                     ms(max(latencies))])
+        rows.append(
+            [
+                case,
+                ms(percentile(latencies, 50)),
+                ms(percentile(latencies, 90)),
+                ms(percentile(latencies, 99)),
+                ms(max(latencies)),
+            ]
+        )
     return table(["case", "p50 latency", "p90", "p99", "max"], rows)
 
 
@@ -544,13 +617,19 @@ def in_process_report(scorers: dict[str, DetoxifyScorer], texts: list[str], lone
     burst_table, runs = burst_section(scorers, texts, args)
     out = [f"\n### Burst: {len(texts)} questions submitted at once\n", burst_table]
     for rate in args.rates:
-        out += [f"\n### Steady rate: {len(texts)} questions at {rate:g}/s (one every {1000 / rate:.0f} ms)\n",
-                steady_section(scorers, texts, runs["naive"], rate)]
-    out += [f"\n### Lone question: {len(lone)} questions one at a time, {args.idle:g} s idle before each (not counted)\n",
-            lone_section(scorers, lone, args.idle)]
+        out += [
+            f"\n### Steady rate: {len(texts)} questions at {rate:g}/s (one every {1000 / rate:.0f} ms)\n",
+            steady_section(scorers, texts, runs["naive"], rate),
+        ]
+    out += [
+        f"\n### Lone question: {len(lone)} questions one at a time, {args.idle:g} s idle before each (not counted)\n",
+        lone_section(scorers, lone, args.idle),
+    ]
     size = settings.SCORING_BATCH_SIZE
-    out += [f"\n### int8 vs fp32 scores ({len(texts)} questions, both from the batch-{size} burst runs)\n",
-            agreement(runs[f"fp32-{size}"], runs[f"int8-{size}"])]
+    out += [
+        f"\n### int8 vs fp32 scores ({len(texts)} questions, both from the batch-{size} burst runs)\n",
+        agreement(runs[f"fp32-{size}"], runs[f"int8-{size}"]),
+    ]
     return out
 
 
@@ -559,12 +638,28 @@ def e2e_report(args, texts: list[str]) -> list[str]:
     rows = []
     for quantize in (False, True):
         log(f"end to end through Daphne, {'int8' if quantize else 'fp32'}")
-        rows.append(end_to_end(args.model_dir, texts[: args.e2e_questions], e2e_lone, quantize=quantize, idle=args.idle))
-    return [(f"\n### End to end: websocket submit -> `question.scored` at a moderator socket "
-             f"({len(e2e_lone)} lone questions, {args.idle:g} s idle before each, then a burst of {args.e2e_questions})\n"),
-            table(["server", "burst throughput (q/s)", "burst p50", "burst p99",
-                   "burst: timed-out attempts / never scored", "lone p50", "lone p99", "lone p50 to `question.created`"],
-                  rows)]
+        rows.append(
+            end_to_end(args.model_dir, texts[: args.e2e_questions], e2e_lone, quantize=quantize, idle=args.idle)
+        )
+    return [
+        (
+            f"\n### End to end: websocket submit -> `question.scored` at a moderator socket "
+            f"({len(e2e_lone)} lone questions, {args.idle:g} s idle before each, then a burst of {args.e2e_questions})\n"
+        ),
+        table(
+            [
+                "server",
+                "burst throughput (q/s)",
+                "burst p50",
+                "burst p99",
+                "burst: timed-out attempts / never scored",
+                "lone p50",
+                "lone p99",
+                "lone p50 to `question.created`",
+            ],
+            rows,
+        ),
+    ]
 
 
 def main() -> None:
@@ -584,14 +679,17 @@ def main() -> None:
         f"- Questions: {len(texts)} ({sum(q.lang == 'en' for q in questions)} EN, {sum(q.lang == 'fr' for q in questions)} FR, "
         f"seed {args.seed}); characters min {sizes['min']} / p10 {sizes['p10']} / median {sizes['p50']} / p90 {sizes['p90']} "
         f"/ max {sizes['max']}; WordPiece tokens median {percentile(tokens, 50):.0f}, mean {sum(tokens) / len(tokens):.0f}, "
-        f"max {max(tokens)}")
+        f"max {max(tokens)}"
+    )
     if not args.e2e_only:
         out += in_process_report(scorers, texts, lone, args)
     if args.e2e:
         out += e2e_report(args, texts)
     loads.append(load_average())
     out[0] = machine_facts(loads, scorers)
-    out.insert(1, f"- CPU used by other processes during each step (share of all {os.cpu_count()} cores): {interference()}")
+    out.insert(
+        1, f"- CPU used by other processes during each step (share of all {os.cpu_count()} cores): {interference()}"
+    )
     print("\n".join(out))
 
 

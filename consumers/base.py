@@ -4,6 +4,7 @@ Subclasses set ``role``, implement ``authorize`` and list their ``handlers``.
 A handler takes a parsed :class:`Request` and returns the fields of the ``ok``
 reply; domain errors become error frames here.
 """
+
 from __future__ import annotations
 
 import json
@@ -154,4 +155,3 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         frame = render_event(self.viewer, seq, event_type, payload)
         if frame is not None:
             await self.send_json(frame)
-

@@ -11,6 +11,7 @@ Events published from either thread may reach the layer out of ``seq``
 order; consumers already handle that (a gap is replayed from the database,
 an older ``seq`` is ignored).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

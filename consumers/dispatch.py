@@ -13,6 +13,7 @@ which closes stale connections itself, on that thread, before and after each
 call. So the extra trip is dropped; events that need no query are delivered
 without touching the database thread.
 """
+
 from __future__ import annotations
 
 from typing import Any

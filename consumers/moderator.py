@@ -126,7 +126,9 @@ class ModeratorConsumer(TownHallConsumer):
     async def handle_approve_many(self, request: Request) -> dict[str, Any]:
         raw = request.fields.get("items")
         if not isinstance(raw, list) or not raw or len(raw) > MAX_BATCH:
-            raise ProtocolError(f"items must be a list of 1 to {MAX_BATCH} {{question_id, version}} objects.", request.id)
+            raise ProtocolError(
+                f"items must be a list of 1 to {MAX_BATCH} {{question_id, version}} objects.", request.id
+            )
         items = []
         for entry in raw:
             if not isinstance(entry, dict):

@@ -4,6 +4,7 @@ Consumers call :func:`parse_frame` on every text frame, then the field
 helpers inside their handlers; a :class:`ProtocolError` becomes a
 ``bad_request`` error frame.
 """
+
 from __future__ import annotations
 
 import json

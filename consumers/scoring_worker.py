@@ -6,6 +6,7 @@ database). Daphne processes send ``{"type": "score.question", "question_id": N}`
 the worker scores in its own micro-batcher and stores the result through the
 same services, which publish ``question.scored`` to the town hall's sockets.
 """
+
 from __future__ import annotations
 
 from typing import Any

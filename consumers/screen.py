@@ -1,4 +1,5 @@
 """The officials' screen socket: read-only, opened with the town hall's secret key."""
+
 from __future__ import annotations
 
 import secrets

@@ -6,6 +6,7 @@ Both builders write the layout ``moderation.scoring.detoxify_engine`` reads
 random: the scores mean nothing, but the code path and (for the full-size one)
 the compute are the real ones.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -84,15 +85,24 @@ def _full_vocab(size: int) -> list[str]:
 
 
 def _write_model_dir(
-    model_dir: Path, *, config: BertConfig, vocab: list[str], model: str, stored_model_type: str | None,
-    source_url: str, seed: int, **manifest_extra: object,
+    model_dir: Path,
+    *,
+    config: BertConfig,
+    vocab: list[str],
+    model: str,
+    stored_model_type: str | None,
+    source_url: str,
+    seed: int,
+    **manifest_extra: object,
 ) -> Path:
     hf = model_dir / HF_DIR
     hf.mkdir(parents=True, exist_ok=True)
     vocab_file = hf / "vocab.txt"
     vocab_file.write_text("\n".join(vocab) + "\n", encoding="utf-8")
     # Transformers 5's BertTokenizer takes the vocabulary itself (`vocab_file=` is silently ignored).
-    tokenizer = BertTokenizer(vocab={token: i for i, token in enumerate(vocab)}, do_lower_case=True, model_max_length=512)
+    tokenizer = BertTokenizer(
+        vocab={token: i for i, token in enumerate(vocab)}, do_lower_case=True, model_max_length=512
+    )
     tokenizer.save_pretrained(hf)
     config.save_pretrained(hf)
     with torch.random.fork_rng(devices=[]):  # random weights, without disturbing the caller's RNG
@@ -132,13 +142,24 @@ def build_tiny_checkpoint(
     """
     vocab = _tiny_vocab()
     config = BertConfig(
-        vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=37,
-        max_position_embeddings=512, num_labels=len(ORIGINAL_CLASSES), architectures=["BertForSequenceClassification"],
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=37,
+        max_position_embeddings=512,
+        num_labels=len(ORIGINAL_CLASSES),
+        architectures=["BertForSequenceClassification"],
         initializer_range=0.2,  # wider than BERT's 0.02, so the random scores spread over (0, 1)
     )
     return _write_model_dir(
-        Path(root) / model, config=config, vocab=vocab, model=model, stored_model_type=stored_model_type,
-        source_url="tests.support.checkpoints:build_tiny_checkpoint (random weights, tests only)", seed=seed,
+        Path(root) / model,
+        config=config,
+        vocab=vocab,
+        model=model,
+        stored_model_type=stored_model_type,
+        source_url="tests.support.checkpoints:build_tiny_checkpoint (random weights, tests only)",
+        seed=seed,
     )
 
 
@@ -159,16 +180,28 @@ def build_full_size_checkpoint(root: Path, vocab_size: int = 30522) -> Path:
             return model_dir
     vocab = _full_vocab(vocab_size)
     config = BertConfig(
-        vocab_size=vocab_size, hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
-        max_position_embeddings=512, num_labels=len(ORIGINAL_CLASSES), architectures=["BertForSequenceClassification"],
+        vocab_size=vocab_size,
+        hidden_size=768,
+        num_hidden_layers=12,
+        num_attention_heads=12,
+        intermediate_size=3072,
+        max_position_embeddings=512,
+        num_labels=len(ORIGINAL_CLASSES),
+        architectures=["BertForSequenceClassification"],
     )
     # Build next to the target and swap it in whole, so an interrupted build is never mistaken for a cache.
     partial = Path(root) / f".original.partial-{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
     _write_model_dir(
-        partial, config=config, vocab=vocab, model="original", stored_model_type="bert-base-uncased",
+        partial,
+        config=config,
+        vocab=vocab,
+        model="original",
+        stored_model_type="bert-base-uncased",
         source_url="tests.support.checkpoints:build_full_size_checkpoint (random weights, benchmarks only)",
-        seed=0, builder="full-size", vocab_size=vocab_size,
+        seed=0,
+        builder="full-size",
+        vocab_size=vocab_size,
     )
     shutil.rmtree(model_dir, ignore_errors=True)
     partial.rename(model_dir)

@@ -72,6 +72,7 @@ Also: ``ManageError``, ``ServerError``, ``ServiceUnavailable``, ``free_port()``,
 ``flush_channel_prefix(redis_url, prefix)``, ``stop_servers(servers)``,
 ``ServerGroup`` (servers sharing one channel prefix, stopped together).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -166,7 +167,7 @@ def _database_env(database_url: str) -> dict[str, str]:
     options (busy timeout, IMMEDIATE transactions) that a DATABASE_URL would lose.
     """
     if database_url.startswith("sqlite:///"):
-        return {"SQLITE_PATH": database_url[len("sqlite:///"):]}
+        return {"SQLITE_PATH": database_url[len("sqlite:///") :]}
     return {"DATABASE_URL": database_url}
 
 
@@ -174,8 +175,9 @@ def _child_env(database_url: str, extra: dict[str, str] | None) -> dict[str, str
     env = {k: v for k, v in os.environ.items() if k not in _SERVICE_VARIABLES}
     # The settings module of the process that starts them (tests.settings
     # under pytest: its fast password hasher reaches the servers too).
-    env.update(DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE") or "townhall.settings",
-               PYTHONUNBUFFERED="1")
+    env.update(
+        DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE") or "townhall.settings", PYTHONUNBUFFERED="1"
+    )
     env.update(_database_env(database_url))
     env.update({k: str(v) for k, v in (extra or {}).items() if v is not None})
     return env
@@ -659,9 +661,7 @@ class LiveSocket:
         self._ids += 1
         request_id = f"req-{self._ids}"
         await self.send({"type": frame_type, "id": request_id, **fields})
-        return await self.until(
-            "ok", "error", "snapshot", where=lambda f: f.get("id") == request_id, timeout=timeout
-        )
+        return await self.until("ok", "error", "snapshot", where=lambda f: f.get("id") == request_id, timeout=timeout)
 
     def events(self) -> list[dict[str, Any]]:
         """Every event frame received so far (frames with a seq, except snapshots)."""

@@ -1,4 +1,5 @@
 """Read-only admin for auditing. Changes go through the consoles and services."""
+
 from django.contrib import admin
 
 from moderation.models import Decision, Event, Question, TownHall

@@ -5,6 +5,7 @@ layer carries the stored event (seq, type, payload) so that consumers can
 render it without a query, and replay from ``moderation.Event`` when they
 notice a gap in ``seq``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,7 +26,12 @@ TOWNHALL_UPDATED = "townhall.updated"
 PRESENCE_CHANGED = "presence.changed"
 
 STORED_EVENT_TYPES = (
-    QUESTION_CREATED, QUESTION_SCORED, QUESTION_UPDATED, SCREEN_CHANGED, TOWNHALL_UPDATED, PRESENCE_CHANGED,
+    QUESTION_CREATED,
+    QUESTION_SCORED,
+    QUESTION_UPDATED,
+    SCREEN_CHANGED,
+    TOWNHALL_UPDATED,
+    PRESENCE_CHANGED,
 )
 
 # The consumer method that receives layer messages is ``townhall_event``.

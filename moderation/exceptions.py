@@ -1,4 +1,5 @@
 """Domain errors. Each carries the protocol error code the consumers send."""
+
 from __future__ import annotations
 
 

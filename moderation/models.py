@@ -3,6 +3,7 @@
 Models hold data only. Every change to a question's status goes through
 ``moderation.services``; nothing else assigns ``status``.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -46,9 +47,7 @@ class TownHall(models.Model):
     held_terms = models.JSONField(default=list, blank=True)
     # The event counter: the last seq handed out. Incremented under a row lock.
     last_seq = models.BigIntegerField(default=0)
-    screen_question = models.ForeignKey(
-        "Question", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    screen_question = models.ForeignKey("Question", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -101,9 +100,7 @@ class Question(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["townhall", "participant", "client_key"], name="question_unique_client_key"
-            )
+            models.UniqueConstraint(fields=["townhall", "participant", "client_key"], name="question_unique_client_key")
         ]
         indexes = [models.Index(fields=["townhall", "status"])]
 
@@ -117,9 +114,7 @@ class Vote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["question", "participant"], name="vote_one_per_participant")
-        ]
+        constraints = [models.UniqueConstraint(fields=["question", "participant"], name="vote_one_per_participant")]
 
     def __str__(self) -> str:
         return f"vote on #{self.question_id}"

@@ -4,6 +4,7 @@ The services store one full *record* of a question in each event. Consumers
 turn a record into what their own viewer may see with :func:`render_event`,
 so the same rules serve snapshots, live events and replays from the database.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

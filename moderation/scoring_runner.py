@@ -14,6 +14,7 @@ Either way the result goes through ``services.question_apply_score``. A
 failure or a timeout marks the question ``failed`` (it stays in the queue,
 unscored) and retries it, up to ``SCORING_MAX_ATTEMPTS`` attempts in all.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -163,9 +164,7 @@ async def recover_unscored(*, local: bool = False) -> list[int]:
     if loop in _recovered:
         return []
     _recovered.add(loop)
-    ids = await database_sync_to_async(selectors.unscored_question_ids)(
-        max_attempts=settings.SCORING_MAX_ATTEMPTS
-    )
+    ids = await database_sync_to_async(selectors.unscored_question_ids)(max_attempts=settings.SCORING_MAX_ATTEMPTS)
     if ids:
         logger.info("re-queueing %s unscored questions", len(ids))
     for question_id in ids:

@@ -3,6 +3,7 @@
 ``question_record`` is the one full representation of a question that events
 store and presenters filter per audience.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -51,7 +52,10 @@ def decision_record(decision: Decision) -> dict[str, Any]:
     moderator = decision.moderator
     return {
         "id": decision.pk,
-        "moderator": {"username": moderator.get_username(), "name": moderator.get_full_name() or moderator.get_username()},
+        "moderator": {
+            "username": moderator.get_username(),
+            "name": moderator.get_full_name() or moderator.get_username(),
+        },
         "action": decision.action,
         "question_id": decision.question_id,
         "from_status": decision.from_status,
@@ -76,8 +80,11 @@ def presence_list(townhall_id: int) -> list[dict[str, Any]]:
     for row in rows:
         entry = people.setdefault(
             row.user_id,
-            {"username": row.user.get_username(), "name": row.user.get_full_name() or row.user.get_username(),
-             "editing": None},
+            {
+                "username": row.user.get_username(),
+                "name": row.user.get_full_name() or row.user.get_username(),
+                "editing": None,
+            },
         )
         if row.editing_id is not None:
             entry["editing"] = row.editing_id

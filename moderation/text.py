@@ -6,6 +6,7 @@ NUL and other C0/C1 control characters (PostgreSQL refuses NUL in text)
 and lone UTF-16 surrogates (valid in JSON, not encodable in UTF-8).
 Newlines and tabs stay.
 """
+
 from __future__ import annotations
 
 import re

@@ -126,8 +126,9 @@ async def connect() -> AsyncIterator:
 
     opened: list[WebsocketCommunicator] = []
 
-    async def _connect(path: str, *, session: str | None = None, origin: bytes | None = ORIGIN,
-                       expect_snapshot: bool = True) -> WebsocketCommunicator:
+    async def _connect(
+        path: str, *, session: str | None = None, origin: bytes | None = ORIGIN, expect_snapshot: bool = True
+    ) -> WebsocketCommunicator:
         headers = []
         if origin is not None:
             headers.append((b"origin", origin))

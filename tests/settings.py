@@ -5,6 +5,7 @@ configuration); the Daphne and ``manage.py`` processes the tests start get the
 same module (tests/support/servers.py passes it on), so they behave as the
 test process does. Production settings have no switch for any of this.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,9 @@ from townhall.settings import CHANNEL_LAYERS, DATABASES
 # What the tests check is who may log in, not the cost of guessing.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and "NAME" not in DATABASES["default"].get("TEST", {}):
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and "NAME" not in DATABASES["default"].get(
+    "TEST", {}
+):
     # Django's default SQLite test database is a shared-cache in-memory one.
     # Two connections to it (a test's, and the moderators' database thread in
     # consumers/db.py) lock at table level, and SQLITE_LOCKED ignores the

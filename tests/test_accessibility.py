@@ -3,6 +3,7 @@
 axe-core comes from tests/a11y (npm, installed by `make test`) and is injected
 into the pages under test only; the pages themselves never load it.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -55,8 +56,14 @@ def test_every_page_passes_wcag_21_aa_checks(browser, demo, locale):
 
     # when / then each page is checked as a person would see it
     assert violations(page) == [], "moderator console"
-    for path in (demo.path(), "/", "/join", "/join?code=NOPE", demo.screen_url().removeprefix(demo.url),
-                 demo.screen_url("light").removeprefix(demo.url)):
+    for path in (
+        demo.path(),
+        "/",
+        "/join",
+        "/join?code=NOPE",
+        demo.screen_url().removeprefix(demo.url),
+        demo.screen_url("light").removeprefix(demo.url),
+    ):
         page.goto(demo.url + path)
         page.wait_for_load_state("networkidle")
         assert violations(page) == [], path

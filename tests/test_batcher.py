@@ -1,4 +1,5 @@
 """The micro-batcher: batching, ordering, failures, timeouts. No database."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """The three pages in headless Chromium, against a real Daphne server."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -101,9 +102,11 @@ def test_hostile_text_is_shown_as_text_and_never_runs(browser, demo):
     screen.get_by_test_id("screen-current-text").filter(has_text="Bonjour").wait_for()
 
     # then on every page the markup is text: no element was created, no script ran
-    for page, selector in ((citizen, "[data-testid=my-question-text]"),
-                           (moderator, "[data-testid=approved-item] [data-testid=question-text]"),
-                           (screen, "[data-testid=screen-current-text]")):
+    for page, selector in (
+        (citizen, "[data-testid=my-question-text]"),
+        (moderator, "[data-testid=approved-item] [data-testid=question-text]"),
+        (screen, "[data-testid=screen-current-text]"),
+    ):
         node = page.locator(selector).first
         assert "<script>window.__pwned = 1</script>" in node.text_content()
         assert node.locator("script, img, b").count() == 0

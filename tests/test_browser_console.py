@@ -3,6 +3,7 @@
 Questions are asked and voted on through real citizen sockets; moderators
 act in the browser, from the keyboard where the console is meant for it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -109,8 +110,12 @@ def wait_scored(page, count: int) -> None:
 
 
 def approved_order(page) -> list[int]:
-    return [int(x) for x in page.eval_on_selector_all(
-        "[data-testid=approved-list] > .mod-card", "els => els.map(e => e.dataset.questionId)")]
+    return [
+        int(x)
+        for x in page.eval_on_selector_all(
+            "[data-testid=approved-list] > .mod-card", "els => els.map(e => e.dataset.questionId)"
+        )
+    ]
 
 
 # --- tests ---------------------------------------------------------------------
@@ -132,7 +137,8 @@ def test_keyboard_flow_select_approve_reject_and_show(browser, demo):
     assert page.locator(".mod-card.is-selected").get_attribute("data-question-id") == first
     page.keyboard.press("j")
     assert page.locator(".mod-card.is-selected").get_attribute("data-question-id") == pending.nth(1).get_attribute(
-        "data-question-id")
+        "data-question-id"
+    )
     page.keyboard.press("k")
     assert page.locator(".mod-card.is-selected").get_attribute("data-question-id") == first
     assert page.evaluate("document.activeElement.dataset.questionId") == first  # focus follows the selection
@@ -283,12 +289,16 @@ def test_reorder_the_screen_queue_by_keyboard_persists(browser, demo):
     # when the moderator moves the last one to the top with Alt+ArrowUp twice
     card(page, last).focus()
     page.keyboard.press("Alt+ArrowUp")
-    page.wait_for_function(f"() => document.querySelector('[data-testid=approved-list] > .mod-card:nth-child(2)').dataset.questionId === '{last}'")
+    page.wait_for_function(
+        f"() => document.querySelector('[data-testid=approved-list] > .mod-card:nth-child(2)').dataset.questionId === '{last}'"
+    )
     page.keyboard.press("Alt+ArrowUp")
     expected = [last, *before[:-1]]
     page.wait_for_function(
         "ids => [...document.querySelectorAll('[data-testid=approved-list] > .mod-card')]"
-        ".map(e => Number(e.dataset.questionId)).join() === ids.join()", arg=expected)
+        ".map(e => Number(e.dataset.questionId)).join() === ids.join()",
+        arg=expected,
+    )
     assert page.evaluate("document.activeElement.dataset.questionId") == str(last)  # focus stays on the card
 
     # then the order persists after a reload, and "Next" shows the first
@@ -298,7 +308,9 @@ def test_reorder_the_screen_queue_by_keyboard_persists(browser, demo):
     assert approved_order(page) == expected
     # the mouse does the same with the arrow buttons
     card(page, expected[1]).get_by_test_id("move-down").click()
-    page.wait_for_function(f"() => document.querySelector('[data-testid=approved-list] > .mod-card:nth-child(3)').dataset.questionId === '{expected[1]}'")
+    page.wait_for_function(
+        f"() => document.querySelector('[data-testid=approved-list] > .mod-card:nth-child(3)').dataset.questionId === '{expected[1]}'"
+    )
     page.get_by_test_id("screen-next").click()
     text = card(page, last).get_by_test_id("question-text").inner_text()
     page.get_by_test_id("moderator-on-screen-text").filter(has_text=text).wait_for()
@@ -335,21 +347,35 @@ def test_audit_panel_shows_latest_decision_with_moderator_name(browser, demo):
 def test_console_screenshot_in_a_realistic_state(browser, demo):
     # given a town hall an hour in: questions waiting, held, queued, on screen, decided
     problems: list[str] = []
-    queued = ask(demo, [
-        "When will the tram line reach the north district?",
-        "Will the new bus timetable keep the late service on Sundays?",
-        "How much of the 2027 budget goes to school renovations?",
-    ], author="Marie Dubois", place="Quartier Nord")
-    waiting = ask(demo, [
-        "Could the library stay open later on Thursdays?",
-        "Is there a plan for more bike parking at the station?",
-        "Why were the trees on Rue des Lilas cut down without notice?",
-        "Can the council publish the noise measurements near the ring road?",
-    ], author="Karim", place="Centre")
-    ask(demo, ["The mayor is a corrupt liar and a thief, shame on you",
-                 "You are all useless idiots, fuck off"], author="")
-    (edited,) = ask(demo, ["what about the potholes on avenue jean jaures they are dangerous for bikes!!!"],
-                    author="Luc")
+    queued = ask(
+        demo,
+        [
+            "When will the tram line reach the north district?",
+            "Will the new bus timetable keep the late service on Sundays?",
+            "How much of the 2027 budget goes to school renovations?",
+        ],
+        author="Marie Dubois",
+        place="Quartier Nord",
+    )
+    waiting = ask(
+        demo,
+        [
+            "Could the library stay open later on Thursdays?",
+            "Is there a plan for more bike parking at the station?",
+            "Why were the trees on Rue des Lilas cut down without notice?",
+            "Can the council publish the noise measurements near the ring road?",
+        ],
+        author="Karim",
+        place="Centre",
+    )
+    ask(
+        demo,
+        ["The mayor is a corrupt liar and a thief, shame on you", "You are all useless idiots, fuck off"],
+        author="",
+    )
+    (edited,) = ask(
+        demo, ["what about the potholes on avenue jean jaures they are dangerous for bikes!!!"], author="Luc"
+    )
     (rejected,) = ask(demo, ["Buy cheap watches at my shop"], author="")
     page = console(browser, demo, problems)
     wait_scored(page, 9)
@@ -363,7 +389,8 @@ def test_console_screenshot_in_a_realistic_state(browser, demo):
     item.get_by_test_id("reject-button").click()
     card(page, edited).get_by_test_id("edit-button").click()
     card(page, edited).get_by_test_id("edit-text").fill(
-        "What about the potholes on Avenue Jean Jaurès? They are dangerous for cyclists.")
+        "What about the potholes on Avenue Jean Jaurès? They are dangerous for cyclists."
+    )
     card(page, edited).get_by_test_id("edit-save").click()
     card(page, edited).get_by_test_id("question-original").wait_for()
     card(page, queued[0]).get_by_test_id("show-button").click()
@@ -379,9 +406,13 @@ def test_console_screenshot_in_a_realistic_state(browser, demo):
     # and narrower windows neither overflow sideways nor lose a lane
     for width, height in ((1280, 800), (1024, 768), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
-        assert not page.evaluate("document.documentElement.scrollWidth > innerWidth + 1"), (width, page.evaluate(
-            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1)"
-            ".slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ':' + Math.round(e.getBoundingClientRect().right))"))
+        assert not page.evaluate("document.documentElement.scrollWidth > innerWidth + 1"), (
+            width,
+            page.evaluate(
+                "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1)"
+                ".slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ':' + Math.round(e.getBoundingClientRect().right))"
+            ),
+        )
         page.get_by_test_id("lane-activity").scroll_into_view_if_needed()
         assert page.get_by_test_id("lane-activity").is_visible(), width
         (REPO / "var/screenshots").mkdir(parents=True, exist_ok=True)

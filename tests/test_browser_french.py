@@ -1,4 +1,5 @@
 """The three rooms in French: the language follows the browser, and the switch changes it."""
+
 from __future__ import annotations
 
 import pytest

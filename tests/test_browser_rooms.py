@@ -4,6 +4,7 @@ Questions are sent and moderated over real sockets opened inside the browser
 pages (same origin, same cookies as the pages themselves), so these tests do
 not depend on the moderator console's markup.
 """
+
 from __future__ import annotations
 
 import os
@@ -71,8 +72,6 @@ async ([path, requests]) => {
 """
 
 
-
-
 def watch(page, problems: list[str]):
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
@@ -106,7 +105,13 @@ def send(page, path: str, *requests: dict) -> dict:
 
 def ask(demo: Demo, page, text: str, author: str = "", place: str = "") -> int:
     """Submit a question over the citizen's own socket; returns its id."""
-    request = {"type": "question.submit", "text": text, "author": author, "place": place, "client_key": f"k-{hash(text)}"}
+    request = {
+        "type": "question.submit",
+        "text": text,
+        "author": author,
+        "place": place,
+        "client_key": f"k-{hash(text)}",
+    }
     return send(page, demo.ws_path(), request)["replies"][0]["question"]["id"]
 
 
@@ -159,8 +164,12 @@ def test_nudge_appears_for_an_insulting_draft_and_not_for_a_civil_one(browser, d
     problems: list[str] = []
     page = citizen_page(browser, demo, problems)
     previews: list[str] = []
-    page.on("websocket", lambda ws: ws.on(
-        "framesent", lambda payload: previews.append(payload) if "question.preview" in str(payload) else None))
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framesent", lambda payload: previews.append(payload) if "question.preview" in str(payload) else None
+        ),
+    )
     page.reload()
     page.locator("[data-testid=connection]").wait_for(state="hidden")
     nudge = page.get_by_test_id("held-nudge")
@@ -210,9 +219,13 @@ def test_place_and_status_words_of_my_questions(browser, demo):
     # when the moderators approve, show, merge and reject
     approve(demo, moderator, first)
     mine.get_by_test_id("my-question-status").filter(has_text="Approved").wait_for()
-    moderate(demo, moderator, {"type": "screen.show", "question_id": first},
-             {"type": "question.merge", "question_id": second, "into_id": first},
-             {"type": "question.reject", "question_id": third, "reason": "off_topic"})
+    moderate(
+        demo,
+        moderator,
+        {"type": "screen.show", "question_id": first},
+        {"type": "question.merge", "question_id": second, "into_id": first},
+        {"type": "question.reject", "question_id": third, "reason": "off_topic"},
+    )
 
     # then each status reads in plain words, with the reason or the merged question
     mine.get_by_test_id("my-question-status").filter(has_text="On screen now").wait_for()
@@ -304,17 +317,27 @@ def fill_the_queue(browser, demo: Demo, moderator, problems: list[str]):
     """Four approved questions, one on screen, the others in a queue order unlike id or vote order."""
     asker = citizen_page(browser, demo, problems)
     ids = {
-        "current": ask(demo, asker, "When will the tram line reach the north district, and will the stops be accessible "
-                              "to wheelchairs?", author="Marie Dubois", place="Quartier Nord"),
-        "parking": ask(demo, asker, "Why is parking near the station so expensive?", author="Karim", place="Les Tilleuls"),
+        "current": ask(
+            demo,
+            asker,
+            "When will the tram line reach the north district, and will the stops be accessible to wheelchairs?",
+            author="Marie Dubois",
+            place="Quartier Nord",
+        ),
+        "parking": ask(
+            demo, asker, "Why is parking near the station so expensive?", author="Karim", place="Les Tilleuls"
+        ),
         "school": ask(demo, asker, "Will the primary school canteen serve more local food?", place="Saint-Martin"),
         "trees": ask(demo, asker, "How many trees will be planted along the river this year?", author="Lucie"),
     }
     approve(demo, moderator, *ids.values())
     send(asker, demo.ws_path(), {"type": "question.vote", "question_id": ids["parking"], "up": True})
-    moderate(demo, moderator,
-             {"type": "screen.reorder", "question_ids": [ids["current"], ids["trees"], ids["school"], ids["parking"]]},
-             {"type": "screen.show", "question_id": ids["current"]})
+    moderate(
+        demo,
+        moderator,
+        {"type": "screen.reorder", "question_ids": [ids["current"], ids["trees"], ids["school"], ids["parking"]]},
+        {"type": "screen.show", "question_id": ids["current"]},
+    )
     return asker
 
 
@@ -342,8 +365,9 @@ def check_screen(page, demo: Demo) -> None:
         rendered(page)  # the ResizeObserver refits the question
         assert page.evaluate(NO_SCROLLBARS), size
         # the whole question fits its box: nothing is cut, nothing scrolls
-        assert page.evaluate("(() => { const b = document.getElementById('current');"
-                             " return b.scrollHeight <= b.clientHeight + 1 })()"), size
+        assert page.evaluate(
+            "(() => { const b = document.getElementById('current'); return b.scrollHeight <= b.clientHeight + 1 })()"
+        ), size
         assert page.locator("#current-text.is-clamped").count() == 0
         assert page.get_by_test_id("screen-qr").is_visible() and page.get_by_test_id("screen-join-code").is_visible()
         assert page.evaluate(INSIDE, [".screen__next", "[data-testid=screen-next-item]"]) == [], size
@@ -389,7 +413,13 @@ def test_a_long_question_shrinks_to_fit_without_scrolling(browser, demo):
     moderator = moderator_page(browser, demo)
     asker = citizen_page(browser, demo, problems)
     long_text = ("Considering the budget for the coming year, " * 10).strip() + " what will change?"
-    question = ask(demo, asker, long_text, author="Jean-Baptiste", place='Hameau <b>des</b> Prés<img src=x onerror="window.__pwned=1">')
+    question = ask(
+        demo,
+        asker,
+        long_text,
+        author="Jean-Baptiste",
+        place='Hameau <b>des</b> Prés<img src=x onerror="window.__pwned=1">',
+    )
     approve(demo, moderator, question)
     moderate(demo, moderator, {"type": "screen.show", "question_id": question})
     screen = watch(browser.new_context(viewport=WALLS[1]).new_page(), problems)
@@ -398,8 +428,9 @@ def test_a_long_question_shrinks_to_fit_without_scrolling(browser, demo):
     rendered(screen)
     assert screen.get_by_test_id("screen-current-text").get_attribute("data-size") == "xl"
     assert screen.evaluate(NO_SCROLLBARS)
-    assert screen.evaluate("(() => { const b = document.getElementById('current');"
-                           " return b.scrollHeight <= b.clientHeight + 1 })()")
+    assert screen.evaluate(
+        "(() => { const b = document.getElementById('current'); return b.scrollHeight <= b.clientHeight + 1 })()"
+    )
     place = screen.get_by_test_id("screen-current-place")
     assert place.is_visible()
     # the place is citizen text too: shown as typed, never markup
@@ -432,13 +463,18 @@ def test_screen_reconnects_after_a_restart_and_shows_the_new_state(browser, demo
     animations_over(screen)  # the indicator fades in after 1.5 s
     REVIEW_SHOTS.mkdir(parents=True, exist_ok=True)
     screen.screenshot(path=REVIEW_SHOTS / "screen-reconnecting-1280.png")
-    manage(demo.database_url, "shell", "-c", (
-        "from django.contrib.auth import get_user_model; from moderation.models import TownHall; "
-        "from moderation.services.screen import screen_show; "
-        f"th = TownHall.objects.get(slug={demo.slug!r}); "
-        f"screen_show(townhall_id=th.pk, question_id={second}, "
-        "moderator=get_user_model().objects.get(username='moderator'))"
-    ))
+    manage(
+        demo.database_url,
+        "shell",
+        "-c",
+        (
+            "from django.contrib.auth import get_user_model; from moderation.models import TownHall; "
+            "from moderation.services.screen import screen_show; "
+            f"th = TownHall.objects.get(slug={demo.slug!r}); "
+            f"screen_show(townhall_id=th.pk, question_id={second}, "
+            "moderator=get_user_model().objects.get(username='moderator'))"
+        ),
+    )
     # the old question stays up while disconnected: the room is not left with a blank wall
     assert "swimming pool" in screen.get_by_test_id("screen-current-text").inner_text()
 

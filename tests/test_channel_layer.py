@@ -1,4 +1,5 @@
 """The embedded channel layer (townhall.channel_layer) behaves like Channels' own."""
+
 from __future__ import annotations
 
 import asyncio
@@ -30,8 +31,10 @@ async def test_a_group_message_reaches_every_member_once_as_sent():
 
     # then
     received = [await asyncio.wait_for(layer.receive(name), 1) for name in members]
-    assert all(r == {"type": "townhall.event", "seq": 7, "payload": {"question": {"id": 1, "text": "Quand ?"}}}
-               for r in received)
+    assert all(
+        r == {"type": "townhall.event", "seq": 7, "payload": {"question": {"id": 1, "text": "Quand ?"}}}
+        for r in received
+    )
     assert layer.channels.get(outsider) is None or layer.channels[outsider].empty()
     for name in members:
         assert layer.channels.get(name) is None or layer.channels[name].empty()

@@ -1,4 +1,5 @@
 """Management commands: demo and townhall."""
+
 from __future__ import annotations
 
 import io
@@ -125,13 +126,30 @@ def test_townhall_create_with_every_option():
     factories.make_user("bob")
 
     # when
-    output = run("townhall", "create", "budget", "--title", "Budget 2027", "--moderator", "alice",
-                 "--moderator", "bob", "--live", "--max-length", "300", "--hold-threshold", "0.7")
+    output = run(
+        "townhall",
+        "create",
+        "budget",
+        "--title",
+        "Budget 2027",
+        "--moderator",
+        "alice",
+        "--moderator",
+        "bob",
+        "--live",
+        "--max-length",
+        "300",
+        "--hold-threshold",
+        "0.7",
+    )
 
     # then
     townhall = TownHall.objects.get(slug="budget")
     assert (townhall.title, townhall.status, townhall.max_question_length, townhall.hold_threshold) == (
-        "Budget 2027", "live", 300, 0.7,
+        "Budget 2027",
+        "live",
+        300,
+        0.7,
     )
     assert set(townhall.moderators.values_list("username", flat=True)) == {"alice", "bob"}
     assert "Created budget (live)" in output

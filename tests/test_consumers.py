@@ -1,4 +1,5 @@
 """The sockets, driven through the full ASGI application."""
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,13 @@ async def test_whole_loop_submit_score_approve_show_answer(connect):
     await expect(screen, "snapshot")
 
     # when the citizen asks
-    reply = await request(cit, "question.submit", text="  Why was the tram contract awarded without a tender?  ",
-                          author="Marie", client_key="k1")
+    reply = await request(
+        cit,
+        "question.submit",
+        text="  Why was the tram contract awarded without a tender?  ",
+        author="Marie",
+        client_key="k1",
+    )
 
     # then it is acknowledged, and moderators get it at once, then its score
     assert reply["type"] == "ok" and reply["duplicate"] is False
@@ -118,7 +124,9 @@ async def test_moderator_socket_for_non_moderator_closes_4403(connect):
 async def test_moderator_of_another_townhall_closes_4403(connect):
     await setup_room()
     other = await database_sync_to_async(
-        lambda: factories.login_session(factories.make_townhall(moderators=[factories.make_user("carol")]).moderators.get())
+        lambda: factories.login_session(
+            factories.make_townhall(moderators=[factories.make_user("carol")]).moderators.get()
+        )
     )()
     comm = await connect("/ws/t/room/moderate/", session=other, expect_snapshot=False)
     assert await close_code(comm) == 4403
@@ -224,8 +232,9 @@ async def test_resubmitting_a_client_key_returns_the_same_question(connect):
     await expect(cit, "snapshot")
 
     first = await request(cit, "question.submit", text="Will the library open on Sundays?", client_key="same")
-    again = await request(cit, "question.submit", request_id="r2", text="Will the library open on Sundays?",
-                          client_key="same")
+    again = await request(
+        cit, "question.submit", request_id="r2", text="Will the library open on Sundays?", client_key="same"
+    )
 
     assert again["duplicate"] is True and again["question"]["id"] == first["question"]["id"]
     assert await database_sync_to_async(Question.objects.count)() == 1
@@ -244,8 +253,9 @@ async def test_snapshot_holds_what_each_audience_may_see_and_the_current_seq(con
         services.question_approve(townhall_id=townhall.pk, question_id=approved.pk, moderator=moderator)
         mine = factories.make_question(townhall, participant=participant_a, text="Mine, pending?")
         rejected = factories.make_question(townhall, text="Rejected one")
-        services.question_reject(townhall_id=townhall.pk, question_id=rejected.pk, moderator=moderator,
-                                 reason="off_topic")
+        services.question_reject(
+            townhall_id=townhall.pk, question_id=rejected.pk, moderator=moderator, reason="off_topic"
+        )
         services.screen_show(townhall_id=townhall.pk, question_id=approved.pk, moderator=moderator)
         townhall.refresh_from_db()
         return approved, mine, rejected, townhall.last_seq

@@ -3,6 +3,7 @@
 The tiny model's scores mean nothing; these tests check the loading path,
 the batching, the offline guarantee and every failure message.
 """
+
 from __future__ import annotations
 
 import json
@@ -361,7 +362,9 @@ def _no_classes(root: Path, settings) -> None:
 
 def _other_architecture(root: Path, settings) -> None:
     def transform(loaded):
-        loaded["config"]["arch"]["args"].update(model_name="RobertaForSequenceClassification", tokenizer_name="RobertaTokenizer")
+        loaded["config"]["arch"]["args"].update(
+            model_name="RobertaForSequenceClassification", tokenizer_name="RobertaTokenizer"
+        )
         return loaded
 
     _rewrite_checkpoint(root, transform)
@@ -373,7 +376,9 @@ def _bert_under_the_multilingual_name(root: Path, settings) -> None:
 
 
 def _lightning_keys(root: Path, settings) -> None:
-    _rewrite_checkpoint(root, lambda loaded: {**loaded, "state_dict": {f"model.{k}": v for k, v in loaded["state_dict"].items()}})
+    _rewrite_checkpoint(
+        root, lambda loaded: {**loaded, "state_dict": {f"model.{k}": v for k, v in loaded["state_dict"].items()}}
+    )
 
 
 def _missing_tokenizer_files(root: Path, settings) -> None:
@@ -471,7 +476,9 @@ def test_cuda_without_a_gpu_is_unavailable(configured):
     configured.TOXICITY_DEVICE = "cuda"
 
     # when / then
-    with pytest.raises(ScorerUnavailable, match="TOXICITY_DEVICE=cuda but torch .* sees no CUDA GPU.*Set TOXICITY_DEVICE=cpu"):
+    with pytest.raises(
+        ScorerUnavailable, match="TOXICITY_DEVICE=cuda but torch .* sees no CUDA GPU.*Set TOXICITY_DEVICE=cpu"
+    ):
         build_detoxify_scorer()
 
 

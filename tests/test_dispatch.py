@@ -5,6 +5,7 @@ the process's database calls; under a burst of questions, deliveries queued
 behind the submissions (see consumers/dispatch.py). These tests hold that
 thread busy and check what still gets through.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -73,8 +74,11 @@ async def test_a_moderator_acts_while_the_citizens_database_thread_is_busy(conne
     busy = asyncio.ensure_future(sync_to_async(release.wait)())
     try:
         # when the moderator approves it
-        await console.send_to(text_data=json.dumps(
-            {"type": "question.approve", "id": "a1", "question_id": question.pk, "version": question.version}))
+        await console.send_to(
+            text_data=json.dumps(
+                {"type": "question.approve", "id": "a1", "question_id": question.pk, "version": question.version}
+            )
+        )
 
         # then the approval is done and acknowledged before the citizens' thread is free
         reply = await until_reply(console, "a1")

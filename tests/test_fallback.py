@@ -1,4 +1,5 @@
 """When Detoxify cannot be loaded the service still scores, says so once, and shows it."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Per-town-hall held terms: any language, matched after normalisation, whatever the model says."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Joining: the short code at /join, the QR code drawn on the server, the pre-submit notice."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,8 +24,11 @@ def test_every_townhall_gets_a_distinct_readable_join_code():
 @pytest.mark.parametrize("typed", ["exact", "lower", "spaced"])
 def test_join_with_the_code_leads_to_the_citizen_page(typed):
     townhall = factories.make_townhall(slug="budget-2027")
-    code = {"exact": townhall.join_code, "lower": townhall.join_code.lower(),
-            "spaced": f" {townhall.join_code[:3]}-{townhall.join_code[3:]} "}[typed]
+    code = {
+        "exact": townhall.join_code,
+        "lower": townhall.join_code.lower(),
+        "spaced": f" {townhall.join_code[:3]}-{townhall.join_code[3:]} ",
+    }[typed]
 
     response = Client().get("/join", {"code": code})
 

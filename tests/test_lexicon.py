@@ -1,4 +1,5 @@
 """Held terms: moderators' lists and the default EN/FR lexicons. Pure, no database."""
+
 from __future__ import annotations
 
 import pytest
@@ -194,25 +195,81 @@ def test_criticism_of_officials_is_not_held_however_harsh(lexicon: HeldTerms, te
     "text",
     [
         # French insults and their inflections
-        "connard", "connasse", "connards", "connarde", "salaud", "salope", "salopes",
-        "enculé", "enculée", "enculés", "pute", "nique", "niquer", "nique ta mère",
-        "ta gueule", "ferme ta gueule", "fils de pute", "batard", "bâtard", "abruti",
-        "abrutis", "crétin", "débile", "imbécile", "conne", "espèce de con", "bande de cons",
-        "t'es con", "pédé", "sale pd", "enfoiré", "trou du cul", "va te faire foutre",
+        "connard",
+        "connasse",
+        "connards",
+        "connarde",
+        "salaud",
+        "salope",
+        "salopes",
+        "enculé",
+        "enculée",
+        "enculés",
+        "pute",
+        "nique",
+        "niquer",
+        "nique ta mère",
+        "ta gueule",
+        "ferme ta gueule",
+        "fils de pute",
+        "batard",
+        "bâtard",
+        "abruti",
+        "abrutis",
+        "crétin",
+        "débile",
+        "imbécile",
+        "conne",
+        "espèce de con",
+        "bande de cons",
+        "t'es con",
+        "pédé",
+        "sale pd",
+        "enfoiré",
+        "trou du cul",
+        "va te faire foutre",
         # French identity attacks
-        "sale arabe", "sale juif", "sale noir", "sales immigrés", "retourne dans ton pays",
-        "les immigrés sont des parasites", "mort aux juifs",
+        "sale arabe",
+        "sale juif",
+        "sale noir",
+        "sales immigrés",
+        "retourne dans ton pays",
+        "les immigrés sont des parasites",
+        "mort aux juifs",
         # French threats
-        "je vais te tuer", "on va vous brûler", "on sait où tu habites",
-        "une balle dans la tête", "je vais te faire la peau", "je vais te défoncer la gueule",
+        "je vais te tuer",
+        "on va vous brûler",
+        "on sait où tu habites",
+        "une balle dans la tête",
+        "je vais te faire la peau",
+        "je vais te défoncer la gueule",
         # English insults, obscenities, slurs
-        "idiot", "moron", "asshole", "bitch", "cunt", "dickhead", "you stupid cow",
-        "piece of shit", "fuck", "fucking", "motherfucker", "shit", "bullshit", "faggot",
-        "go back to your country", "muslims are vermin", "dirty immigrants",
+        "idiot",
+        "moron",
+        "asshole",
+        "bitch",
+        "cunt",
+        "dickhead",
+        "you stupid cow",
+        "piece of shit",
+        "fuck",
+        "fucking",
+        "motherfucker",
+        "shit",
+        "bullshit",
+        "faggot",
+        "go back to your country",
+        "muslims are vermin",
+        "dirty immigrants",
         # English threats
-        "i will kill you", "I'm going to kill him", "you should be shot",
-        "we know where you live", "a bullet in your head", "kill yourself",
-        "I hope you die", "watch your back",
+        "i will kill you",
+        "I'm going to kill him",
+        "you should be shot",
+        "we know where you live",
+        "a bullet in your head",
+        "kill yourself",
+        "I hope you die",
+        "watch your back",
     ],
 )
 def test_insults_obscenities_slurs_and_threats_are_held(lexicon: HeldTerms, text: str):
@@ -316,7 +373,11 @@ def test_lexicon_lines_parse_weights_categories_comments_and_exceptions():
     terms = HeldTerms.from_lines(lines)
 
     # then
-    assert terms.entries == (Entry("bad|worse", 0.7, "insult"), Entry("terrible ~1 word", 0.9, "threat"), Entry("plain", 1.0, "held"))
+    assert terms.entries == (
+        Entry("bad|worse", 0.7, "insult"),
+        Entry("terrible ~1 word", 0.9, "threat"),
+        Entry("plain", 1.0, "held"),
+    )
     assert terms.match("worse") == ["bad|worse"]
     assert terms.match("terrible long word") == ["terrible ~1 word"]
     assert terms.match("terrible very long word") == []

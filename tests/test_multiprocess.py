@@ -3,6 +3,7 @@
 A citizen and the screen on server A, the moderator on server B: every event
 must cross the process boundary through Redis, in both directions.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -76,7 +77,8 @@ async def test_events_cross_processes_through_redis(demo_database, redis_url, li
         # then the citizen and the screen on A get the update
         for sock in (citizen, screen):
             updated = await sock.until(
-                "question.updated", where=lambda f: f["question"]["id"] == question_id and f["question"]["status"] == "approved"
+                "question.updated",
+                where=lambda f: f["question"]["id"] == question_id and f["question"]["status"] == "approved",
             )
             assert updated["seq"] > scored["seq"]
         assert updated["question"]["text"] == "Will the night buses run during the works?"
@@ -94,7 +96,10 @@ async def test_events_cross_processes_through_redis(demo_database, redis_url, li
         for sock in (moderator, citizen, screen):
             assert_seq_increasing(sock.events())
         assert [f["type"] for f in moderator.events()] == [
-            "question.created", "question.scored", "question.updated", "screen.changed"
+            "question.created",
+            "question.scored",
+            "question.updated",
+            "screen.changed",
         ]
 
 

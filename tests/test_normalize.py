@@ -1,4 +1,5 @@
 """Normal forms for scoring and matching: pure functions, no database."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,7 +22,20 @@ INVISIBLES = [
     "\ufeff",  # zero-width no-break space
     "\u00ad",  # soft hyphen
 ]
-BIDI_CONTROLS = ["\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u061c"]
+BIDI_CONTROLS = [
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u061c",
+]
 
 
 # --- invisible characters -------------------------------------------------------------

@@ -3,6 +3,7 @@
 These are quality regression tests on tests/data/eval_questions.tsv (see
 tests/data/README.md), not timing tests. No database.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,8 +24,14 @@ from moderation.scoring.offline import (
 DATA = Path(__file__).resolve().parent / "data" / "eval_questions.tsv"
 THRESHOLD = 0.5  # the town halls' default hold threshold
 CATEGORIES = {
-    "civil": "civil", "criticism": "civil", "identity_neutral": "civil",
-    "insult": "toxic", "threat": "toxic", "identity_attack": "toxic", "obscenity": "toxic", "obfuscated": "toxic",
+    "civil": "civil",
+    "criticism": "civil",
+    "identity_neutral": "civil",
+    "insult": "toxic",
+    "threat": "toxic",
+    "identity_attack": "toxic",
+    "obscenity": "toxic",
+    "obfuscated": "toxic",
 }
 ZWJ = "\u200d"
 

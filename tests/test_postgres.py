@@ -3,6 +3,7 @@
 A fresh PostgreSQL database, the management commands, one real Daphne and
 real websockets; then the rows are read back with psycopg, not the ORM.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,17 @@ def test_management_commands_on_postgres(postgres_database):
 
     # when a town hall is created, listed and closed
     created = manage(
-        postgres_database, "townhall", "create", "budget-2027", "--title", "Budget 2027",
-        "--moderator", "moderator", "--live", "--max-length", "300",
+        postgres_database,
+        "townhall",
+        "create",
+        "budget-2027",
+        "--title",
+        "Budget 2027",
+        "--moderator",
+        "moderator",
+        "--live",
+        "--max-length",
+        "300",
     )
     assert "Created budget-2027 (live)" in created
     key = re.search(r"Screen key: (\S+)", created).group(1)
@@ -90,7 +100,9 @@ async def test_submit_and_approve_are_stored_in_postgres(postgres_database, live
             open_socket(server, "/ws/t/demo/moderate/", login(server.url, "moderator", PASSWORD))
         )
         assert (await moderator.until("snapshot"))["seq"] == 1  # its own arrival (presence)
-        citizen = await sockets.enter_async_context(open_socket(server, "/ws/t/demo/", citizen_cookie(server.url, "demo")))
+        citizen = await sockets.enter_async_context(
+            open_socket(server, "/ws/t/demo/", citizen_cookie(server.url, "demo"))
+        )
         await citizen.until("snapshot")
 
         # when a citizen asks and the moderator approves once it is scored
@@ -110,7 +122,8 @@ async def test_submit_and_approve_are_stored_in_postgres(postgres_database, live
     # then PostgreSQL holds the question, the decision and the event log
     db = postgres_database
     assert rows(
-        db, "SELECT text, author, status, version, scoring_status, toxicity_model FROM moderation_question WHERE id = %s",
+        db,
+        "SELECT text, author, status, version, scoring_status, toxicity_model FROM moderation_question WHERE id = %s",
         question_id,
     ) == [(text, "Zoë", "approved", 2, "scored", model)]
     assert rows(

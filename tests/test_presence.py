@@ -1,4 +1,5 @@
 """Who is in the moderator console, and which question each one is editing."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -32,7 +33,9 @@ async def test_moderators_see_who_is_in_the_console_and_what_they_edit(connect):
 
     # given Alice in the console
     alice = await connect("/ws/t/room/moderate/", session=alice_session)
-    assert (await expect(alice, "snapshot"))["presence"] == [{"username": "alice", "name": "Alice Martin", "editing": None}]
+    assert (await expect(alice, "snapshot"))["presence"] == [
+        {"username": "alice", "name": "Alice Martin", "editing": None}
+    ]
 
     # when Bob arrives, Alice sees him
     bob = await connect("/ws/t/room/moderate/", session=bob_session)
@@ -56,7 +59,9 @@ async def test_moderators_see_who_is_in_the_console_and_what_they_edit(connect):
 
 async def test_editing_a_question_of_another_townhall_is_refused(connect):
     townhall, question, alice_session, _ = await setup()
-    other = await database_sync_to_async(lambda: factories.make_question(factories.make_townhall(), text="Elsewhere?"))()
+    other = await database_sync_to_async(
+        lambda: factories.make_question(factories.make_townhall(), text="Elsewhere?")
+    )()
     alice = await connect("/ws/t/room/moderate/", session=alice_session)
     await expect(alice, "snapshot")
 

@@ -3,6 +3,7 @@
 Records are literal dicts with the keys of ``selectors.question_record`` (a
 database test checks the keys agree), so most tests need no database.
 """
+
 from __future__ import annotations
 
 import json
@@ -145,7 +146,14 @@ def test_moderator_gets_everything_but_the_participant(status: str):
 
     # then
     assert set(out) == set(BASE_FIELDS) | {
-        "held", "held_terms", "toxicity", "original_text", "reason", "decided_at", "position", "actions",
+        "held",
+        "held_terms",
+        "toxicity",
+        "original_text",
+        "reason",
+        "decided_at",
+        "position",
+        "actions",
     }
     assert out["held"] is True and out["held_terms"] == ["voyou"] and out["position"] == 1.0
     assert out["toxicity"] == rec["toxicity"]
@@ -361,7 +369,11 @@ def test_updated_per_audience(previous: str, status: str, who: str, outcome: str
     elif outcome == "removed":
         assert frame == {"type": "question.removed", "seq": 45, "question_id": 7}
     else:
-        assert frame == {"type": "question.updated", "seq": 45, "question": render_question(viewer, payload["question"])}
+        assert frame == {
+            "type": "question.updated",
+            "seq": 45,
+            "question": render_question(viewer, payload["question"]),
+        }
 
 
 @pytest.mark.parametrize("status", ["rejected", "withdrawn"])
@@ -436,9 +448,14 @@ ROUND_TRIP_EVENTS = {
 STORED_TYPE = {"question.removed": "question.updated", "screen.cleared": "screen.changed"}
 # Who gets nothing for an event (documented above); everyone else gets a frame.
 NO_FRAME = {
-    ("question.created", "other"), ("question.created", "screen"),
-    ("question.scored", "asker"), ("question.scored", "other"), ("question.scored", "screen"),
-    ("presence.changed", "asker"), ("presence.changed", "other"), ("presence.changed", "screen"),
+    ("question.created", "other"),
+    ("question.created", "screen"),
+    ("question.scored", "asker"),
+    ("question.scored", "other"),
+    ("question.scored", "screen"),
+    ("presence.changed", "asker"),
+    ("presence.changed", "other"),
+    ("presence.changed", "screen"),
 }
 ROUND_TRIP_PARAMS = [(name, who) for name in ROUND_TRIP_EVENTS for who in VIEWERS]
 

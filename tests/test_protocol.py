@@ -1,4 +1,5 @@
 """Frame parsing and building (consumers/protocol.py). Pure, no database."""
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,9 @@ def test_valid_frame_gives_type_id_and_the_other_fields():
     parsed = parse_frame(text)
 
     # then type and id are lifted out; everything else is a field
-    assert parsed == Request(type="question.submit", id="c1", fields={"text": "Why?", "client_key": "k-1", "author": None})
+    assert parsed == Request(
+        type="question.submit", id="c1", fields={"text": "Why?", "client_key": "k-1", "author": None}
+    )
 
 
 def test_frame_without_id_has_id_none():
@@ -281,7 +284,13 @@ def test_error_frame_shape(code: str):
 def test_error_codes_are_the_documented_ones():
     # given / when / then
     assert set(protocol.ERROR_CODES) == {
-        "bad_request", "forbidden", "not_found", "conflict", "too_long", "rate_limited", "closed",
+        "bad_request",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "too_long",
+        "rate_limited",
+        "closed",
     }
 
 
@@ -294,8 +303,16 @@ def test_error_frame_refuses_unknown_codes(code: str):
 
 @pytest.mark.parametrize(
     "error_class",
-    [exceptions.DomainError, exceptions.BadRequest, exceptions.Forbidden, exceptions.NotFound,
-     exceptions.Conflict, exceptions.TooLong, exceptions.RateLimited, exceptions.TownHallClosed],
+    [
+        exceptions.DomainError,
+        exceptions.BadRequest,
+        exceptions.Forbidden,
+        exceptions.NotFound,
+        exceptions.Conflict,
+        exceptions.TooLong,
+        exceptions.RateLimited,
+        exceptions.TownHallClosed,
+    ],
 )
 def test_every_domain_error_code_can_be_sent(error_class: type[exceptions.DomainError]):
     # given a domain error raised by a service
@@ -314,16 +331,36 @@ def test_all_actions_are_the_documented_requests():
     documented = set(re.findall(r"^\| `([a-z_]+(?:\.[a-z_]+)?) [{]", doc, flags=re.MULTILINE))
 
     # then the code knows exactly the documented requests
-    assert documented == protocol.ALL_ACTIONS == {
-        "resync", "question.submit", "question.withdraw", "question.vote", "question.approve",
-        "question.reject", "question.edit", "question.answered", "screen.show", "screen.clear",
-        "townhall.held_terms", "question.merge", "question.approve_many", "screen.next", "screen.reorder",
-        "question.preview", "question.editing", "presence.ping",
-    }
+    assert (
+        documented
+        == protocol.ALL_ACTIONS
+        == {
+            "resync",
+            "question.submit",
+            "question.withdraw",
+            "question.vote",
+            "question.approve",
+            "question.reject",
+            "question.edit",
+            "question.answered",
+            "screen.show",
+            "screen.clear",
+            "townhall.held_terms",
+            "question.merge",
+            "question.approve_many",
+            "screen.next",
+            "screen.reorder",
+            "question.preview",
+            "question.editing",
+            "presence.ping",
+        }
+    )
 
 
 def test_close_codes():
     # given / when / then
     assert (protocol.CLOSE_UNKNOWN_TOWNHALL, protocol.CLOSE_UNAUTHENTICATED, protocol.CLOSE_FORBIDDEN) == (
-        4404, 4401, 4403,
+        4404,
+        4401,
+        4403,
     )

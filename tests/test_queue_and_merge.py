@@ -1,4 +1,5 @@
 """Merging duplicates, batch approval, the screen queue (order and "next"), and the place field."""
+
 from __future__ import annotations
 
 import pytest
@@ -43,7 +44,10 @@ def test_merging_moves_votes_once_per_participant_and_is_audited(room):
 
     # when the duplicate is merged into the other
     merged, target = services.question_merge(
-        townhall_id=townhall.pk, question_id=duplicate.pk, into_id=keep.pk, moderator=moderator,
+        townhall_id=townhall.pk,
+        question_id=duplicate.pk,
+        into_id=keep.pk,
+        moderator=moderator,
         version=duplicate.version,
     )
 
@@ -53,7 +57,10 @@ def test_merging_moves_votes_once_per_participant_and_is_audited(room):
     assert not Vote.objects.filter(question=duplicate).exists()
     decision = Decision.objects.latest("id")
     assert (decision.action, decision.from_status, decision.to_status, decision.question_id) == (
-        "merge", "approved", "merged", duplicate.pk,
+        "merge",
+        "approved",
+        "merged",
+        duplicate.pk,
     )
 
 
@@ -125,7 +132,8 @@ def test_batch_approval_approves_each_and_reports_conflicts(room):
 
     # when the batch is approved with the versions the console saw
     done, refused = services.question_approve_many(
-        townhall_id=townhall.pk, moderator=moderator,
+        townhall_id=townhall.pk,
+        moderator=moderator,
         items=[(first.pk, first.version), (second.pk, second.version), (third.pk, None)],
     )
 
@@ -150,7 +158,9 @@ async def test_batch_approval_over_the_socket(connect):
     mod = await connect("/ws/t/room/moderate/", session=session)
     await expect(mod, "snapshot")
 
-    reply = await request(mod, "question.approve_many", items=[{"question_id": q.pk, "version": q.version} for q in questions])
+    reply = await request(
+        mod, "question.approve_many", items=[{"question_id": q.pk, "version": q.version} for q in questions]
+    )
     bad = await request(mod, "question.approve_many", request_id="bad", items=[])
 
     assert reply["type"] == "ok" and [q["status"] for q in reply["approved"]] == ["approved"] * 3
@@ -215,7 +225,12 @@ def test_next_answers_the_current_question_and_shows_the_first_of_the_queue(room
 def test_the_citizen_may_give_a_place(room):
     townhall, _ = room
     question, _ = services.question_submit(
-        townhall_id=townhall.pk, participant="p", text="Bus 12?", client_key="k", author=" Zoë ", place="  Quartier\nNord "
+        townhall_id=townhall.pk,
+        participant="p",
+        text="Bus 12?",
+        client_key="k",
+        author=" Zoë ",
+        place="  Quartier\nNord ",
     )
     assert (question.author, question.place) == ("Zoë", "Quartier Nord")
     with pytest.raises(TooLong):

@@ -1,4 +1,5 @@
 """Questions are never lost: retries after scorer failures, recovery after a restart."""
+
 from __future__ import annotations
 
 import secrets
@@ -110,7 +111,10 @@ def demo_database() -> Iterator[str]:
 async def test_a_real_restart_scores_what_the_previous_process_left(demo_database, live_server_factory):
     # given a database where a question was stored but never scored (the process died)
     manage(
-        demo_database, "shell", "--no-imports", "-c",
+        demo_database,
+        "shell",
+        "--no-imports",
+        "-c",
         "from moderation import services; from moderation.models import TownHall; "
         "services.question_submit(townhall_id=TownHall.objects.get(slug='demo').pk, participant='p1', "
         "text='Who decided to close the night bus line?', client_key='k1')",

@@ -4,6 +4,7 @@ Same shape as tests/test_consumers.py, but every signal goes through a real
 Redis with a prefix of its own, so at-most-once delivery and idle blocking
 reads are the real ones.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Scoring: the score result, the registry, and the off-loop runner."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,6 +25,7 @@ CIVIL = [
     "What is the budget for school repairs next year?",
     "Pourquoi la piscine est-elle fermée le dimanche ?",
 ]
+
 
 def test_score_result_score_is_the_highest_label():
     # given / when / then
@@ -145,7 +147,8 @@ async def test_runner_holds_a_question_at_the_threshold(fake_scorer, score: floa
 
 
 @pytest.mark.parametrize(
-    "error", [RuntimeError("model exploded"), ValueError("bad input"), ScorerUnavailable("no weights")],
+    "error",
+    [RuntimeError("model exploded"), ValueError("bad input"), ScorerUnavailable("no weights")],
     ids=["runtime", "value", "unavailable"],
 )
 @pytest.mark.asyncio

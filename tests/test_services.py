@@ -4,6 +4,7 @@ Each test runs in a rolled-back transaction; the after-commit publishing
 runs when the test ends (tests/conftest.py). The tests that go through
 ``database_sync_to_async`` (another thread) commit for real.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,11 +40,20 @@ def townhall(moderator) -> TownHall:
     return factories.make_townhall(moderators=[moderator], slug="room", max_question_length=60)
 
 
-def submit(townhall: TownHall, text: str = "When will the tram reach Nord?", *, participant: str = ASKER,
-           client_key: str | None = None, author: str = "") -> tuple[Question, bool]:
+def submit(
+    townhall: TownHall,
+    text: str = "When will the tram reach Nord?",
+    *,
+    participant: str = ASKER,
+    client_key: str | None = None,
+    author: str = "",
+) -> tuple[Question, bool]:
     return services.question_submit(
-        townhall_id=townhall.pk, participant=participant, text=text,
-        client_key=client_key or uuid.uuid4().hex, author=author,
+        townhall_id=townhall.pk,
+        participant=participant,
+        text=text,
+        client_key=client_key or uuid.uuid4().hex,
+        author=author,
     )
 
 
@@ -77,8 +87,9 @@ def in_status(townhall: TownHall, moderator, status: str, participant: str = ASK
     if status == "answered":
         services.question_answer(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator)
     if status == "rejected":
-        services.question_reject(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator,
-                                 reason="duplicate")
+        services.question_reject(
+            townhall_id=townhall.pk, question_id=question.pk, moderator=moderator, reason="duplicate"
+        )
     if status == "withdrawn":
         services.question_withdraw(townhall_id=townhall.pk, question_id=question.pk, participant=participant)
     question = fresh(question)
@@ -87,12 +98,17 @@ def in_status(townhall: TownHall, moderator, status: str, participant: str = ASK
 
 
 def event_types(townhall: TownHall, after_seq: int = 0) -> list[str]:
-    return list(Event.objects.filter(townhall=townhall, seq__gt=after_seq).order_by("seq").values_list("type", flat=True))
+    return list(
+        Event.objects.filter(townhall=townhall, seq__gt=after_seq).order_by("seq").values_list("type", flat=True)
+    )
 
 
 def counts(townhall: TownHall) -> tuple[int, int, int]:
-    return Decision.objects.filter(townhall=townhall).count(), Event.objects.filter(townhall=townhall).count(), \
-        Vote.objects.filter(question__townhall=townhall).count()
+    return (
+        Decision.objects.filter(townhall=townhall).count(),
+        Event.objects.filter(townhall=townhall).count(),
+        Vote.objects.filter(question__townhall=townhall).count(),
+    )
 
 
 def snapshot_of(question: Question) -> tuple:
@@ -164,8 +180,11 @@ def test_submit_empty_text_is_a_bad_request(townhall, text: str):
 def test_submit_with_a_lone_surrogate_is_stored_clean_or_refused(townhall, field: str):
     # given a field decoded from a JSON frame holding the escape "\ud800":
     # valid JSON, but a character that cannot be encoded as UTF-8 for the database
-    fields = {"text": "Why is the pool closed?", "author": "Marie", field: "Marie\ud800" if field == "author"
-              else "Why is the pool closed?\ud800"}
+    fields = {
+        "text": "Why is the pool closed?",
+        "author": "Marie",
+        field: "Marie\ud800" if field == "author" else "Why is the pool closed?\ud800",
+    }
 
     # when / then it is either refused as a bad request or stored without it,
     # never a UnicodeEncodeError from the database driver
@@ -184,8 +203,9 @@ def test_edit_with_a_lone_surrogate_is_stored_clean_or_refused(townhall, moderat
 
     # when / then
     try:
-        services.question_edit(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator,
-                               text="Why so late?\ud800")
+        services.question_edit(
+            townhall_id=townhall.pk, question_id=question.pk, moderator=moderator, text="Why so late?\ud800"
+        )
     except BadRequest:
         assert fresh(question).version == 1
     else:
@@ -357,8 +377,11 @@ MODERATOR_MOVES = [
 ]
 
 
-@pytest.mark.parametrize(("action", "from_status", "to_status", "reason"), MODERATOR_MOVES,
-                         ids=[f"{a}-{f}" for a, f, _, _ in MODERATOR_MOVES])
+@pytest.mark.parametrize(
+    ("action", "from_status", "to_status", "reason"),
+    MODERATOR_MOVES,
+    ids=[f"{a}-{f}" for a, f, _, _ in MODERATOR_MOVES],
+)
 def test_moderator_action_writes_one_decision_and_bumps_the_version(
     townhall, moderator, action: str, from_status: str, to_status: str, reason: str
 ):
@@ -380,7 +403,10 @@ def test_moderator_action_writes_one_decision_and_bumps_the_version(
     assert decision.moderator == moderator and decision.townhall_id == townhall.pk
     assert decision.question_id == question.pk
     assert (decision.action, decision.from_status, decision.to_status, decision.reason) == (
-        action, from_status, to_status, reason,
+        action,
+        from_status,
+        to_status,
+        reason,
     )
     # and one question.updated event carries the new record and the old status
     (event,) = Event.objects.filter(townhall=townhall, seq__gt=seq_before)
@@ -402,8 +428,9 @@ def test_action_without_a_version_is_applied(townhall, moderator, action: str):
     assert fresh(question).version == question.version + 1
 
 
-@pytest.mark.parametrize(("action", "status"), [("approve", "pending"), ("reject", "approved"),
-                                                ("edit", "pending"), ("answer", "approved")])
+@pytest.mark.parametrize(
+    ("action", "status"), [("approve", "pending"), ("reject", "approved"), ("edit", "pending"), ("answer", "approved")]
+)
 @pytest.mark.parametrize("stale", [-1, 1], ids=["older", "newer"])
 def test_stale_version_is_a_conflict_and_changes_nothing(townhall, moderator, action: str, status: str, stale: int):
     # given a question whose version the moderator does not have
@@ -429,8 +456,9 @@ def test_two_moderators_with_the_same_version_second_gets_conflict(townhall, mod
     # when alice approves, then bob rejects what he saw
     services.question_approve(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator, version=1)
     with pytest.raises(Conflict):
-        services.question_reject(townhall_id=townhall.pk, question_id=question.pk, moderator=bob,
-                                 reason="other", version=1)
+        services.question_reject(
+            townhall_id=townhall.pk, question_id=question.pk, moderator=bob, reason="other", version=1
+        )
 
     # then alice's decision stands, and only it is audited
     assert fresh(question).status == "approved"
@@ -438,10 +466,19 @@ def test_two_moderators_with_the_same_version_second_gets_conflict(townhall, mod
 
 
 INVALID_MOVES = [
-    ("approve", "approved"), ("approve", "answered"), ("approve", "withdrawn"),
-    ("reject", "rejected"), ("reject", "answered"), ("reject", "withdrawn"),
-    ("edit", "rejected"), ("edit", "answered"), ("edit", "withdrawn"),
-    ("answer", "pending"), ("answer", "rejected"), ("answer", "answered"), ("answer", "withdrawn"),
+    ("approve", "approved"),
+    ("approve", "answered"),
+    ("approve", "withdrawn"),
+    ("reject", "rejected"),
+    ("reject", "answered"),
+    ("reject", "withdrawn"),
+    ("edit", "rejected"),
+    ("edit", "answered"),
+    ("edit", "withdrawn"),
+    ("answer", "pending"),
+    ("answer", "rejected"),
+    ("answer", "answered"),
+    ("answer", "withdrawn"),
 ]
 
 
@@ -574,12 +611,18 @@ def test_decided_at_is_set_when_the_status_changes(townhall, moderator):
 def test_edit_keeps_the_original_text_and_audits_the_previous_text(townhall, moderator):
     # given a question the citizen typed, already edited once
     question = ask(townhall, "Why teh tram is late???")
-    services.question_edit(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator,
-                           text="Why is the tram late?")
+    services.question_edit(
+        townhall_id=townhall.pk, question_id=question.pk, moderator=moderator, text="Why is the tram late?"
+    )
 
     # when a moderator edits it again
-    services.question_edit(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator,
-                           text="  Why is the tram late so often?  ", version=2)
+    services.question_edit(
+        townhall_id=townhall.pk,
+        question_id=question.pk,
+        moderator=moderator,
+        text="  Why is the tram late so often?  ",
+        version=2,
+    )
 
     # then the citizen's text is kept, and each Decision holds the text before it
     stored = fresh(question)
@@ -602,8 +645,9 @@ def test_edit_to_the_same_text_is_a_no_op(townhall, moderator, text: str):
     before, rows_before = snapshot_of(question), counts(townhall)
 
     # when
-    result = services.question_edit(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator,
-                                    text=text, version=1)
+    result = services.question_edit(
+        townhall_id=townhall.pk, question_id=question.pk, moderator=moderator, text=text, version=1
+    )
 
     # then nothing is written, and the version is unchanged
     assert result.version == 1
@@ -628,8 +672,9 @@ def test_edit_removes_control_characters(townhall, moderator):
     question = ask(townhall)
 
     # when
-    services.question_edit(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator,
-                           text="Why\x00 so\x1b late?")
+    services.question_edit(
+        townhall_id=townhall.pk, question_id=question.pk, moderator=moderator, text="Why\x00 so\x1b late?"
+    )
 
     # then
     assert fresh(question).text == "Why so late?"
@@ -657,9 +702,16 @@ def test_asker_withdraws_their_question(townhall, moderator, status: str):
     assert Decision.objects.count() == decisions_before
 
 
-@pytest.mark.parametrize(("status", "error"), [("approved", Forbidden), ("answered", Forbidden),
-                                               ("pending", NotFound), ("rejected", NotFound),
-                                               ("withdrawn", NotFound)])
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        ("approved", Forbidden),
+        ("answered", Forbidden),
+        ("pending", NotFound),
+        ("rejected", NotFound),
+        ("withdrawn", NotFound),
+    ],
+)
 def test_withdraw_by_another_participant_is_refused(townhall, moderator, status: str, error: type[Exception]):
     # given someone else's question: Forbidden when they can see it, NotFound when they cannot
     question = in_status(townhall, moderator, status)
@@ -776,14 +828,17 @@ def test_votes_do_not_change_the_version(townhall, moderator):
     assert fresh(question).version == question.version
 
 
-@pytest.mark.parametrize(("status", "participant", "error"), [
-    ("pending", ASKER, Conflict),
-    ("pending", OTHER, NotFound),
-    ("rejected", ASKER, Conflict),
-    ("rejected", OTHER, NotFound),
-    ("withdrawn", OTHER, NotFound),
-    ("answered", OTHER, Conflict),
-])
+@pytest.mark.parametrize(
+    ("status", "participant", "error"),
+    [
+        ("pending", ASKER, Conflict),
+        ("pending", OTHER, NotFound),
+        ("rejected", ASKER, Conflict),
+        ("rejected", OTHER, NotFound),
+        ("withdrawn", OTHER, NotFound),
+        ("answered", OTHER, Conflict),
+    ],
+)
 def test_vote_only_on_approved_questions(townhall, moderator, status: str, participant: str, error):
     # given
     question = in_status(townhall, moderator, status)
@@ -992,7 +1047,10 @@ def test_apply_score_stores_the_max_label_and_holds_at_the_threshold(labels, thr
     (event,) = Event.objects.filter(townhall=townhall, seq__gt=seq_before)
     assert event.type == events.QUESTION_SCORED
     assert event.payload["question"]["toxicity"] == {
-        "score": pytest.approx(score), "labels": labels, "model": "fake-scorer 1.0", "status": "scored",
+        "score": pytest.approx(score),
+        "labels": labels,
+        "model": "fake-scorer 1.0",
+        "status": "scored",
     }
     assert event.payload["question"]["held"] is held
 
@@ -1010,7 +1068,10 @@ def test_apply_score_is_idempotent(townhall):
     stored = fresh(question)
     assert result.pk == question.pk
     assert (stored.toxicity_score, stored.held, stored.toxicity_model, stored.scoring_attempts) == (
-        pytest.approx(0.1), False, "m 1", 1,
+        pytest.approx(0.1),
+        False,
+        "m 1",
+        1,
     )
     assert counts(townhall) == rows_before
 
@@ -1200,14 +1261,18 @@ def test_townhall_set_unknown_status_is_a_bad_request(townhall):
 
 def test_townhall_create(moderator):
     # given / when
-    townhall = services.townhall_create(title="Budget 2027", slug="budget", moderators=[moderator],
-                                        max_question_length=300, hold_threshold=0.7)
+    townhall = services.townhall_create(
+        title="Budget 2027", slug="budget", moderators=[moderator], max_question_length=300, hold_threshold=0.7
+    )
 
     # then
     stored = TownHall.objects.get(slug="budget")
     assert stored.pk == townhall.pk
     assert (stored.title, stored.status, stored.max_question_length, stored.hold_threshold) == (
-        "Budget 2027", "draft", 300, 0.7,
+        "Budget 2027",
+        "draft",
+        300,
+        0.7,
     )
     assert list(stored.moderators.all()) == [moderator]
     assert len(stored.screen_key) >= 24
@@ -1230,12 +1295,33 @@ def test_townhall_create_refuses_a_taken_slug(townhall):
     assert TownHall.objects.filter(slug="room").count() == 1
 
 
-@pytest.mark.parametrize("fields", [
-    {"status": "paused"}, {"max_question_length": 0}, {"max_question_length": 5001},
-    {"hold_threshold": -0.1}, {"hold_threshold": 1.1},
-    {"slug": ""}, {"slug": "town hall"}, {"slug": "budget/2027"}, {"slug": "b" * 61}, {"title": "T" * 201},
-], ids=["status", "length-0", "length-5001", "threshold-neg", "threshold-1.1",
-        "slug-empty", "slug-space", "slug-slash", "slug-61", "title-201"])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": "paused"},
+        {"max_question_length": 0},
+        {"max_question_length": 5001},
+        {"hold_threshold": -0.1},
+        {"hold_threshold": 1.1},
+        {"slug": ""},
+        {"slug": "town hall"},
+        {"slug": "budget/2027"},
+        {"slug": "b" * 61},
+        {"title": "T" * 201},
+    ],
+    ids=[
+        "status",
+        "length-0",
+        "length-5001",
+        "threshold-neg",
+        "threshold-1.1",
+        "slug-empty",
+        "slug-space",
+        "slug-slash",
+        "slug-61",
+        "title-201",
+    ],
+)
 def test_townhall_create_refuses_bad_values(fields: dict):
     # given values the model or the URLs cannot hold
     values = {"title": "T", "slug": "t", **fields}

@@ -1,4 +1,5 @@
 """Settings read from the environment refuse bad values with a message that names them."""
+
 from __future__ import annotations
 
 import os
@@ -23,18 +24,28 @@ def test_a_bad_number_stops_start_up_with_its_name(name, value, message):
     env = {**os.environ, name: value, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "townhall.settings"},
-        capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "townhall.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert message in result.stderr
 
 
 def test_good_numbers_are_read():
-    env = {**os.environ, "SCORING_BATCH_SIZE": "8", "DATABASE_CONN_MAX_AGE": "0",
-           "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "DJANGO_SETTINGS_MODULE": "townhall.settings"}
-    code = ("import django; django.setup(); from django.conf import settings as s; "
-            "print(s.SCORING_BATCH_SIZE, s.DATABASES['default']['CONN_MAX_AGE'])")
+    env = {
+        **os.environ,
+        "SCORING_BATCH_SIZE": "8",
+        "DATABASE_CONN_MAX_AGE": "0",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        "DJANGO_SETTINGS_MODULE": "townhall.settings",
+    }
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SCORING_BATCH_SIZE, s.DATABASES['default']['CONN_MAX_AGE'])"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["8", "0"]

@@ -1,4 +1,5 @@
 """The question state table: every (status, action) pair. Pure, no database."""
+
 from __future__ import annotations
 
 import itertools

@@ -1,4 +1,5 @@
 """`manage.py toxicity_model`: check what the server would use; fetch a model (the network part is faked or blocked)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -111,7 +112,9 @@ def test_check_with_a_missing_dir_explains_the_fallback(configured, tmp_path):
     output = run("check")
 
     # then it shows the scorer the service would really use, and why
-    assert f"Active scorer: {registry.get_scorer().name} (fallback to offline scorer because TOXICITY_MODEL_DIR=" in output
+    assert (
+        f"Active scorer: {registry.get_scorer().name} (fallback to offline scorer because TOXICITY_MODEL_DIR=" in output
+    )
     assert "Active scorer: detoxify" not in output
     assert "not-copied-yet does not exist" in output
     assert "toxicity_model fetch --model original" in output
@@ -148,7 +151,9 @@ def test_fetch_without_network_names_what_it_could_not_reach_and_what_to_do(tmp_
     assert not (target / "original").exists()  # nothing half-written is left behind
 
 
-def test_fetch_names_huggingface_when_only_it_is_unreachable(tmp_path, tiny_model, no_network, network_allowed, monkeypatch):
+def test_fetch_names_huggingface_when_only_it_is_unreachable(
+    tmp_path, tiny_model, no_network, network_allowed, monkeypatch
+):
     # given the checkpoint download works (faked) and huggingface.co does not answer
     monkeypatch.setattr(
         toxicity_model, "download_checkpoint", lambda url, dest: shutil.copyfile(tiny_model / CHECKPOINT_FILE, dest)
@@ -225,15 +230,30 @@ def test_fetch_of_an_unknown_model_is_refused():
 def test_fetch_from_the_command_line_without_network_exits_non_zero_without_traceback(tmp_path):
     # given a real process whose only way out is a proxy that refuses connections
     env = {
-        key: value for key, value in os.environ.items()
-        if key.lower() not in ("https_proxy", "http_proxy", "all_proxy", "no_proxy", "hf_hub_offline", "transformers_offline")
+        key: value
+        for key, value in os.environ.items()
+        if key.lower()
+        not in ("https_proxy", "http_proxy", "all_proxy", "no_proxy", "hf_hub_offline", "transformers_offline")
     }
     env.update(HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9", TORCH_HOME=str(tmp_path / "torch"))
 
     # when
     process = subprocess.run(
-        [sys.executable, "manage.py", "toxicity_model", "fetch", "--model", "original", "--dir", str(tmp_path / "models")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "manage.py",
+            "toxicity_model",
+            "fetch",
+            "--model",
+            "original",
+            "--dir",
+            str(tmp_path / "models"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     # then

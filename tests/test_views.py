@@ -1,4 +1,5 @@
 """The page views and /healthz, through Django's test client."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """SCORING_MODE=worker: Daphne hands scoring to a separate `runworker toxicity-scoring`
 process over the real Redis channel layer; the result comes back to the sockets."""
+
 from __future__ import annotations
 
 import secrets
@@ -35,7 +36,10 @@ def worker_process(tmp_path: Path):
         log = tmp_path / f"worker-{len(started)}.log"
         process = subprocess.Popen(
             [sys.executable, "manage.py", "runworker", "toxicity-scoring"],
-            cwd=ROOT, env=_child_env(database_url, env), stdout=log.open("wb"), stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=_child_env(database_url, env),
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
         )
         started.append((process, log))
         return process
@@ -58,18 +62,21 @@ async def test_a_separate_worker_process_scores_questions_submitted_through_daph
     build_tiny_checkpoint(tmp_path / "models", "original")
     # Daphne in worker mode, with no model of its own (it must not score)
     server = live_server_factory(demo_database, redis_url, SCORING_MODE="worker", TOXICITY_SCORER="offline")
-    worker_process(demo_database, {
-        "REDIS_URL": redis_url,
-        "CHANNEL_PREFIX": server.channel_prefix,
-        "SCORING_MODE": "worker",
-        "TOXICITY_SCORER": "detoxify",
-        "TOXICITY_MODEL": "original",
-        "TOXICITY_MODEL_DIR": str(tmp_path / "models"),
-        "HF_HUB_OFFLINE": "1",
-        # The worker loads its model on the first batch, within that
-        # batch's timeout; on a busy machine torch alone takes 10 s to load.
-        "SCORING_TIMEOUT": "60",
-    })
+    worker_process(
+        demo_database,
+        {
+            "REDIS_URL": redis_url,
+            "CHANNEL_PREFIX": server.channel_prefix,
+            "SCORING_MODE": "worker",
+            "TOXICITY_SCORER": "detoxify",
+            "TOXICITY_MODEL": "original",
+            "TOXICITY_MODEL_DIR": str(tmp_path / "models"),
+            "HF_HUB_OFFLINE": "1",
+            # The worker loads its model on the first batch, within that
+            # batch's timeout; on a busy machine torch alone takes 10 s to load.
+            "SCORING_TIMEOUT": "60",
+        },
+    )
     assert server.health["scorer"]["status"] == "worker"
 
     async with (

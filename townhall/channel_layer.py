@@ -11,6 +11,7 @@ room under a burst"). Here the expiry sweep runs at most once per
 harmless), and a group message is copied once for the whole group: consumers
 only read layer messages.
 """
+
 from __future__ import annotations
 
 import asyncio

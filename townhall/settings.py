@@ -8,6 +8,7 @@ PostgreSQL (or any database dj-database-url understands) and ``REDIS_URL``
 switches the channel layer to channels_redis so that several Daphne
 processes share events. The README's Configuration table lists every variable.
 """
+
 from __future__ import annotations
 
 import os

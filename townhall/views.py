@@ -1,4 +1,5 @@
 """Thin page views: find the town hall, check access, render. No domain logic."""
+
 from __future__ import annotations
 
 import asyncio
@@ -55,7 +56,9 @@ def join_qr(request: HttpRequest, slug: str) -> HttpResponse:
 def citizen(request: HttpRequest, slug: str) -> HttpResponse:
     townhall = get_object_or_404(TownHall, slug=slug)
     participants.ensure_participant(request.session)
-    return render(request, "citizen.html", {"townhall": townhall, "ws_path": links.socket_path("citizen", townhall.slug)})
+    return render(
+        request, "citizen.html", {"townhall": townhall, "ws_path": links.socket_path("citizen", townhall.slug)}
+    )
 
 
 @never_cache

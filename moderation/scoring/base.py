@@ -4,6 +4,7 @@ A scorer turns a batch of texts into per-label scores in [0, 1]. It is
 synchronous and may be slow: callers run it off the event loop
 (``moderation.scoring_runner``). It is loaded once per process.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -9,6 +9,7 @@ and the model is never used by two threads at once. ``batch_timeout`` bounds
 the model call, not the time spent waiting in line: a burst never times
 questions out merely for queueing.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -18,6 +18,7 @@ detoxify's own ``get_model_and_tokenizer``; ``predict`` is detoxify's own.
 docs/toxicity.md explains the choice. The checkpoint is a pickle: it is read
 only from ``TOXICITY_MODEL_DIR``, which must be as trusted as the code itself.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -71,8 +72,11 @@ _ALBERT = ("AlbertForSequenceClassification", "AlbertTokenizer", ("spiece.model"
 MODELS: dict[str, ModelSpec] = {
     name: ModelSpec(MODEL_URLS[name], *arch)
     for name, arch in {
-        "original": _BERT, "unbiased": _ROBERTA, "multilingual": _XLMR,
-        "original-small": _ALBERT, "unbiased-small": _ALBERT,
+        "original": _BERT,
+        "unbiased": _ROBERTA,
+        "multilingual": _XLMR,
+        "original-small": _ALBERT,
+        "unbiased-small": _ALBERT,
     }.items()
 }
 
@@ -101,9 +105,14 @@ def file_sha256(path: Path) -> str:
 def write_manifest(model_dir: Path, *, model: str, source_url: str, sha256: str, **extra: Any) -> Path:
     """Write ``manifest.json`` for the checkpoint in ``model_dir`` (used by ``fetch`` and test builders)."""
     manifest = {
-        "model": model, "source_url": source_url, "sha256": sha256, "detoxify_version": metadata.version("detoxify"),
-        "transformers_version": transformers.__version__, "torch_version": torch.__version__,
-        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"), **extra,
+        "model": model,
+        "source_url": source_url,
+        "sha256": sha256,
+        "detoxify_version": metadata.version("detoxify"),
+        "transformers_version": transformers.__version__,
+        "torch_version": torch.__version__,
+        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **extra,
     }
     path = model_dir / MANIFEST_FILE
     path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -187,9 +196,7 @@ def _checkpoint_args(loaded: Any, path: Path, model: str, spec: ModelSpec) -> tu
     """The architecture arguments and class names of a loaded checkpoint, checked against ``spec``."""
     hint = _refetch_hint(model)
     if not isinstance(loaded, dict) or "config" not in loaded or "state_dict" not in loaded:
-        raise ScorerUnavailable(
-            f"{path} is not a Detoxify checkpoint (it needs a 'config' and a 'state_dict'). {hint}"
-        )
+        raise ScorerUnavailable(f"{path} is not a Detoxify checkpoint (it needs a 'config' and a 'state_dict'). {hint}")
     try:
         args = dict(loaded["config"]["arch"]["args"])
         classes = list(loaded["config"]["dataset"]["args"]["classes"])
@@ -230,7 +237,9 @@ def _verified_manifest(model_dir: Path, model: str) -> tuple[dict[str, Any] | No
     return manifest, sha256
 
 
-def _check_loaded(model: Any, tokenizer: Any, state_dict: dict[str, Any], model_dir: Path, model_name: str, spec: ModelSpec) -> None:
+def _check_loaded(
+    model: Any, tokenizer: Any, state_dict: dict[str, Any], model_dir: Path, model_name: str, spec: ModelSpec
+) -> None:
     """Catch what transformers 5 lets through silently: random weights, a stub tokenizer.
 
     Transformers 5 initialises weights missing from ``state_dict`` at random (it
@@ -265,8 +274,11 @@ def _check_device(device: str, quantize: bool) -> None:
 
 def offline_variables_set() -> list[str]:
     """Which of HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE are set to a true value, as huggingface_hub reads them."""
-    return [name for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
-            if os.environ.get(name, "").upper() in ("1", "ON", "YES", "TRUE")]
+    return [
+        name
+        for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+        if os.environ.get(name, "").upper() in ("1", "ON", "YES", "TRUE")
+    ]
 
 
 def enter_offline_mode() -> None:
@@ -310,8 +322,13 @@ class DetoxifyScorer(Detoxify):
     """
 
     def __init__(
-        self, model: str = "original", *, model_dir: str | Path | None = None, device: str = "cpu",
-        quantize: bool = False, threads: int = 0,
+        self,
+        model: str = "original",
+        *,
+        model_dir: str | Path | None = None,
+        device: str = "cpu",
+        quantize: bool = False,
+        threads: int = 0,
     ) -> None:
         spec = model_spec(model)
         _check_device(device, quantize)
@@ -406,7 +423,9 @@ def build_detoxify_scorer() -> DetoxifyScorer:
     model = settings.TOXICITY_MODEL
     model_spec(model)
     options = {
-        "device": settings.TOXICITY_DEVICE, "quantize": settings.TOXICITY_QUANTIZE, "threads": settings.TOXICITY_THREADS,
+        "device": settings.TOXICITY_DEVICE,
+        "quantize": settings.TOXICITY_QUANTIZE,
+        "threads": settings.TOXICITY_THREADS,
     }
     if settings.TOXICITY_MODEL_DIR:
         enter_offline_mode()

@@ -22,6 +22,7 @@ word lists, such splits mostly produced ordinary phrases ("mer des" for
 "merdes", "en foire" for "enfoiré"). The default lexicons also use a small pattern syntax, described
 in ``lexicons/README.md``.
 """
+
 from __future__ import annotations
 
 import re

@@ -35,6 +35,7 @@ Leet folding is only in the matching form: in the model form it would turn
 "3rd", "co2" or "a4" into non-words for no gain, since the held-term
 lexicons already catch leetspeak insults.
 """
+
 from __future__ import annotations
 
 import re
@@ -63,41 +64,147 @@ _INVISIBLE = re.compile(
 # (Greek Eta "Η" looks like H but "η" like n), folded before case folding.
 _UPPER_HOMOGLYPHS = {
     # Greek
-    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m",
-    "Ν": "n", "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x",
+    "Α": "a",
+    "Β": "b",
+    "Ε": "e",
+    "Ζ": "z",
+    "Η": "h",
+    "Ι": "i",
+    "Κ": "k",
+    "Μ": "m",
+    "Ν": "n",
+    "Ο": "o",
+    "Ρ": "p",
+    "Τ": "t",
+    "Υ": "y",
+    "Χ": "x",
     # Cyrillic
-    "А": "a", "В": "b", "Е": "e", "З": "3", "К": "k", "М": "m", "Н": "h", "О": "o",
-    "Р": "p", "С": "c", "Т": "t", "У": "y", "Х": "x", "Ѕ": "s", "І": "i", "Ј": "j",
-    "Ԁ": "d", "Ү": "y", "Ӏ": "i",
+    "А": "a",
+    "В": "b",
+    "Е": "e",
+    "З": "3",
+    "К": "k",
+    "М": "m",
+    "Н": "h",
+    "О": "o",
+    "Р": "p",
+    "С": "c",
+    "Т": "t",
+    "У": "y",
+    "Х": "x",
+    "Ѕ": "s",
+    "І": "i",
+    "Ј": "j",
+    "Ԁ": "d",
+    "Ү": "y",
+    "Ӏ": "i",
 }
 
 # Lower-case letters of other scripts (and a few Latin variants that NFKC
 # keeps) that are drawn like a Latin letter.
 _LOWER_HOMOGLYPHS = {
     # Cyrillic
-    "а": "a", "в": "b", "г": "r", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h",
-    "о": "o", "п": "n", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ь": "b",
-    "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "һ": "h", "ԛ": "q", "ԝ": "w",
-    "ѵ": "v", "ӏ": "l", "ү": "y", "ԍ": "g", "ɡ": "g",
+    "а": "a",
+    "в": "b",
+    "г": "r",
+    "е": "e",
+    "ё": "e",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "п": "n",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "ь": "b",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "ѕ": "s",
+    "ԁ": "d",
+    "һ": "h",
+    "ԛ": "q",
+    "ԝ": "w",
+    "ѵ": "v",
+    "ӏ": "l",
+    "ү": "y",
+    "ԍ": "g",
+    "ɡ": "g",
     # Greek
-    "α": "a", "β": "b", "γ": "y", "ε": "e", "η": "n", "ι": "i", "κ": "k", "μ": "u",
-    "ν": "v", "ο": "o", "ρ": "p", "σ": "o", "ς": "c", "τ": "t", "υ": "u", "χ": "x",
-    "ω": "w", "ϲ": "c", "ϳ": "j",
+    "α": "a",
+    "β": "b",
+    "γ": "y",
+    "ε": "e",
+    "η": "n",
+    "ι": "i",
+    "κ": "k",
+    "μ": "u",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "σ": "o",
+    "ς": "c",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "ω": "w",
+    "ϲ": "c",
+    "ϳ": "j",
     # Armenian
-    "օ": "o", "ս": "u", "ո": "n", "հ": "h", "ց": "g", "զ": "q",
+    "օ": "o",
+    "ս": "u",
+    "ո": "n",
+    "հ": "h",
+    "ց": "g",
+    "զ": "q",
     # Latin letters with no decomposition, and small capitals
-    "ı": "i", "ȷ": "j", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ƀ": "b",
-    "ɑ": "a", "ɩ": "i", "ʀ": "r", "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e",
-    "ꜰ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m",
-    "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ꞯ": "q", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v",
-    "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
+    "ı": "i",
+    "ȷ": "j",
+    "ł": "l",
+    "ø": "o",
+    "đ": "d",
+    "ħ": "h",
+    "ŧ": "t",
+    "ƀ": "b",
+    "ɑ": "a",
+    "ɩ": "i",
+    "ʀ": "r",
+    "ᴀ": "a",
+    "ʙ": "b",
+    "ᴄ": "c",
+    "ᴅ": "d",
+    "ᴇ": "e",
+    "ꜰ": "f",
+    "ɢ": "g",
+    "ʜ": "h",
+    "ɪ": "i",
+    "ᴊ": "j",
+    "ᴋ": "k",
+    "ʟ": "l",
+    "ᴍ": "m",
+    "ɴ": "n",
+    "ᴏ": "o",
+    "ᴘ": "p",
+    "ꞯ": "q",
+    "ꜱ": "s",
+    "ᴛ": "t",
+    "ᴜ": "u",
+    "ᴠ": "v",
+    "ᴡ": "w",
+    "ʏ": "y",
+    "ᴢ": "z",
 }
 _UPPER_TABLE = str.maketrans(_UPPER_HOMOGLYPHS)
 _LOWER_TABLE = str.maketrans(_LOWER_HOMOGLYPHS)
 _CONFUSABLE = frozenset(_UPPER_HOMOGLYPHS) | frozenset(_LOWER_HOMOGLYPHS)
 
 # Only in the matching form: digits and symbols used as letters.
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "€": "e", "!": "i", "|": "i"})
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "€": "e", "!": "i", "|": "i"}
+)
 
 _TOKEN = re.compile(r"\S+")
 # A word as the matching form sees it: letters, digits, leet symbols, and the
@@ -188,7 +295,7 @@ def _fold_leet_word(word: str) -> str:
         return word
     core = word.strip("!|")
     start = word.index(core)
-    return word[:start] + core.translate(_LEET) + word[start + len(core):]
+    return word[:start] + core.translate(_LEET) + word[start + len(core) :]
 
 
 def normalize_for_matching(text: str) -> str:

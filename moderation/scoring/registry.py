@@ -4,6 +4,7 @@
 (in the scoring thread, never on the event loop). ``use_scorer()`` swaps it,
 for tests that put a fake at this boundary.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,7 +24,11 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _scorer: Scorer | None = None
 _state: dict[str, Any] = {
-    "status": "not_loaded", "name": None, "load_seconds": None, "error": None, "fallback_reason": None,
+    "status": "not_loaded",
+    "name": None,
+    "load_seconds": None,
+    "error": None,
+    "fallback_reason": None,
 }
 
 
@@ -40,7 +45,9 @@ def _build(kind: str) -> Scorer:
         try:
             from moderation.scoring.detoxify_engine import build_detoxify_scorer
         except ImportError as exc:
-            return _fallback(f"the Detoxify engine cannot be imported ({exc}); reinstall the dependencies (make install).")
+            return _fallback(
+                f"the Detoxify engine cannot be imported ({exc}); reinstall the dependencies (make install)."
+            )
         try:
             return build_detoxify_scorer()
         except ScorerUnavailable as exc:
@@ -73,7 +80,10 @@ def get_scorer() -> Scorer:
             raise
         _scorer = scorer
         _state.update(
-            status="fallback" if _state.get("fallback_reason") else "ready", name=scorer.name, load_seconds=round(time.perf_counter() - started, 3), error=None
+            status="fallback" if _state.get("fallback_reason") else "ready",
+            name=scorer.name,
+            load_seconds=round(time.perf_counter() - started, 3),
+            error=None,
         )
         logger.info("toxicity scorer %s loaded in %.2fs", scorer.name, _state["load_seconds"])
         return scorer

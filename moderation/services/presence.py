@@ -52,7 +52,10 @@ def presence_editing(*, channel_name: str, question_id: int | None) -> None:
         if row is None:
             return
         lock_townhall(row.townhall_id)
-        if question_id is not None and not Question.objects.filter(pk=question_id, townhall_id=row.townhall_id).exists():
+        if (
+            question_id is not None
+            and not Question.objects.filter(pk=question_id, townhall_id=row.townhall_id).exists()
+        ):
             raise NotFound("No such question.")
         if row.editing_id == question_id:
             row.save(update_fields=["last_seen"])

@@ -23,6 +23,7 @@ Chromium is module-scoped, not session-scoped: Playwright's sync API runs
 an event loop of its own, and the async tests of other modules run theirs;
 the two never overlap this way.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,14 @@ from tests.support.servers import DaphneServer, ServerGroup, fresh_database, man
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
 ]
 PASSWORD = "browser-test-password"
 

@@ -1,4 +1,5 @@
 """Test data factories. Each makes valid data with overridable fields."""
+
 from __future__ import annotations
 
 import itertools
@@ -32,7 +33,13 @@ def make_participant() -> str:
     return uuid.uuid4().hex
 
 
-def make_question(townhall: TownHall, *, participant: str | None = None, text: str = "When will the tram reach the north district?", author: str = "") -> Question:
+def make_question(
+    townhall: TownHall,
+    *,
+    participant: str | None = None,
+    text: str = "When will the tram reach the north district?",
+    author: str = "",
+) -> Question:
     question, _ = services.question_submit(
         townhall_id=townhall.pk,
         participant=participant or make_participant(),

@@ -1,4 +1,5 @@
 """Helpers to read frames with a timeout, never sleeping."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,9 @@ async def expect(comm: WebsocketCommunicator, frame_type: str, timeout: float = 
     return frame
 
 
-async def until(comm: WebsocketCommunicator, frame_type: str, timeout: float = TIMEOUT, limit: int = 20) -> dict[str, Any]:
+async def until(
+    comm: WebsocketCommunicator, frame_type: str, timeout: float = TIMEOUT, limit: int = 20
+) -> dict[str, Any]:
     """Skip frames of other types until one of ``frame_type`` arrives."""
     seen = []
     for _ in range(limit):
@@ -30,7 +33,9 @@ async def until(comm: WebsocketCommunicator, frame_type: str, timeout: float = T
     raise AssertionError(f"no {frame_type} within {limit} frames: {seen}")
 
 
-async def until_status(comm: WebsocketCommunicator, status: str, frame_type: str = "question.updated") -> dict[str, Any]:
+async def until_status(
+    comm: WebsocketCommunicator, status: str, frame_type: str = "question.updated"
+) -> dict[str, Any]:
     """Skip frames until a ``frame_type`` whose question has ``status``."""
     for _ in range(20):
         frame = await until(comm, frame_type)
@@ -39,7 +44,9 @@ async def until_status(comm: WebsocketCommunicator, status: str, frame_type: str
     raise AssertionError(f"no {frame_type} with status {status}")
 
 
-async def request(comm: WebsocketCommunicator, frame_type: str, request_id: str = "r1", **fields: Any) -> dict[str, Any]:
+async def request(
+    comm: WebsocketCommunicator, frame_type: str, request_id: str = "r1", **fields: Any
+) -> dict[str, Any]:
     """Send a request and return its reply (ok or error), skipping events."""
     await comm.send_to(text_data=json.dumps({"type": frame_type, "id": request_id, **fields}))
     for _ in range(20):

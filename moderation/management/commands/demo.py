@@ -1,4 +1,5 @@
 """Create the demo town hall and its moderator. Idempotent."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Manage town halls: create, list, open, close."""
+
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
@@ -19,7 +20,10 @@ class Command(BaseCommand):
         create.add_argument("slug")
         create.add_argument("--title", required=True)
         create.add_argument(
-            "--moderator", action="append", default=[], metavar="USERNAME",
+            "--moderator",
+            action="append",
+            default=[],
+            metavar="USERNAME",
             help="an existing user who moderates it (repeatable)",
         )
         create.add_argument("--live", action="store_true", help="open it for questions now (default: draft)")
@@ -43,8 +47,17 @@ class Command(BaseCommand):
             raise CommandError(f"No town hall with slug {slug!r}.")
         return townhall
 
-    def do_create(self, *, slug: str, title: str, moderator: list[str], live: bool, max_length: int,
-                  hold_threshold: float, **_: object) -> None:
+    def do_create(
+        self,
+        *,
+        slug: str,
+        title: str,
+        moderator: list[str],
+        live: bool,
+        max_length: int,
+        hold_threshold: float,
+        **_: object,
+    ) -> None:
         User = get_user_model()
         users = []
         for username in moderator:
@@ -53,9 +66,12 @@ class Command(BaseCommand):
                 raise CommandError(f"No user {username!r}; create it first (manage.py createsuperuser or admin).")
             users.append(user)
         townhall = services.townhall_create(
-            title=title, slug=slug, moderators=users,
+            title=title,
+            slug=slug,
+            moderators=users,
             status=TownHall.Status.LIVE if live else TownHall.Status.DRAFT,
-            max_question_length=max_length, hold_threshold=hold_threshold,
+            max_question_length=max_length,
+            hold_threshold=hold_threshold,
         )
         urls = links.townhall_urls(townhall.slug, townhall.screen_key)
         self.stdout.write(f"Created {townhall.slug} ({townhall.status})")
@@ -71,7 +87,9 @@ class Command(BaseCommand):
         for townhall in rows:
             names = ", ".join(u.get_username() for u in townhall.moderators.all()) or "-"
             count = townhall.questions.count()
-            self.stdout.write(f"{townhall.slug}\t{townhall.status}\t{count} questions\t{townhall.title}\tmoderators: {names}")
+            self.stdout.write(
+                f"{townhall.slug}\t{townhall.status}\t{count} questions\t{townhall.title}\tmoderators: {names}"
+            )
 
     def do_open(self, *, slug: str, **_: object) -> None:
         townhall = services.townhall_set_status(townhall_id=self._get(slug).pk, status=TownHall.Status.LIVE)

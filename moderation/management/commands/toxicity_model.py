@@ -8,6 +8,7 @@ for the tokenizer and config): run it on a connected machine, copy the
 directory to the server, and set ``TOXICITY_MODEL_DIR`` there. Both commands
 end with the same offline verification: load, time it, score sample questions.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -56,7 +57,9 @@ def download_checkpoint(url: str, dest: Path) -> None:
     torch.hub.download_url_to_file(url, str(dest), hash_prefix=match.group(1) if match else None, progress=True)
 
 
-def download_hf_files(hf_model_type: str, *, model_class: str, tokenizer_class: str, num_labels: int, dest: Path) -> None:
+def download_hf_files(
+    hf_model_type: str, *, model_class: str, tokenizer_class: str, num_labels: int, dest: Path
+) -> None:
     """Save the Hugging Face config (with ``num_labels``) and tokenizer of ``hf_model_type`` into ``dest``.
 
     Network failures raise OSError.
@@ -84,9 +87,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        fetch = sub.add_parser("fetch", help="download a model into DIR/<model> (needs internet), then verify it offline")
+        fetch = sub.add_parser(
+            "fetch", help="download a model into DIR/<model> (needs internet), then verify it offline"
+        )
         fetch.add_argument("--model", required=True, choices=list(MODELS), help="Detoxify model name")
-        fetch.add_argument("--dir", dest="directory", required=True, help="the model directory (TOXICITY_MODEL_DIR on the server)")
+        fetch.add_argument(
+            "--dir", dest="directory", required=True, help="the model directory (TOXICITY_MODEL_DIR on the server)"
+        )
         sub.add_parser("check", help="load the configured scorer as the service would, time it, score samples")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
@@ -120,12 +127,19 @@ class Command(BaseCommand):
         self.stdout.write(f"Downloading the {args['model_type']} config and tokenizer from huggingface.co")
         try:
             download_hf_files(
-                args["model_type"], model_class=spec.model_class, tokenizer_class=spec.tokenizer_class,
-                num_labels=int(args["num_classes"]), dest=model_dir / HF_DIR,
+                args["model_type"],
+                model_class=spec.model_class,
+                tokenizer_class=spec.tokenizer_class,
+                num_labels=int(args["num_classes"]),
+                dest=model_dir / HF_DIR,
             )
         except OSError as exc:
-            raise _unreachable("huggingface.co", f"the {args['model_type']} config and tokenizer", exc, model_dir) from exc
-        write_manifest(model_dir, model=model, source_url=spec.url, sha256=sha256, checkpoint_bytes=checkpoint.stat().st_size)
+            raise _unreachable(
+                "huggingface.co", f"the {args['model_type']} config and tokenizer", exc, model_dir
+            ) from exc
+        write_manifest(
+            model_dir, model=model, source_url=spec.url, sha256=sha256, checkpoint_bytes=checkpoint.stat().st_size
+        )
         self.stdout.write(f"Wrote {model_dir} (checkpoint {checkpoint.stat().st_size / 1e6:.0f} MB, sha256 {sha256}).")
 
         self.stdout.write("Verifying: loading it offline, as the server will.")
@@ -136,9 +150,11 @@ class Command(BaseCommand):
         except ScorerUnavailable as exc:
             raise CommandError(f"the downloaded model does not load: {exc}") from exc
         self._report(scorer, time.perf_counter() - started)
-        self.stdout.write(self.style.SUCCESS(
-            f"OK. Copy {root} to the server and set TOXICITY_MODEL_DIR={root} and TOXICITY_MODEL={model} there."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"OK. Copy {root} to the server and set TOXICITY_MODEL_DIR={root} and TOXICITY_MODEL={model} there."
+            )
+        )
 
     def _checkpoint_args(self, checkpoint: Path) -> dict[str, Any]:
         # Read back what we just downloaded from detoxify's release page (a pickle, like every load).
@@ -146,7 +162,9 @@ class Command(BaseCommand):
         try:
             return dict(loaded["config"]["arch"]["args"])
         except (KeyError, TypeError) as exc:
-            raise CommandError(f"{checkpoint} is not a Detoxify checkpoint (no config.arch.args): delete it and fetch again.") from exc
+            raise CommandError(
+                f"{checkpoint} is not a Detoxify checkpoint (no config.arch.args): delete it and fetch again."
+            ) from exc
 
     # --- check ------------------------------------------------------------------------------
 

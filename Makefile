@@ -69,5 +69,5 @@ clean:
 # compile it. The compiled .mo is committed, so running the service needs no
 # gettext tools; this target does (apt-get install gettext).
 messages: install
-	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=var --ignore=tests --ignore=build --no-obsolete
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=var --ignore=tests --ignore=build --ignore=node_modules --no-obsolete
 	$(PY) manage.py compilemessages -l fr --ignore=.venv

@@ -132,22 +132,36 @@ def allowed_actions(status: str) -> list[str]:
     return [action for action in ACTIONS if (status, action) in TRANSITIONS]
 
 
-def moderator_requests(status: str) -> list[str]:
-    """The requests a moderator may send for a question in ``status``.
-
-    The state table's moderator actions, as wire names, then ``screen.show``
-    when the question may go on screen.
-    """
+def _moderator_requests(status: str) -> tuple[str, ...]:
     requests = [REQUEST_TYPES[a] for a in allowed_actions(status) if a in MODERATOR_ACTIONS]
     if status in SCREEN_STATUSES:
         requests.append(SCREEN_SHOW_REQUEST)
-    return requests
+    return tuple(requests)
+
+
+def _citizen_requests(status: str, mine: bool) -> tuple[str, ...]:
+    requests = [REQUEST_TYPES[a] for a in allowed_actions(status) if a in CITIZEN_ACTIONS] if mine else []
+    if status in VOTE_STATUSES:
+        requests.append(VOTE_REQUEST)
+    return tuple(requests)
+
+
+# Derived once from the table above: every rendered question of every event
+# asks for its list, once per receiving socket.
+_MODERATOR_REQUESTS: Final = {status: _moderator_requests(status) for status in STATUSES}
+_CITIZEN_REQUESTS: Final = {
+    (status, mine): _citizen_requests(status, mine) for status in STATUSES for mine in (True, False)
+}
+
+
+def moderator_requests(status: str) -> list[str]:
+    """The requests a moderator may send for a question in ``status``: the
+    state table's moderator actions, as wire names, then ``screen.show`` when
+    the question may go on screen."""
+    return list(_MODERATOR_REQUESTS[status])
 
 
 def citizen_requests(status: str, *, mine: bool) -> list[str]:
     """The requests a citizen may send for a question in ``status``
     (``mine``: they asked it). Whether the town hall is live is checked apart."""
-    requests = [REQUEST_TYPES[a] for a in allowed_actions(status) if a in CITIZEN_ACTIONS] if mine else []
-    if status in VOTE_STATUSES:
-        requests.append(VOTE_REQUEST)
-    return requests
+    return list(_CITIZEN_REQUESTS[(status, mine)])

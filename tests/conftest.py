@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -121,9 +122,16 @@ def fake_scorer() -> Iterator[FakeScorer]:
 
 @pytest_asyncio.fixture
 async def connect() -> AsyncIterator:
-    """Open sockets through the full ASGI application; always closed on teardown."""
+    """Open sockets through the full ASGI application; always closed on teardown.
+
+    The scorer is loaded first, as a served process loads it at start
+    (asgi.py preloads it): its first load takes seconds and would otherwise
+    count against a test's wait for ``question.scored``. Instant when it is
+    loaded already or a test fakes it.
+    """
     from asgi import application
 
+    await asyncio.get_running_loop().run_in_executor(None, registry.get_scorer)
     opened: list[WebsocketCommunicator] = []
 
     async def _connect(

@@ -124,19 +124,20 @@ def fake_scorer() -> Iterator[FakeScorer]:
 async def connect() -> AsyncIterator:
     """Open sockets through the full ASGI application; always closed on teardown.
 
-    The scorer is loaded first, as a served process loads it at start
-    (asgi.py preloads it): its first load takes seconds and would otherwise
-    count against a test's wait for ``question.scored``. Instant when it is
-    loaded already or a test fakes it.
+    The scorer is loaded before the first socket opens, as a served process
+    loads it at start (asgi.py preloads it): its first load takes seconds and
+    would otherwise count against a test's wait for ``question.scored``.
+    Instant when it is loaded already or a test fakes it.
     """
     from asgi import application
 
-    await asyncio.get_running_loop().run_in_executor(None, registry.get_scorer)
     opened: list[WebsocketCommunicator] = []
 
     async def _connect(
         path: str, *, session: str | None = None, origin: bytes | None = ORIGIN, expect_snapshot: bool = True
     ) -> WebsocketCommunicator:
+        if not opened:
+            await asyncio.get_running_loop().run_in_executor(None, registry.get_scorer)
         headers = []
         if origin is not None:
             headers.append((b"origin", origin))

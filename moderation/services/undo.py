@@ -70,8 +70,9 @@ def _load(townhall: TownHall, decision_id: int) -> Decision:
 
 def _later_ones(decision: Decision, actions: tuple[str, ...]) -> bool:
     """Whether a later decision of these kinds (not undone) changed the same thing."""
-    later = Decision.objects.filter(townhall_id=decision.townhall_id, pk__gt=decision.pk, action__in=actions)
-    return later.exclude(pk__in=Decision.objects.filter(undoes__isnull=False).values("undoes")).exists()
+    rows = Decision.objects.filter(townhall_id=decision.townhall_id, pk__gt=decision.pk)
+    undone = rows.filter(undoes__isnull=False).values("undoes")
+    return rows.filter(action__in=actions).exclude(pk__in=undone).exists()
 
 
 def _locked_at_version(townhall: TownHall, question_id: int, version: int) -> Question:

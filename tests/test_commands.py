@@ -261,7 +261,7 @@ def test_townhall_close_goes_through_the_consoles_close(settings):
     # then pending questions are unhandled, the screen is cleared, one close decision without a moderator
     townhall.refresh_from_db()
     pending.refresh_from_db()
-    assert "1 pending questions marked unhandled" in output
+    assert "budget is closed" in output and "1 pending questions marked unhandled" in output
     assert pending.status == "unhandled" and townhall.screen_question_id is None
     close = Decision.objects.get(action="close")
     assert close.moderator is None and close.townhall_id == townhall.pk

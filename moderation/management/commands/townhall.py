@@ -106,4 +106,6 @@ class Command(BaseCommand):
         if townhall.decision is None:
             self.stdout.write(f"{townhall.slug} is closed (it was already)")
             return
-        self.stdout.write(f"{townhall.slug} is closed; {pending} pending questions marked unhandled")
+        self.stdout.write(f"{townhall.slug} is closed")
+        if pending:
+            self.stdout.write(f"{pending} pending questions marked unhandled (not handled during the session)")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from moderation import events, states
 from moderation.exceptions import BadRequest, Conflict, DomainError, NotFound, PersonalData
-from moderation.models import Question
+from moderation.models import Question, TownHall
 from moderation.presenters import MODERATORS_ONLY
 from moderation.selectors import question_record
 from moderation.services._core import (
@@ -44,6 +44,20 @@ def _check_batchable(question: Question) -> None:
         raise PersonalData(f"This question may contain personal data ({kinds}): read and edit it, then approve it.")
 
 
+def _apply_edits(townhall: TownHall, question: Question, edits: dict[str, str]) -> bool:
+    """Give ``question`` the edited fields; return whether anything changed.
+    Held and personal-data flags follow the new values."""
+    if "text" in edits:
+        edits = {**edits, "text": validated_text(edits["text"], townhall)}
+    changed = {name: value for name, value in edits.items() if getattr(question, name) != value}
+    for name, value in changed.items():
+        setattr(question, name, value)
+    if changed:
+        refresh_held(townhall, question)
+        refresh_personal_data(question)
+    return bool(changed)
+
+
 def _moderate(
     *,
     townhall_id: int,
@@ -64,17 +78,8 @@ def _moderate(
             _check_batchable(question)
         before = question_state(question)
         on_screen = townhall.screen_question_id == question.pk
-        if action == states.EDIT:
-            assert edits is not None
-            if "text" in edits:
-                edits = {**edits, "text": validated_text(edits["text"], townhall)}
-            changed = {name: value for name, value in edits.items() if getattr(question, name) != value}
-            if not changed:
-                return with_decision(question, None)
-            for name, value in changed.items():
-                setattr(question, name, value)
-            refresh_held(townhall, question)
-            refresh_personal_data(question)
+        if action == states.EDIT and not _apply_edits(townhall, question, edits or {}):
+            return with_decision(question, None)
         if action == states.REJECT:
             question.reason = reason
         elif action == states.APPROVE:

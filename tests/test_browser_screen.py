@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support.browser import Demo
-from tests.support.servers import manage
+from tests.support.servers import manage, service_unavailable
+from tests.test_accessibility import AXE, violations
 from tests.test_browser import log_in
 from tests.test_browser_rooms import (
     INSIDE,
@@ -31,6 +32,7 @@ from tests.test_browser_rooms import (
 pytestmark = pytest.mark.browser
 
 THEMES = (None, "light")
+
 # The box of an element, relative to the viewport.
 BOX = "(sel) => { const r = document.querySelector(sel).getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; }"
 
@@ -62,13 +64,13 @@ def title_is_whole(page) -> bool:
     )
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_with_nothing_on_screen_the_way_to_join_takes_the_centre(browser, demo, theme):
+@pytest.mark.parametrize(("theme", "locale"), [(None, "en-GB"), ("light", "fr-FR")])
+def test_with_nothing_on_screen_the_way_to_join_takes_the_centre(browser, demo, theme, locale):
     # given a town hall with nothing on screen
     problems: list[str] = []
 
     # when the projector opens the screen
-    page = screen_page(browser, demo, problems, theme=theme)
+    page = screen_page(browser, demo, problems, theme=theme, locale=locale)
 
     # then the QR code, the address and the join code are large, in the middle of the wall
     page.get_by_test_id("screen-qr").wait_for()
@@ -88,7 +90,7 @@ def test_with_nothing_on_screen_the_way_to_join_takes_the_centre(browser, demo, 
         assert demo.url.split("//")[1] in page.get_by_test_id("screen-join-address").inner_text()
         # and nothing speaks of a question being answered
         assert page.get_by_test_id("screen-current").is_hidden()
-    look_at(page, f"idle-{theme or 'dark'}-en")
+    look_at(page, f"idle-{theme or 'dark'}-{locale[:2]}")
     assert problems == []
 
 
@@ -139,6 +141,10 @@ def test_the_next_three_follow_the_votes_and_show_them(browser, demo):
         "() => document.querySelector('[data-testid=screen-next-item]').textContent.includes('parking')"
     )
     look_at(page, "showing-dark-en")
+    light = screen_page(browser, demo, problems, theme="light", locale="fr-FR")
+    light.get_by_test_id("screen-next-item").nth(2).wait_for()
+    assert "2 votes" in light.locator(".screen__next-votes").first.inner_text()
+    look_at(light, "showing-light-fr")
     assert problems == []
 
 
@@ -201,3 +207,24 @@ def test_the_closing_slide_in_french_and_light_theme_with_a_long_title(browser, 
     assert title_is_whole(page)
     look_at(page, "closed-light-fr")
     assert problems == []
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
+def test_the_idle_and_closing_slides_pass_wcag_21_aa_checks(browser, demo, locale):
+    # given axe-core (tests/a11y) and a screen with nothing on it, in both themes
+    if not AXE.exists():
+        service_unavailable(f"{AXE} is missing: run `make test` (it installs tests/a11y with npm)")
+    context = browser.new_context(locale=locale, bypass_csp=True, viewport=WALLS[0])
+    pages = [context.new_page() for _ in THEMES]
+    for page, theme in zip(pages, THEMES, strict=True):
+        page.goto(demo.screen_url(theme))
+        page.wait_for_function("() => document.getElementById('app').dataset.stage === 'idle'")
+        # then the idle slide passes
+        assert violations(page) == [], ("idle", theme)
+
+    # when the town hall closes, then the closing slide passes too
+    manage(demo.database_url, "townhall", "close", demo.slug)
+    for page, theme in zip(pages, THEMES, strict=True):
+        page.get_by_test_id("screen-closing").wait_for(timeout=8000)
+        animations_over(page)
+        assert violations(page) == [], ("closed", theme)

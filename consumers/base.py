@@ -7,6 +7,7 @@ reply; domain errors become error frames here.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -20,9 +21,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from consumers import protocol
 from consumers.dispatch import DirectDispatchMixin
 from consumers.protocol import ProtocolError, Request
+from consumers.watch import watch
 from moderation import events, selectors
 from moderation.exceptions import DomainError, Forbidden
-from moderation.models import TownHall
+from moderation.models import Event, TownHall
 from moderation.presenters import Role, Viewer, render_event
 
 logger = logging.getLogger(__name__)
@@ -42,13 +44,25 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     viewer: Viewer
     last_seq: int = 0
     joined: bool = False
+    watched: bool = False
 
     # --- lifecycle -----------------------------------------------------------
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Also when the server cancels the socket on shutdown, which skips
+            # ``disconnect``: the process's watch stops with its last socket.
+            await self._unwatch()
 
     async def connect(self) -> None:
         slug = self.scope["url_route"]["kwargs"]["slug"]
         self.townhall = await self.database(selectors.townhall_by_slug)(slug)
         self._frame_times: deque[float] = deque()
+        # Events reach a socket from the layer and from the process's watch
+        # (consumers/watch.py): one at a time, in seq order.
+        self._delivery = asyncio.Lock()
         # Accept first: a close code can only reach the client on an open socket.
         await self.accept()
         if self.townhall is None:
@@ -63,12 +77,20 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         self.joined = True
         await self.on_joined()
         await self.send_snapshot(None)
+        watch().add(self.townhall.pk, self)
+        self.watched = True
 
     async def disconnect(self, code: int) -> None:
+        await self._unwatch()
         if self.joined:
             await self.channel_layer.group_discard(self.group, self.channel_name)
             self.joined = False
             await self.on_left()
+
+    async def _unwatch(self) -> None:
+        if self.watched:
+            self.watched = False
+            await watch().remove(self.townhall.pk, self)
 
     async def on_joined(self) -> None:
         """After the socket joined its town hall's group, before the snapshot."""
@@ -128,12 +150,13 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
 
     async def send_snapshot(self, request_id: str | None) -> None:
         assert self.townhall is not None
-        await self.refresh_viewer()
-        frame = await self.database(selectors.snapshot)(self.viewer, self.townhall.pk)
-        if request_id is not None:
-            frame["id"] = request_id
-        self.last_seq = frame["seq"]
-        await self.send_json(frame)
+        async with self._delivery:
+            await self.refresh_viewer()
+            frame = await self.database(selectors.snapshot)(self.viewer, self.townhall.pk)
+            if request_id is not None:
+                frame["id"] = request_id
+            self.last_seq = frame["seq"]
+            await self.send_json(frame)
 
     async def refresh_viewer(self) -> None:
         """Reload per-viewer state before a snapshot (citizens: their votes)."""
@@ -141,14 +164,23 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     async def townhall_event(self, message: dict[str, Any]) -> None:
         """A stored event signalled on the channel layer (see moderation.events)."""
         seq = message["seq"]
-        if seq <= self.last_seq:
-            return
-        if seq > self.last_seq + 1:
-            assert self.townhall is not None
-            missed = await self.database(selectors.events_between)(self.townhall.pk, self.last_seq, seq)
+        async with self._delivery:
+            if seq <= self.last_seq:
+                return
+            if seq > self.last_seq + 1:
+                assert self.townhall is not None
+                missed = await self.database(selectors.events_between)(self.townhall.pk, self.last_seq, seq)
+                for event in missed:
+                    await self._deliver(event.seq, event.type, event.payload)
+            await self._deliver(seq, message["event"], message["payload"])
+
+    async def catch_up(self, missed: list[Event]) -> None:
+        """Stored events, in seq order, that this process's watch found this socket
+        had not received (a write by another process, a lost signal)."""
+        async with self._delivery:
             for event in missed:
-                await self._deliver(event.seq, event.type, event.payload)
-        await self._deliver(seq, message["event"], message["payload"])
+                if event.seq == self.last_seq + 1:
+                    await self._deliver(event.seq, event.type, event.payload)
 
     async def _deliver(self, seq: int, event_type: str, payload: dict[str, Any]) -> None:
         self.last_seq = seq

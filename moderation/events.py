@@ -8,10 +8,12 @@ notice a gap in ``seq``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -57,12 +59,39 @@ def publish_on_commit(townhall_id: int, seq: int, event_type: str, payload: dict
     transaction.on_commit(lambda: _publish(townhall_id, message))
 
 
+# How long a database thread waits for its server's event loop to take a signal.
+PUBLISH_TIMEOUT = 5.0
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop whose ``sync_to_async`` call runs this thread, if any.
+
+    asgiref keeps it in a thread-local; ``async_to_sync`` would use the same one.
+    """
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    return getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+
+
 def _publish(townhall_id: int, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    loop = _server_loop()
     try:
-        async_to_sync(layer.group_send)(group_name(townhall_id), message)
+        if loop is None:  # a management command, a script: no server loop
+            async_to_sync(layer.group_send)(group_name(townhall_id), message)
+        elif not loop.is_running() or loop.is_closed():
+            # The server is stopping (SIGTERM while a socket disconnects):
+            # waiting for its loop would hang the process's exit.
+            logger.info("not publishing seq %s: the server's event loop has stopped", message["seq"])
+        else:
+            sent = asyncio.run_coroutine_threadsafe(layer.group_send(group_name(townhall_id), message), loop)
+            try:
+                sent.result(timeout=PUBLISH_TIMEOUT)
+            except TimeoutError:
+                sent.cancel()
+                raise
     except (OSError, ConnectionError, TimeoutError) as exc:
         # The event is stored: sockets catch up from the database on their
         # next event (gap replay) or reconnect (snapshot). Never fail the

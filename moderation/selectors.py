@@ -209,3 +209,18 @@ def unscored_question_ids(*, max_attempts: int, townhall_id: int | None = None) 
 
 def question_text(question_id: int) -> str | None:
     return Question.objects.filter(pk=question_id).values_list("text", flat=True).first()
+
+
+def last_seqs(townhall_ids: list[int]) -> dict[int, int]:
+    """The last event ``seq`` of each town hall, in one query (the per-process watch)."""
+    return dict(TownHall.objects.filter(pk__in=townhall_ids).values_list("pk", "last_seq"))
+
+
+def stale_pending_question_ids(*, older_than: float) -> list[int]:
+    """Questions still waiting for a score, untouched for ``older_than`` seconds (a lost task)."""
+    since = timezone.now() - timedelta(seconds=older_than)
+    return list(
+        Question.objects.filter(scoring_status=Question.ScoringStatus.PENDING, updated_at__lt=since)
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)
+    )

@@ -176,3 +176,26 @@ async def test_a_hung_model_call_times_out_its_batch(executor):
         await batcher.score("hangs")
     scorer.gate.set()
     batcher.close()
+
+
+@pytest.mark.asyncio
+async def test_a_batch_behind_one_that_overran_its_timeout_does_not_time_out_too(executor):
+    # given model calls close to the timeout (1 s): the first takes 1.5 s, the next 0.7 s
+    scorer = RecordingScorer()
+    original = scorer.score_batch
+    compute = threading.Event()  # never set: wait() stands for the model's compute time
+
+    def score_batch(texts):
+        compute.wait(1.5 if not scorer.batches else 0.7)
+        return original(texts)
+
+    batcher = MicroBatcher(lambda: score_batch, executor=executor, max_batch=1, wait_ms=0, batch_timeout=1.0)
+
+    # when the first times out and the next question arrives while that call still runs
+    with pytest.raises(TimeoutError):
+        await batcher.score("overruns")
+    result = await batcher.score("next one")
+
+    # then the next one is scored: its timeout counts its own call, not the end of the first
+    assert result.model == "len" and scorer.batches == [["overruns"], ["next one"]]
+    batcher.close()

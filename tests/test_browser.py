@@ -43,7 +43,7 @@ def test_citizen_question_reaches_console_with_score_then_screen(browser, demo):
     screen.goto(demo.screen_url())
     citizen.goto(demo.url + demo.path())
     for page in (citizen, moderator, screen):
-        page.wait_for_selector("[data-testid=connection], [data-testid=screen-empty]", state="attached")
+        page.wait_for_selector("[data-testid=connection], [data-testid=screen-app]", state="attached")
 
     # when the citizen asks a civil question and an insulting one
     citizen.get_by_test_id("ask-text").fill("When will the tram line reach the north district?")

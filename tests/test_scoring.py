@@ -153,8 +153,9 @@ async def test_runner_holds_a_question_at_the_threshold(fake_scorer, score: floa
 )
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_runner_marks_the_question_failed_when_the_scorer_raises(fake_scorer, error: Exception):
-    # given a scorer that fails
+async def test_runner_marks_the_question_failed_when_the_scorer_raises(fake_scorer, error: Exception, settings):
+    # given a scorer that fails, on the last attempt allowed
+    settings.SCORING_MAX_ATTEMPTS = 1
     fake_scorer.error = error
     question = await a_question()
 
@@ -175,10 +176,32 @@ async def test_runner_marks_the_question_failed_when_the_scorer_raises(fake_scor
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
+async def test_a_failed_attempt_with_attempts_left_keeps_the_question_pending(fake_scorer, settings):
+    # given a scorer that fails, and a retry due later
+    settings.SCORING_MAX_ATTEMPTS = 3
+    settings.SCORING_RETRY_DELAY = 60
+    fake_scorer.error = RuntimeError("transient")
+    question = await a_question()
+    before = await last_event_type(question)
+
+    # when the first attempt fails
+    await runner.score_question(question.pk)
+
+    # then the question is still waiting for a score, and nobody was told otherwise
+    stored = await reload(question)
+    assert stored.scoring_status == "pending" and stored.scoring_attempts == 1
+    assert (await moderator_sees(question))["toxicity"]["status"] == "pending"
+    assert await last_event_type(question) == before
+    await runner.drain()  # drops the retry
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
 async def test_runner_marks_the_question_failed_when_the_scorer_hangs(fake_scorer, settings):
-    # given a scorer that never answers during the call, and a short timeout
+    # given a scorer that never answers during the call, a short timeout, and one attempt allowed
     fake_scorer.gate = threading.Event()
     settings.SCORING_TIMEOUT = 0.2
+    settings.SCORING_MAX_ATTEMPTS = 1
     question = await a_question()
 
     # when

@@ -223,6 +223,13 @@ SCORING_RETRY_DELAY = env_float("SCORING_RETRY_DELAY", 5.0)
 # --- Town-hall behaviour -----------------------------------------------------
 # Seconds a scoring call may take before the question is left unscored.
 SCORING_TIMEOUT = env_float("SCORING_TIMEOUT", 10.0)
+# Every this many seconds, each process re-queues the questions left waiting
+# for a score for longer than twice SCORING_TIMEOUT (a lost task).
+SCORING_SWEEP_INTERVAL = env_float("SCORING_SWEEP_INTERVAL", 60.0)
+# Every this many seconds, each process reads the last seq of the town halls
+# it has sockets for and replays what it missed (writes by other processes,
+# signals the layer lost). See consumers/watch.py.
+SEQ_POLL_INTERVAL = env_float("SEQ_POLL_INTERVAL", 2.0)
 # Citizen rate limit: at most QUESTION_RATE_COUNT questions per QUESTION_RATE_WINDOW seconds.
 QUESTION_RATE_COUNT = env_int("QUESTION_RATE_COUNT", 5)
 QUESTION_RATE_WINDOW = env_int("QUESTION_RATE_WINDOW", 60)

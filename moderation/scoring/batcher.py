@@ -52,6 +52,10 @@ class MicroBatcher:
         # Questions taken off the queue but not yet scored, oldest first.
         self._backlog: list[tuple[str, asyncio.Future[ScoreResult]]] = []
         self._worker: asyncio.Task[None] | None = None
+        # A batch that timed out keeps running in the executor thread (a thread
+        # cannot be stopped); the next batch waits for it before its own
+        # timeout starts, or every batch behind it would time out too.
+        self._overrunning: asyncio.Future[list[ScoreResult]] | None = None
         self.batch_sizes: list[int] = []  # observed sizes, for benchmarks and tests
 
     async def score(self, text: str) -> ScoreResult:
@@ -100,18 +104,34 @@ class MicroBatcher:
             texts = [text for text, _ in live]
             self.batch_sizes.append(len(texts))
             loop = asyncio.get_running_loop()
+            if self._overrunning is not None:
+                # At most one more timeout: a scorer stuck for good still fails each batch.
+                finished, _ = await asyncio.wait([self._overrunning], timeout=self._batch_timeout)
+                if not finished:
+                    self._fail(live, TimeoutError())
+                    continue
+                self._overrunning = None
+            call = loop.run_in_executor(self._executor, self._score_in_thread, texts)
+            # Whatever happens to the wait below, the call's outcome is observed.
+            call.add_done_callback(_observe)
             try:
-                results = await asyncio.wait_for(
-                    loop.run_in_executor(self._executor, self._score_in_thread, texts), self._batch_timeout
-                )
-            except Exception as exc:  # the scorer's failure (or timeout) belongs to every text of the batch
-                for _, future in live:
-                    if not future.done():
-                        future.set_exception(exc)
+                results = await asyncio.wait_for(asyncio.shield(call), self._batch_timeout)
+            except TimeoutError as exc:
+                self._overrunning = call
+                self._fail(live, exc)
+                continue
+            except Exception as exc:  # the scorer's failure belongs to every text of the batch
+                self._fail(live, exc)
                 continue
             for (_, future), result in zip(live, results, strict=True):
                 if not future.done():
                     future.set_result(result)
+
+    @staticmethod
+    def _fail(live: list[tuple[str, asyncio.Future[ScoreResult]]], exc: BaseException) -> None:
+        for _, future in live:
+            if not future.done():
+                future.set_exception(exc)
 
     def _score_in_thread(self, texts: list[str]) -> list[ScoreResult]:
         results = self._get_score_batch()(texts)
@@ -122,3 +142,10 @@ class MicroBatcher:
     def close(self) -> None:
         if self._worker is not None:
             self._worker.cancel()
+
+
+def _observe(call: asyncio.Future[list[ScoreResult]]) -> None:
+    """Retrieve a finished call's exception: the batch's futures already got it,
+    or got a timeout; a late failure is logged rather than left unobserved."""
+    if not call.cancelled() and call.exception() is not None:
+        logger.debug("a scoring batch failed: %r", call.exception())

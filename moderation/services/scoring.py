@@ -35,8 +35,15 @@ def question_apply_score(*, question_id: int, result: ScoreResult) -> Question |
     return question
 
 
-def question_scoring_failed(*, question_id: int, error: str) -> Question | None:
-    """Record that scoring failed: the question stays in the queue, unscored."""
+def question_scoring_failed(*, question_id: int, error: str, max_attempts: int = 1) -> Question | None:
+    """Record a failed scoring attempt; the question stays in the queue, unscored.
+
+    While fewer than ``max_attempts`` attempts were made the scoring status
+    stays ``pending`` (a retry is due) and nothing is published: no reader
+    sees a change. The last attempt marks it ``failed`` (final: moderators
+    read it themselves) and publishes ``question.scored``. Returns ``None``
+    if the question no longer exists; a scored question is left as it is.
+    """
     with transaction.atomic():
         townhall_id = Question.objects.filter(pk=question_id).values_list("townhall_id", flat=True).first()
         if townhall_id is None:
@@ -45,8 +52,12 @@ def question_scoring_failed(*, question_id: int, error: str) -> Question | None:
         question = lock_question(townhall, question_id)
         if question.scoring_status == Question.ScoringStatus.SCORED:
             return question
-        question.scoring_status = Question.ScoringStatus.FAILED
         question.scoring_attempts += 1
-        question.save()
+        if question.scoring_attempts < max_attempts:
+            question.scoring_status = Question.ScoringStatus.PENDING
+            question.save(update_fields=["scoring_status", "scoring_attempts", "updated_at"])
+            return question
+        question.scoring_status = Question.ScoringStatus.FAILED
+        question.save(update_fields=["scoring_status", "scoring_attempts", "updated_at"])
         question_event(townhall, question, events.QUESTION_SCORED, question.status)
     return question

@@ -1,4 +1,5 @@
-// Officials' screen: the current question, the next three, the join address.
+// Officials' screen: the current question, the next three with their votes,
+// the way to join (centre stage when nothing is shown), and a closing slide.
 import { byId, h, placeChildren, setText, showText, toggle } from './dom.js';
 import { createPage } from './page.js';
 
@@ -12,13 +13,17 @@ const NEXT_COUNT = 3;
 const els = {
   title: byId('townhall-title'),
   status: byId('townhall-status'),
+  headerJoin: byId('header-join'),
+  currentSection: byId('current-section'),
+  join: byId('join'),
+  closing: byId('closing'),
+  nextSection: byId('next-list').parentElement,
   current: byId('current'),
   currentText: byId('current-text'),
   currentAuthor: byId('current-author'),
   currentPlace: byId('current-place'),
   joinByCode: byId('join-by-code'),
   joinCode: byId('join-code'),
-  currentEmpty: byId('current-empty'),
   next: byId('next-list'),
   nextEmpty: byId('next-empty'),
   fatal: byId('fatal'),
@@ -66,12 +71,22 @@ function fitCurrent() {
   text.classList.add('is-clamped');
 }
 
-/** Queue order, as the moderators arranged it: position ascending (none last), then oldest first. */
-function byQueue(a, b) {
+/** Position ascending (none last), then oldest first: the order of approval, or the moderators' own. */
+function byPosition(a, b) {
   const pa = typeof a.position === 'number' ? a.position : Infinity;
   const pb = typeof b.position === 'number' ? b.position : Infinity;
   if (pa !== pb) return pa < pb ? -1 : 1;
   return a.id - b.id;
+}
+
+/**
+ * The town hall's queue_order rule (docs/protocol.md), which is also what
+ * screen.next takes next: "votes" sorts by votes, then position; "manual"
+ * (and a server that does not send the rule) by position only.
+ */
+function queueComparator(rule) {
+  if (rule !== 'votes') return byPosition;
+  return (a, b) => (b.votes || 0) - (a.votes || 0) || byPosition(a, b);
 }
 
 /**
@@ -86,18 +101,31 @@ function fadeIn(el) {
 }
 
 /**
- * Show as many upcoming questions as fit whole in their column: a long one
- * pushes the last ones off rather than being cut in half.
+ * Fit the three upcoming questions whole in their column: shrink their type
+ * step by step (down to 80 %, still readable from the back), and only if
+ * that is not enough, clamp each text to the lines left for it.
  */
 function fitNext() {
-  const section = els.next.parentElement;
-  const items = Array.from(els.next.children);
-  for (const item of items) toggle(item, true);
-  const bottom = section.getBoundingClientRect().bottom + 1;
-  for (let i = items.length - 1; i > 0; i -= 1) {
-    if (items[i].getBoundingClientRect().bottom <= bottom) break;
-    toggle(items[i], false);
+  const section = els.nextSection;
+  const list = els.next;
+  list.style.setProperty('--next-fit', '1');
+  list.classList.remove('is-clamped');
+  if (!list.children.length || section.offsetParent === null) return;
+  const overflowing = () => section.scrollHeight > section.clientHeight + 1;
+  let fit = 1;
+  while (overflowing() && fit > 0.8) {
+    fit = Math.round((fit - 0.05) * 100) / 100;
+    list.style.setProperty('--next-fit', String(fit));
   }
+  if (!overflowing()) return;
+  const text = list.querySelector('.screen__next-text');
+  const lineHeight = parseFloat(getComputedStyle(text).lineHeight) || 1;
+  const spare = section.clientHeight - (section.scrollHeight - list.scrollHeight);
+  const perItem = spare / list.children.length;
+  const meta = list.querySelector('.screen__next-meta');
+  const metaRoom = meta ? meta.offsetHeight * 1.6 : 0;
+  list.style.setProperty('--next-lines', String(Math.max(2, Math.floor((perItem - metaRoom) / lineHeight))));
+  list.classList.add('is-clamped');
 }
 
 const nextItems = new Map();
@@ -123,20 +151,30 @@ function nextItem(q) {
   item.author.classList.toggle('is-anonymous', !q.author);
   showText(item.place, q.place || '');
   setText(item.votes, t.plural('votes', q.votes || 0));
+  item.votes.classList.toggle('is-zero', !q.votes);
   return item.root;
 }
 
-function render() {
+/** Which slide the wall shows: the question on screen, the way to join, or the end. */
+function stageOf(current) {
+  if (state.townhall.status === 'closed') return 'closed';
+  return current ? 'showing' : 'idle';
+}
+
+function renderHeader(stage) {
   if (state.townhall.title) setText(els.title, state.townhall.title);
+  // Draft: "Starting soon". Closed: the closing slide says it, in large type.
   const status = state.townhall.status;
-  toggle(els.status, Boolean(status) && status !== 'live');
-  if (status && status !== 'live') setText(els.status, t.code('townhall', status));
+  const badge = status === 'draft';
+  toggle(els.status, badge);
+  if (badge) setText(els.status, t.code('townhall', status));
+  toggle(els.headerJoin, stage === 'showing');
   if (state.townhall.join_code) setText(els.joinCode, state.townhall.join_code);
   toggle(els.joinByCode, Boolean(els.joinCode.textContent));
+}
 
-  const current = state.screen ? state.questions.get(state.screen.id) || state.screen : null;
+function renderCurrent(current) {
   toggle(els.current, Boolean(current));
-  toggle(els.currentEmpty, !current);
   if (current) {
     setText(els.currentText, current.text);
     els.currentText.dataset.size = sizeFor(current.text);
@@ -149,22 +187,38 @@ function render() {
     setText(els.currentText, '');
     delete els.current.dataset.questionId;
   }
-
   const fitKey = current ? `${current.id}:${current.text}` : '';
   if (fitKey !== fittedKey) {
     fittedKey = fitKey;
     fitCurrent();
   }
+}
 
+function renderNext(current) {
   const currentId = current ? current.id : null;
   const upcoming = Array.from(state.questions.values())
     .filter((q) => q.status === 'approved' && q.id !== currentId)
-    .sort(byQueue)
+    .sort(queueComparator(state.townhall.queue_order))
     .slice(0, NEXT_COUNT);
   placeChildren(els.next, upcoming.map(nextItem));
   const keep = new Set(upcoming.map((q) => q.id));
   for (const id of nextItems.keys()) if (!keep.has(id)) nextItems.delete(id);
   toggle(els.nextEmpty, upcoming.length === 0);
+}
+
+function render() {
+  const found = state.screen ? state.questions.get(state.screen.id) || state.screen : null;
+  const stage = stageOf(found);
+  const current = stage === 'showing' ? found : null;
+  app.dataset.stage = stage;
+  for (const name of ['showing', 'idle', 'closed']) app.classList.toggle(`is-${name}`, stage === name);
+  renderHeader(stage);
+  toggle(els.currentSection, stage === 'showing');
+  toggle(els.nextSection, stage !== 'closed');
+  toggle(els.join, stage !== 'closed');
+  toggle(els.closing, stage === 'closed');
+  renderCurrent(current);
+  renderNext(current);
   fitNext();
 
   // "Reconnecting…" only while the socket is down, never for a final refusal.
@@ -179,7 +233,7 @@ let fittedKey = null;
 // Projectors get resized and fullscreened: fit again whenever the box changes.
 if ('ResizeObserver' in window) {
   new ResizeObserver(() => fitCurrent()).observe(document.querySelector('.screen__current'));
-  new ResizeObserver(() => fitNext()).observe(els.next.parentElement);
+  new ResizeObserver(() => fitNext()).observe(els.nextSection);
 } else {
   window.addEventListener('resize', () => {
     fitCurrent();

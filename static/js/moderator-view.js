@@ -210,7 +210,6 @@ function updateHead(c, q, view, t) {
   setText(c.star, starred ? '★' : '☆');
   c.star.setAttribute('aria-pressed', starred ? 'true' : 'false');
   toggle(c.star, view.canStar);
-  c.star.disabled = view.busy;
   c.root.classList.toggle('is-starred', starred);
   setText(c.time, clockTime(q.created_at));
   if (q.created_at) c.time.setAttribute('datetime', q.created_at);
@@ -271,13 +270,14 @@ function updateActions(c, q, view, t) {
   toggle(c.edit, may('question.edit'));
   toggle(c.merge, may('question.merge'));
   toggle(c.actions, CARD_ACTIONS.some(may));
-  for (const control of [c.approve, c.restore, c.answered, c.reject, c.edit, c.save, c.merge, c.mergeSubmit]) {
-    control.disabled = view.busy;
+  // Once closed, the server refuses moderators' question actions: say it with the controls.
+  for (const control of [c.approve, c.restore, c.answered, c.reject, c.edit, c.save, c.merge, c.mergeSubmit, c.star]) {
+    control.disabled = view.busy || view.closed;
   }
   c.show.disabled = view.busy || view.shown || view.closed;
   const editing = view.editing && may('question.edit');
   // Someone else has it open: editing in parallel would only end in a conflict.
-  c.edit.disabled = view.busy || Boolean(view.editedBy);
+  c.edit.disabled = view.busy || view.closed || Boolean(view.editedBy);
   toggle(c.editor, editing);
   c.edit.setAttribute('aria-expanded', editing ? 'true' : 'false');
   const merging = view.merging && may('question.merge');

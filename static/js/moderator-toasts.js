@@ -4,7 +4,7 @@
 import { byId, h } from './dom.js';
 
 export const TOAST_MS = { info: 6000, undo: 10000, warning: 10000, error: 10000 };
-const MAX_TOASTS = 4;
+const MAX_TOASTS = 3;
 
 /**
  * A timer that can pause: `pause()` stops the clock, `resume()` restarts it

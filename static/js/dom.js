@@ -209,3 +209,13 @@ export function isTypingTarget(target) {
   if (!(target instanceof Element)) return false;
   return Boolean(target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"]'));
 }
+
+/** A score or threshold in the page language: "0.50", "0,50" in French. */
+export function decimal(value, digits = 2) {
+  const lang = document.documentElement.lang || 'en';
+  try {
+    return new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+  } catch {
+    return Number(value).toFixed(digits);
+  }
+}

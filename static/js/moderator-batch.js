@@ -1,21 +1,33 @@
 // Moderator console: batch approval of the low-score pending questions,
 // behind an inline confirmation that states how many will be approved.
-import { setText } from './dom.js';
+import { decimal, setText } from './dom.js';
 import { laneOf, scoreOf } from './moderator-queue.js';
 import { can } from './store.js';
 
 const byId = (id) => document.getElementById(id);
 
+const hasPersonalData = (q) => Array.isArray(q.personal_data) && q.personal_data.length > 0;
+
 /**
  * In the pending lane (not held), approvable, scored under `threshold`, and
- * not already being acted on.
+ * not already being acted on. Returns {chosen, flagged}: `flagged` would
+ * qualify but looks like it holds personal data, so it is left out (the
+ * server refuses it too): a moderator reads and edits it first.
  */
 export function batchCandidates(questions, threshold, isBusy = () => false) {
-  return [...questions].filter((q) => {
+  const chosen = [];
+  const flagged = [];
+  for (const q of questions) {
     const score = scoreOf(q);
-    return laneOf(q) === 'pending' && can(q, 'question.approve') && score !== null && score < threshold && !isBusy(q.id);
-  });
+    if (laneOf(q) !== 'pending' || !can(q, 'question.approve') || score === null || score >= threshold || isBusy(q.id)) {
+      continue;
+    }
+    (hasPersonalData(q) ? flagged : chosen).push(q);
+  }
+  return { chosen, flagged };
 }
+
+const ids = (list) => list.map((x) => `#${x.question_id ?? x.id}`).join(', ');
 
 /**
  * Wire the batch form. `questions()` gives every question; `approveMany(items)`
@@ -27,15 +39,19 @@ export function bindBatch({ t, questions, isBusy, approveMany, store, notify, re
   const done = (reply) => {
     if (reply.none) {
       notify(t('batchNone', { threshold: reply.threshold }), 'info');
+      if (reply.flagged.length) notify(t('batchLeftOut', { ids: ids(reply.flagged) }), 'warning');
       return;
     }
     const approved = reply.approved || [];
     approved.forEach(store);
     notify(t.plural('batchDone', approved.length), 'info');
     const refused = reply.refused || [];
-    if (refused.length) {
+    const personal = refused.filter((r) => r.code === 'personal_data');
+    const others = refused.filter((r) => r.code !== 'personal_data');
+    if (personal.length) notify(t('batchLeftOut', { ids: ids(personal) }), 'warning');
+    if (others.length) {
       // Usually conflicts: another moderator decided first. Name them, then catch up.
-      notify(t('batchRefused', { ids: refused.map((r) => `#${r.question_id}`).join(', ') }), 'warning');
+      notify(t('batchRefused', { ids: ids(others) }), 'warning');
       resync().catch(() => {});
     }
     rerender();
@@ -66,15 +82,16 @@ export function bindBatch({ t, questions, isBusy, approveMany, store, notify, re
       return;
     }
     threshold.removeAttribute('aria-invalid');
-    const shown = value.toFixed(2);
-    const chosen = candidates(value);
+    const shown = decimal(value);
+    const { chosen, flagged } = candidates(value);
     if (!chosen.length) {
-      done({ none: true, threshold: shown });
+      done({ none: true, threshold: shown, flagged });
       return;
     }
     // Exactly what the confirmation states is what is sent, with these versions.
     items = chosen.map((q) => ({ question_id: q.id, version: q.version }));
-    setText(text, t.plural('batchConfirm', items.length, { threshold: shown }));
+    const leftOut = flagged.length ? ` ${t('batchLeftOut', { ids: ids(flagged) })}` : '';
+    setText(text, t.plural('batchConfirm', items.length, { threshold: shown }) + leftOut);
     setText(yes, t.plural('batchYes', items.length));
     panel.hidden = false;
     yes.focus();
@@ -104,4 +121,6 @@ export function bindBatch({ t, questions, isBusy, approveMany, store, notify, re
       close();
     }
   });
+  // The `b` key: the same as pressing "Approve…" with the threshold shown.
+  return { open: () => form.requestSubmit() };
 }

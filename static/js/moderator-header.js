@@ -1,27 +1,6 @@
-// Moderator console: the header (title, town hall status, scorer, connection)
-// and the toasts that report what happened.
-import { byId, h, setText, toggle } from './dom.js';
-
-const TOAST_MS = { info: 6000, warning: 10000, error: 10000 };
-
-/** Returns notify(message, kind) for the page's toast area. */
-export function createNotifier(t) {
-  const toasts = byId('toasts');
-  return function notify(message, kind = 'info') {
-    const close = h('button', { type: 'button', class: 'toast__close', 'aria-label': t('dismiss') }, '×');
-    const toast = h(
-      'div',
-      { class: `toast toast--${kind}`, 'data-testid': `notice-${kind}` },
-      h('p', { class: 'toast__text' }, message),
-      close,
-    );
-    const remove = () => toast.remove();
-    close.addEventListener('click', remove);
-    setTimeout(remove, TOAST_MS[kind] || TOAST_MS.info);
-    toasts.append(toast);
-    while (toasts.children.length > 4) toasts.firstElementChild.remove();
-  };
-}
+// Moderator console: the header (title, town hall status, scorer, connection,
+// the close button) and the banner of a town hall that is not live.
+import { byId, decimal, h, setText, toggle } from './dom.js';
 
 /**
  * Returns {render(state), renderConnection(state)}: the header, and its
@@ -38,6 +17,8 @@ export function createHeader(t) {
     fatal: byId('fatal'),
     screenUrl: byId('screen-url'),
     heldHint: byId('held-hint'),
+    close: byId('townhall-close'),
+    closedBanner: byId('closed-banner'),
   };
   function renderFatal(fatal) {
     toggle(els.fatal, Boolean(fatal));
@@ -68,8 +49,13 @@ export function createHeader(t) {
 
     if (th.screen_url && els.screenUrl.value !== th.screen_url) els.screenUrl.value = th.screen_url;
     if (typeof th.hold_threshold === 'number') {
-      setText(els.heldHint, t('heldHint', { threshold: th.hold_threshold.toFixed(2) }));
+      setText(els.heldHint, t('heldHint', { threshold: decimal(th.hold_threshold) }));
     }
+    // Closing is offered while live; once closed, a banner says why the
+    // screen and decision controls are off (townhall.updated keeps it live).
+    toggle(els.close, status === 'live');
+    toggle(els.closedBanner, Boolean(th.status) && status !== 'live');
+    document.body.classList.toggle('is-townhall-closed', Boolean(th.status) && status !== 'live');
   }
 
   function renderConnection(state) {

@@ -25,7 +25,13 @@ const time = (q) => {
 };
 const byOldest = (a, b) => time(a) - time(b) || a.id - b.id;
 const byNewest = (a, b) => time(b) - time(a) || b.id - a.id;
-export const SORTS = { score: byRisk, oldest: byOldest, newest: byNewest };
+const byVotes = (a, b) => (b.votes || 0) - (a.votes || 0) || byOldest(a, b);
+export const SORTS = { score: byRisk, votes: byVotes, oldest: byOldest, newest: byNewest };
+
+/** Starred (pinned) questions first, then `sort`. */
+export function starredFirst(sort) {
+  return (a, b) => Boolean(b.starred) - Boolean(a.starred) || sort(a, b);
+}
 
 /** The screen queue: position ascending, questions without one last, then id. */
 export function byPosition(a, b) {
@@ -64,28 +70,42 @@ export function matches(q, { status = '', search = '' } = {}) {
   return [q.text, q.original_text, q.author, q.place].some((field) => fold(field).includes(search));
 }
 
-/** The approved questions in screen order (unfiltered: reordering needs them all). */
-export function screenQueue(questions) {
-  return [...questions].filter((q) => q.status === 'approved').sort(byPosition);
+/**
+ * The server's queue order (docs/protocol.md, `queue_order`): "votes" is
+ * most votes first, equal votes by position; "manual" is position only.
+ */
+export function queueSort(order) {
+  if (order === 'manual') return byPosition;
+  return (a, b) => (b.votes || 0) - (a.votes || 0) || byPosition(a, b);
 }
 
-/** Lanes for the current toolbar settings: {pending, held, approved, archive}. */
-export function computeLanes(questions, filter = {}) {
+/** The approved questions in screen order (unfiltered: reordering needs them all). */
+export function screenQueue(questions, order = 'votes') {
+  return [...questions].filter((q) => q.status === 'approved').sort(queueSort(order));
+}
+
+/**
+ * Lanes for the current toolbar settings: {pending, held, approved, archive}.
+ * The screen queue keeps the server's order (starring does not move it: it
+ * is what "Next" shows); the other lanes list starred questions first.
+ */
+export function computeLanes(questions, filter = {}, queueOrder = 'votes') {
   const lanes = { pending: [], held: [], approved: [], archive: [] };
   for (const q of questions) if (matches(q, filter)) lanes[laneOf(q)].push(q);
-  const sort = SORTS[filter.sort] || byRisk;
+  const sort = starredFirst(SORTS[filter.sort] || byRisk);
   lanes.pending.sort(sort);
   lanes.held.sort(sort);
-  lanes.approved.sort(byPosition);
-  lanes.archive.sort((a, b) => b.id - a.id);
+  lanes.approved.sort(queueSort(queueOrder));
+  lanes.archive.sort(starredFirst((a, b) => b.id - a.id));
   return lanes;
 }
 
 /**
- * Wire the toolbar. Calls onChange() after each change; returns
+ * Wire the toolbar. Calls onChange() after each change and onLeave() on
+ * Escape in the search field; returns
  * {filter() -> {status, search, sort}, focusSearch()}.
  */
-export function bindQueueTools({ t, onChange }) {
+export function bindQueueTools({ t, onChange, onLeave }) {
   const search = byId('queue-search');
   const sort = byId('queue-sort');
   const status = byId('queue-status');
@@ -101,12 +121,13 @@ export function bindQueueTools({ t, onChange }) {
   search.addEventListener('input', changed);
   sort.addEventListener('change', changed);
   status.addEventListener('change', changed);
+  // Escape leaves the search field and keeps the search: the lanes stay
+  // filtered while the keys work on them (the field's clear button empties it).
   search.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && search.value) {
+    if (event.key === 'Escape') {
       event.preventDefault();
       event.stopPropagation();
-      search.value = '';
-      changed();
+      onLeave();
     }
   });
   return {

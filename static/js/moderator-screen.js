@@ -19,13 +19,22 @@ export function movedOrder(queue, id, delta) {
   return ids;
 }
 
+/** What a Next or Clear did, in words, from the question shown before and after. */
+function screenMessage(t, type, before, after) {
+  if (type === 'screen.clear') return t('doneCleared');
+  if (before && after) return t('toastNext', { id: after.id, previous: before.id });
+  if (before) return t('toastNextEmpty', { previous: before.id });
+  return after ? t('toastShown', { id: after.id }) : t('doneCleared');
+}
+
 /**
  * Wire the screen box. `request(type, fields)` sends (resolves with the ok
  * frame), `onScreen(question|null)` stores a screen reply, `answered(q)` marks a
- * question answered, `onError(err)`, `announce(text)`.
- * Returns render(shown, busy) where `shown` is the on-screen question or null.
+ * question answered, `onError(err)`, `offer(decision, message)` reports a
+ * decision with its undo.
+ * Returns render(shown, queued, closed) where `shown` is the on-screen question or null.
  */
-export function bindScreen({ t, request, onScreen, answered, onError, announce }) {
+export function bindScreen({ t, request, onScreen, answered, onError, offer }) {
   const els = {
     text: byId('now-text'),
     authorLine: byId('now-author-line'),
@@ -38,15 +47,18 @@ export function bindScreen({ t, request, onScreen, answered, onError, announce }
   let busy = false;
   let current = null;
   let waiting = 0;
+  let closed = false;
 
-  async function screenAction(type, message) {
-    if (busy) return;
+  async function screenAction(type) {
+    if (busy || closed) return;
     busy = true;
     paint();
+    const before = current;
     try {
       const reply = await request(type, {});
-      if (reply.screen) onScreen(reply.screen.question || null);
-      announce(message);
+      const after = reply.screen ? reply.screen.question || null : null;
+      if (reply.screen) onScreen(after);
+      offer(reply.decision, screenMessage(t, type, before, after));
     } catch (err) {
       onError(err);
     } finally {
@@ -55,8 +67,8 @@ export function bindScreen({ t, request, onScreen, answered, onError, announce }
     }
   }
 
-  els.next.addEventListener('click', () => screenAction('screen.next', t('doneNext')));
-  els.clear.addEventListener('click', () => screenAction('screen.clear', t('doneCleared')));
+  els.next.addEventListener('click', () => screenAction('screen.next'));
+  els.clear.addEventListener('click', () => screenAction('screen.clear'));
   els.answered.addEventListener('click', async () => {
     if (!current || busy) return;
     busy = true;
@@ -74,21 +86,31 @@ export function bindScreen({ t, request, onScreen, answered, onError, announce }
     toggle(els.text, Boolean(shown));
     toggle(els.authorLine, Boolean(shown));
     toggle(els.empty, !shown);
-    els.clear.disabled = !shown || busy;
-    els.answered.disabled = !shown || busy || !can(shown, 'question.answered');
+    els.clear.disabled = !shown || busy || closed;
+    els.answered.disabled = !shown || busy || closed || !can(shown, 'question.answered');
     // "Next" has something to do when a question is shown or one is waiting.
-    els.next.disabled = busy || (!shown && waiting === 0);
+    els.next.disabled = busy || closed || (!shown && waiting === 0);
     if (!shown) return;
     setText(els.text, shown.text);
-    setText(els.author, shown.author || t('anonymous'));
+    // Exactly what the projector shows under the question: name and place.
+    setText(els.author, [shown.author || t('anonymous'), shown.place].filter(Boolean).join(' · '));
     els.author.classList.toggle('is-anonymous', !shown.author);
   }
 
-  /** `shown`: the on-screen question or null; `queued`: approved questions waiting. */
-  return function render(shown, queued) {
+  /**
+   * `shown`: the on-screen question or null; `queued`: approved questions
+   * waiting; `isClosed`: the town hall is not live (the controls are off).
+   */
+  function render(shown, queued, isClosed = false) {
     current = shown;
     waiting = queued;
+    closed = isClosed;
     paint();
+  }
+  return {
+    render,
+    next: () => (els.next.disabled ? false : (screenAction('screen.next'), true)),
+    clear: () => (els.clear.disabled ? false : (screenAction('screen.clear'), true)),
   };
 }
 

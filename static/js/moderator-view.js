@@ -4,14 +4,17 @@
 // question and updated in place (see moderator.js), so an open editor, a
 // chosen reject reason and keyboard focus survive every update.
 import { clockTime, h, setText, showText, toggle } from './dom.js';
-import { scoreOf } from './moderator-queue.js';
+import { buildEditor, buildOriginals, updateOriginals } from './moderator-editor.js';
+import { buildScore, updateScore } from './moderator-score.js';
 import { can } from './store.js';
 
 export const REASONS = ['off_topic', 'duplicate', 'abusive', 'personal_data', 'other'];
 const TESTIDS = { pending: 'pending-item', held: 'held-item', approved: 'approved-item', archive: 'archived-item' };
-const DEFAULT_HOLD_THRESHOLD = 0.7;
 /** The requests a card has a control for (docs/protocol.md, moderator actions). */
-const CARD_ACTIONS = ['question.approve', 'question.reject', 'question.edit', 'question.answered', 'question.merge', 'screen.show'];
+const CARD_ACTIONS = [
+  'question.approve', 'question.reject', 'question.edit', 'question.answered', 'question.merge', 'screen.show',
+  'question.restore',
+];
 
 // ---------------------------------------------------------------------------
 // Card construction
@@ -20,8 +23,17 @@ function button(className, label, testid, describedBy) {
   return h('button', { type: 'button', class: className, 'data-testid': testid, 'aria-describedby': describedBy }, label);
 }
 
-function buildHead(c) {
+function buildHead(c, t) {
   c.author = h('span', { class: 'mod-card__author user-text', dir: 'auto', 'data-testid': 'question-author' });
+  // The place is projected and sent to every phone: the moderator sees it too.
+  c.place = h('span', { class: 'mod-card__place user-text', dir: 'auto', hidden: true, 'data-testid': 'question-place' });
+  c.star = h('button', {
+    type: 'button',
+    class: 'btn btn--link btn--icon mod-card__star',
+    'aria-pressed': 'false',
+    'aria-label': t('starLabel', { id: c.id }),
+    'data-testid': 'star-button',
+  }, '☆');
   c.time = h('time', { class: 'mod-card__time' });
   c.number = h('span', { class: 'mod-card__number' }, `#${c.id}`);
   c.status = h('span', { class: 'tag', hidden: true, 'data-testid': 'question-status' });
@@ -33,37 +45,17 @@ function buildHead(c) {
   c.moveDown = h('button', { type: 'button', class: 'btn btn--secondary btn--icon', 'data-testid': 'move-down' }, '↓');
   c.move = h('span', { class: 'mod-card__move', hidden: true }, c.moveUp, c.moveDown);
   const side = h('span', { class: 'mod-card__side' }, c.votes, c.move);
-  return h('div', { class: 'mod-card__head' }, c.author, c.time, c.number, c.status, c.edited, c.onScreen, c.editedBy, side);
+  return h(
+    'div',
+    { class: 'mod-card__head' },
+    c.star, c.author, c.place, c.time, c.number, c.status, c.edited, c.onScreen, c.editedBy, side,
+  );
 }
 
-function buildScore(c, t) {
-  c.scoreState = h('span', { class: 'tag', hidden: true, 'data-testid': 'score-state' });
-  c.scoreFill = h('span', { class: 'score__fill' });
-  c.scoreBar = h('span', { class: 'score__bar', 'aria-hidden': 'true' }, c.scoreFill);
-  c.scoreValue = h('span', { class: 'score__value', 'data-testid': 'score-value' });
-  c.scoreLabel = h('span', { class: 'score__label' });
-  c.scoreModel = h('span', { class: 'score__model', 'data-testid': 'score-model' });
-  c.scoreNote = h('span', { class: 'score__note', hidden: true });
-  c.labelList = h('dl', { class: 'score__labels', 'data-testid': 'score-labels' });
-  c.labels = h(
-    'details',
-    { class: 'score__details', hidden: true },
-    h('summary', { class: 'score__summary', title: t('labelsTitle') }, t('labelsToggle')),
-    c.labelList,
-  );
-  c.score = h(
-    'div',
-    { class: 'score', 'data-testid': 'score' },
-    h('span', { class: 'visually-hidden' }, t('scoreLabel')),
-    c.scoreState,
-    c.scoreBar,
-    c.scoreValue,
-    c.scoreLabel,
-    c.scoreModel,
-    c.labels,
-    c.scoreNote,
-  );
-  return c.score;
+/** The personal-data flags: one per field and kind ("Phone number in the place"). */
+function buildFlags(c) {
+  c.flags = h('ul', { class: 'mod-card__flags', hidden: true, 'data-testid': 'personal-data' });
+  return c.flags;
 }
 
 function buildActions(c, t, textId) {
@@ -88,31 +80,12 @@ function buildActions(c, t, textId) {
   );
   c.merge = button('btn btn--link btn--small', t('merge'), 'merge-button', textId);
   c.merge.setAttribute('aria-expanded', 'false');
-  c.actions = h('div', { class: 'mod-card__actions' }, c.approve, c.show, c.answered, c.restore, c.rejectGroup, c.edit, c.merge);
-  return c.actions;
-}
-
-function buildEditor(c, t) {
-  const editId = `edit-${c.id}`;
-  c.editorText = h('textarea', {
-    class: 'textarea textarea--small',
-    id: editId,
-    rows: '4',
-    dir: 'auto',
-    'aria-describedby': `${editId}-hint`,
-    'data-testid': 'edit-text',
-  });
-  c.save = h('button', { type: 'submit', class: 'btn btn--primary btn--small', 'data-testid': 'edit-save' }, t('save'));
-  c.cancel = h('button', { type: 'button', class: 'btn btn--link btn--small', 'data-testid': 'edit-cancel' }, t('cancel'));
-  c.editor = h(
-    'form',
-    { class: 'mod-card__editor', hidden: true, novalidate: true },
-    h('label', { class: 'label label--small', for: editId }, t('editLabel')),
-    c.editorText,
-    h('p', { class: 'hint hint--small', id: `${editId}-hint` }, t('editHint')),
-    h('div', { class: 'mod-card__editor-actions' }, c.save, c.cancel),
+  c.actions = h(
+    'div',
+    { class: 'mod-card__actions' },
+    c.approve, c.show, c.answered, c.restore, c.rejectGroup, c.edit, c.merge,
   );
-  return c.editor;
+  return c.actions;
 }
 
 function buildMerge(c, t) {
@@ -145,7 +118,8 @@ export function fillMergeTargets(c, targets, t) {
 function wire(c, on) {
   const id = c.id;
   c.approve.addEventListener('click', () => on.approve(id));
-  c.restore.addEventListener('click', () => on.approve(id));
+  c.restore.addEventListener('click', () => on.restore(id));
+  c.star.addEventListener('click', () => on.star(id));
   c.reject.addEventListener('click', () => on.reject(id));
   c.show.addEventListener('click', () => on.show(id));
   c.answered.addEventListener('click', () => on.answered(id));
@@ -158,7 +132,11 @@ function wire(c, on) {
     on.merge(id);
   });
   c.mergeSelect.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') {
+    // A <select> does not submit its form on Enter: do it, the merge is what was asked.
+    if (event.key === 'Enter' && c.mergeSelect.value) {
+      event.preventDefault();
+      on.merge(id);
+    } else if (event.key === 'Escape') {
       event.preventDefault();
       on.closeMerge(id);
     }
@@ -169,7 +147,7 @@ function wire(c, on) {
     event.preventDefault();
     on.saveEdit(id);
   });
-  c.editorText.addEventListener('keydown', (event) => {
+  c.editor.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       on.saveEdit(id);
@@ -191,29 +169,28 @@ function wire(c, on) {
 
 /**
  * Build the card for question `q`. `on` holds the actions:
- * approve, reject, show, answered, edit, saveEdit, cancelEdit, openMerge,
- * closeMerge, merge (each called with the id) and move(id, -1 | +1).
+ * approve, restore, star, reject, show, answered, edit, saveEdit, cancelEdit,
+ * openMerge, closeMerge, merge (each called with the id) and move(id, -1 | +1).
+ * `limits`: {author, place} maximum lengths for the editor.
  */
-export function createCard(q, t, on) {
+export function createCard(q, t, on, limits = {}) {
   const c = { id: q.id };
   const textId = `q-${q.id}-text`;
   c.text = h('p', { class: 'q-text user-text', dir: 'auto', id: textId, 'data-testid': 'question-text' });
-  c.originalLabel = h('span', { class: 'mod-card__original-label' });
-  c.originalText = h('span', { class: 'user-text', dir: 'auto', 'data-testid': 'question-original' });
-  c.original = h('p', { class: 'mod-card__original', hidden: true }, c.originalLabel, ' ', c.originalText);
   c.reason = h('p', { class: 'mod-card__reason', hidden: true, 'data-testid': 'question-reason' });
   c.mergedInto = h('p', { class: 'mod-card__reason', hidden: true, 'data-testid': 'merged-into' });
   c.root = h(
     'li',
     { class: 'mod-card', tabindex: '-1', dataset: { questionId: q.id } },
-    buildHead(c),
+    buildHead(c, t),
     c.text,
-    c.original,
+    buildFlags(c),
+    buildOriginals(c),
     buildScore(c, t),
     c.reason,
     c.mergedInto,
     buildActions(c, t, textId),
-    buildEditor(c, t),
+    buildEditor(c, t, limits),
     buildMerge(c, t),
   );
   c.moveUp.setAttribute('aria-label', `${t('moveUp')} #${q.id}`);
@@ -228,6 +205,12 @@ export function createCard(q, t, on) {
 function updateHead(c, q, view, t) {
   setText(c.author, q.author || t('anonymous'));
   c.author.classList.toggle('is-anonymous', !q.author);
+  showText(c.place, q.place || '');
+  const starred = Boolean(q.starred);
+  setText(c.star, starred ? '★' : '☆');
+  c.star.setAttribute('aria-pressed', starred ? 'true' : 'false');
+  toggle(c.star, view.canStar);
+  c.root.classList.toggle('is-starred', starred);
   setText(c.time, clockTime(q.created_at));
   if (q.created_at) c.time.setAttribute('datetime', q.created_at);
   c.status.className = `tag tag--${q.status}`;
@@ -243,11 +226,8 @@ function updateHead(c, q, view, t) {
 
 function updateText(c, q, t) {
   setText(c.text, q.text);
-  const edited = typeof q.original_text === 'string' && q.original_text !== '' && q.original_text !== q.text;
-  toggle(c.original, edited);
-  setText(c.originalLabel, edited ? t('original') : '');
-  setText(c.originalText, edited ? q.original_text : '');
-  showText(c.edited, edited ? t('edited') : '');
+  showText(c.edited, updateOriginals(c, q, t) ? t('edited') : '');
+  updateFlags(c, q, t);
   const reason = q.status === 'rejected' && q.reason ? t.code('reason', q.reason, 'reasonOther') : '';
   showText(c.reason, reason ? t('reasonLabel', { reason }) : '');
   const into = q.status === 'merged' && q.merged_into ? q.merged_into : null;
@@ -255,87 +235,49 @@ function updateText(c, q, t) {
   if (into) c.mergedInto.title = into.text || '';
 }
 
-function topLabel(labels) {
-  if (!labels || typeof labels !== 'object') return '';
-  let best = '';
-  let bestScore = -1;
-  for (const [name, value] of Object.entries(labels)) {
-    if (typeof value === 'number' && value > bestScore) {
-      best = name;
-      bestScore = value;
-    }
-  }
-  return best.replace(/_/g, ' ');
-}
-
-function updateScore(c, q, view, t) {
-  const tox = q.toxicity || {};
-  const score = scoreOf(q);
-  const hasScore = score !== null;
-  const failed = tox.status === 'failed';
-  c.root.dataset.scored = hasScore ? 'scored' : failed ? 'failed' : 'pending';
-  toggle(c.scoreBar, hasScore);
-  toggle(c.scoreValue, hasScore);
-  toggle(c.scoreLabel, hasScore);
-  c.scoreState.className = `tag ${failed ? 'tag--failed' : 'tag--scoring'}`;
-  showText(c.scoreState, hasScore ? '' : t(failed ? 'unscored' : 'scoring'));
-  const terms = Array.isArray(q.held_terms) ? q.held_terms : [];
-  let note = '';
-  if (!hasScore && failed) note = t('scoreFailedNote');
-  else if (terms.length) note = t('heldTermsNote', { terms: terms.join(', ') });
-  showText(c.scoreNote, note);
-  showText(c.scoreModel, tox.model || '');
-  c.scoreModel.title = tox.model || '';
-  if (!hasScore) return;
-
-  const threshold = typeof view.holdThreshold === 'number' ? view.holdThreshold : DEFAULT_HOLD_THRESHOLD;
-  let band = 'low';
-  if (score >= threshold) band = 'high';
-  else if (score >= Math.min(0.3, threshold / 2)) band = 'mid';
-  c.score.dataset.band = band;
-  // CSSOM, not a style attribute: allowed by the page's CSP.
-  c.scoreFill.style.setProperty('--score', String(Math.max(0, Math.min(1, score))));
-  setText(c.scoreValue, score.toFixed(2));
-  setText(c.scoreLabel, topLabel(tox.labels));
-  renderLabels(c, tox.labels);
-}
-
-function renderLabels(c, labels) {
-  const entries = labels && typeof labels === 'object'
-    ? Object.entries(labels).filter(([, v]) => typeof v === 'number').sort((a, b) => b[1] - a[1])
-    : [];
-  toggle(c.labels, entries.length > 0);
-  const key = entries.map(([k, v]) => `${k}=${v}`).join('|');
-  if (c.labelList.dataset.key === key) return;
-  c.labelList.dataset.key = key;
-  c.labelList.replaceChildren(
-    ...entries.map(([name, value]) =>
-      h('div', { class: 'score__labels-row' }, h('dt', {}, name.replace(/_/g, ' ')), h('dd', {}, value.toFixed(2))),
+function updateFlags(c, q, t) {
+  const flags = Array.isArray(q.personal_data) ? q.personal_data : [];
+  const key = flags.map((f) => `${f.field}:${f.kind}`).join('|');
+  toggle(c.flags, flags.length > 0);
+  c.root.classList.toggle('has-personal-data', flags.length > 0);
+  if (c.flags.dataset.key === key) return;
+  c.flags.dataset.key = key;
+  c.flags.replaceChildren(
+    ...flags.map((f) =>
+      h('li', { class: 'tag tag--personal', 'data-testid': 'personal-data-flag' }, t('personalData', {
+        kind: t.code('pdKind', f.kind, 'pdKindOther'),
+        field: t.code('pdField', f.field, 'pdFieldOther'),
+      })),
     ),
   );
 }
 
-function updateActions(c, q, view) {
+function updateActions(c, q, view, t) {
   // What may be done comes from the server (q.actions); the status only
   // chooses the words: approving a rejected question reads "Restore".
   const may = (type) => can(q, type);
   const approvable = may('question.approve');
   const rejected = q.status === 'rejected';
   toggle(c.approve, approvable && !rejected);
-  toggle(c.restore, approvable && rejected);
+  // Restore: question.approve for a rejected question, question.restore for
+  // an answered or merged one (whichever the server lists).
+  const restorable = may('question.restore');
+  toggle(c.restore, (approvable && rejected) || restorable);
+  setText(c.restore, restorable ? t('restoreClosed') : t('restore'));
   toggle(c.show, may('screen.show'));
   toggle(c.answered, may('question.answered'));
   toggle(c.rejectGroup, may('question.reject'));
   toggle(c.edit, may('question.edit'));
   toggle(c.merge, may('question.merge'));
   toggle(c.actions, CARD_ACTIONS.some(may));
-  for (const control of [c.approve, c.restore, c.show, c.answered, c.reject, c.edit, c.save, c.merge, c.mergeSubmit]) {
-    control.disabled = view.busy;
+  // Once closed, the server refuses moderators' question actions: say it with the controls.
+  for (const control of [c.approve, c.restore, c.answered, c.reject, c.edit, c.save, c.merge, c.mergeSubmit, c.star]) {
+    control.disabled = view.busy || view.closed;
   }
-  c.show.disabled = view.busy || view.shown;
+  c.show.disabled = view.busy || view.shown || view.closed;
   const editing = view.editing && may('question.edit');
   // Someone else has it open: editing in parallel would only end in a conflict.
-  c.edit.disabled = view.busy || Boolean(view.editedBy);
+  c.edit.disabled = view.busy || view.closed || Boolean(view.editedBy);
   toggle(c.editor, editing);
   c.edit.setAttribute('aria-expanded', editing ? 'true' : 'false');
   const merging = view.merging && may('question.merge');
@@ -345,7 +287,8 @@ function updateActions(c, q, view) {
 
 /**
  * Bring card `c` up to date with question `q`. `view`: {lane, busy, shown,
- * editing, merging, editedBy (a name or ''), first, last, holdThreshold}.
+ * editing, merging, editedBy (a name or ''), first, last, holdThreshold,
+ * canStar, closed (the town hall is not live)}.
  */
 export function updateCard(c, q, view, t) {
   const root = c.root;
@@ -359,6 +302,6 @@ export function updateCard(c, q, view, t) {
   root.setAttribute('aria-busy', view.busy ? 'true' : 'false');
   updateHead(c, q, view, t);
   updateText(c, q, t);
-  updateScore(c, q, view, t);
-  updateActions(c, q, view);
+  updateScore(c, q, view.holdThreshold, t);
+  updateActions(c, q, view, t);
 }

@@ -1,20 +1,26 @@
-// Moderator console: page state, rendering, selection and wiring.
+// Moderator console: page state, rendering and wiring.
 // Actions: moderator-actions.js; cards: moderator-view.js; lanes, sort and
-// filter: moderator-queue.js; header and toasts: moderator-header.js;
-// screen box: moderator-screen.js; counters and audit: moderator-audit.js;
-// presence: moderator-presence.js; batch approval: moderator-batch.js.
+// filter: moderator-queue.js; header: moderator-header.js; toasts and undo:
+// moderator-toasts.js; screen box: moderator-screen.js; counters and audit:
+// moderator-audit.js; presence: moderator-presence.js; batch approval:
+// moderator-batch.js; selection: moderator-selection.js; dense mode, queue
+// order and closing: moderator-controls.js.
 import { announce, byId, isTypingTarget, keepFocus, placeChildren, setText, toggle } from './dom.js';
 import { createPage } from './page.js';
 import { can } from './store.js';
 import { createActions } from './moderator-actions.js';
 import { createAudit, renderStats } from './moderator-audit.js';
 import { bindBatch } from './moderator-batch.js';
-import { createHeader, createNotifier } from './moderator-header.js';
+import { bindClose, bindDense, bindQueueOrder } from './moderator-controls.js';
+import { createConfirm } from './moderator-dialog.js';
+import { createHeader } from './moderator-header.js';
 import { bindShortcuts } from './moderator-keys.js';
 import { createPresence } from './moderator-presence.js';
-import { bindQueueTools, computeLanes, groupOf, laneOf, screenQueue } from './moderator-queue.js';
+import { bindQueueTools, computeLanes, laneOf, screenQueue } from './moderator-queue.js';
 import { bindCopyLink, bindScreen } from './moderator-screen.js';
+import { createSelection } from './moderator-selection.js';
 import { bindHeldTerms } from './moderator-terms.js';
+import { createNotifier, createUndo } from './moderator-toasts.js';
 import { createCard, fillMergeTargets, updateCard } from './moderator-view.js';
 
 const LANES = ['pending', 'held', 'approved', 'archive'];
@@ -35,15 +41,11 @@ const state = {
   editing: new Map(), // id -> version the edit started from (null: use the current one)
   merging: new Set(), // ids whose "Merge into…" picker is open
   positions: new Map(), // id -> screen position asked for by a reorder not answered yet
-  selection: { id: null, group: 'pending', index: 0 },
+  selection: { id: null, group: 'pending', index: 0, picked: false },
   lanes: { pending: [], held: [], approved: [], archive: [] },
 };
-
-/** The questions j/k walk through for a group: both pending lanes count as one. */
-function groupItems(group) {
-  if (group === 'pending') return [...state.lanes.pending, ...state.lanes.held];
-  return state.lanes[group] || [];
-}
+const limits = { author: Number(byId('app').dataset.maxAuthor) || 0, place: Number(byId('app').dataset.maxPlace) || 0 };
+const isLive = () => !state.townhall.status || state.townhall.status === 'live';
 
 const page = createPage({
   state,
@@ -63,11 +65,16 @@ const { t, app, upsert, scheduleRender, renderNow } = page;
 const send = (type, fields) => page.request(type, fields);
 const notify = createNotifier(t);
 const header = createHeader(t);
+const confirm = createConfirm();
 
 const presence = createPresence({ send, me: app.dataset.username || '', you: t('presenceYou') });
 const cards = new Map(); // id -> card (moderator-view.js)
-const actions = createActions({ state, cards, t, notify, presence, upsert, send, resync: page.resync, scheduleRender, renderNow });
-const { handleError, approve, reject, show, answered, openEditor, closeEditor, saveEdit } = actions;
+const selection = createSelection({ state, cards, t });
+const undo = createUndo({ t, notify, send, apply: (reply) => actions.apply(reply), onError: (err) => actions.handleError(err) });
+const actions = createActions({
+  state, cards, t, notify, offer: undo.offer, presence, upsert, send, resync: page.resync, scheduleRender, renderNow,
+});
+const { handleError, approve, restore, star, reject, show, answered, openEditor, closeEditor, saveEdit } = actions;
 const { openMerge, closeMerge, merge, reorder } = actions;
 
 // ---------------------------------------------------------------------------
@@ -81,6 +88,8 @@ const withQuestion = (action) => (id) => {
 
 const cardActions = {
   approve: withQuestion(approve),
+  restore: withQuestion(restore),
+  star: withQuestion(star),
   reject: withQuestion(reject),
   show: withQuestion(show),
   answered: withQuestion(answered),
@@ -108,8 +117,10 @@ function mergeTargets(q) {
 }
 
 function renderLanes() {
-  state.lanes = computeLanes(state.questions.values(), tools.filter());
-  const queue = screenQueue(state.questions.values()).map((q) => q.id);
+  const order = state.townhall.queue_order;
+  state.lanes = computeLanes(state.questions.values(), tools.filter(), order);
+  const queue = screenQueue(state.questions.values(), order).map((q) => q.id);
+  const closed = !isLive();
   const live = new Set();
   const screenId = state.screen ? state.screen.id : null;
   let shown = 0;
@@ -117,7 +128,7 @@ function renderLanes() {
     const elements = questions.map((q) => {
       let c = cards.get(q.id);
       if (!c) {
-        c = createCard(q, t, cardActions);
+        c = createCard(q, t, cardActions, limits);
         cards.set(q.id, c);
       }
       if (!can(q, 'question.edit')) state.editing.delete(q.id);
@@ -133,6 +144,8 @@ function renderLanes() {
         first: queue[0] === q.id,
         last: queue[queue.length - 1] === q.id,
         holdThreshold: state.townhall.hold_threshold,
+        canStar: 'starred' in q,
+        closed,
       }, t);
       live.add(q.id);
       return c.root;
@@ -147,39 +160,6 @@ function renderLanes() {
   return queue.length;
 }
 
-/**
- * Keep the selection meaningful after the lists changed. The selection
- * follows its question while it stays in its group of lanes; when the
- * question leaves (approved, rejected, removed), the selection stays at the
- * same position, so approving with "a" moves on to the next question.
- */
-function reconcileSelection() {
-  const sel = state.selection;
-  const items = groupItems(sel.group);
-  const q = sel.id !== null ? state.questions.get(sel.id) : null;
-  let moved = false;
-  const index = q ? items.findIndex((x) => x.id === q.id) : -1;
-  if (q && groupOf(laneOf(q)) === sel.group && index !== -1) {
-    sel.index = index;
-  } else if (items.length) {
-    sel.index = Math.min(Math.max(sel.index, 0), items.length - 1);
-    moved = sel.id !== items[sel.index].id;
-    sel.id = items[sel.index].id;
-  } else {
-    moved = sel.id !== null;
-    sel.id = null;
-    sel.index = 0;
-  }
-  for (const c of cards.values()) {
-    const selected = c.id === sel.id;
-    c.root.classList.toggle('is-selected', selected);
-    c.root.setAttribute('tabindex', selected ? '0' : '-1');
-    if (selected) c.root.setAttribute('aria-current', 'true');
-    else c.root.removeAttribute('aria-current');
-  }
-  return moved;
-}
-
 function render() {
   // If focus sat on the selected card (or nowhere) and the selection moves on
   // because its question left the lane, focus follows.
@@ -187,6 +167,7 @@ function render() {
   const active = document.activeElement;
   const focusFollows =
     Boolean(selectedBefore) &&
+    state.selection.picked &&
     (!active || active === document.body || (selectedBefore.root.contains(active) && !isTypingTarget(active)));
 
   keepFocus(() => {
@@ -195,60 +176,18 @@ function render() {
     presence.render();
     const queued = renderLanes();
     const shown = state.screen ? state.questions.get(state.screen.id) || state.screen : null;
-    renderScreen(shown, queued);
+    screenBox.render(shown, queued, !isLive());
+    renderQueueOrder(state.townhall.queue_order);
     renderStats(state.questions.values(), t);
     audit.render();
   });
-  const moved = reconcileSelection();
-  if (moved && focusFollows && state.selection.id !== null) focusCard(state.selection.id);
+  const moved = selection.reconcile();
+  if (moved && focusFollows && state.selection.id !== null) selection.focusCard(state.selection.id);
 }
 
 // ---------------------------------------------------------------------------
 // Selection and keyboard
 // ---------------------------------------------------------------------------
-function focusCard(id) {
-  const c = cards.get(id);
-  if (!c) return;
-  c.root.focus({ preventScroll: true });
-  c.root.scrollIntoView({ block: 'nearest' });
-}
-
-function select(id, { focus = false } = {}) {
-  const q = state.questions.get(id);
-  if (!q) return;
-  const group = groupOf(laneOf(q));
-  state.selection = { id, group, index: groupItems(group).findIndex((x) => x.id === id) };
-  reconcileSelection();
-  if (focus) focusCard(id);
-}
-
-function move(delta) {
-  const items = groupItems(state.selection.group);
-  if (!items.length) {
-    announce(t('nothingSelected'));
-    return;
-  }
-  let index = items.findIndex((x) => x.id === state.selection.id);
-  const current = index === -1 ? null : cards.get(items[index].id);
-  // The first j/k after working elsewhere takes you to the highlighted card.
-  const onCard = current && current.root.contains(document.activeElement);
-  if (index === -1) index = 0;
-  else if (onCard) index = Math.min(items.length - 1, Math.max(0, index + delta));
-  select(items[index].id, { focus: true });
-}
-
-function switchGroup(group) {
-  const items = groupItems(group);
-  if (!items.length) {
-    state.selection = { id: null, group, index: 0 };
-    reconcileSelection();
-    announce(t('nothingSelected'));
-    return;
-  }
-  const index = Math.min(state.selection.group === group ? state.selection.index : 0, items.length - 1);
-  select(items[Math.max(0, index)].id, { focus: true });
-}
-
 function toggleHelp(force) {
   const open = typeof force === 'boolean' ? force : els.helpPanel.hidden;
   els.helpPanel.hidden = !open;
@@ -270,14 +209,55 @@ const SHORTCUTS = {
   reject: { applies: (q) => can(q, 'question.reject'), run: focusReason },
   edit: { applies: (q) => can(q, 'question.edit'), run: openEditor },
   show: { applies: (q) => can(q, 'screen.show'), run: show },
-  answered: { applies: (q) => can(q, 'question.answered'), run: answered },
+  answered: { applies: (q) => can(q, 'question.answered') || Boolean(state.screen), run: answeredKey },
   merge: { applies: (q) => can(q, 'question.merge'), run: openMerge },
+  star: { applies: (q) => 'starred' in q, run: star },
   reorder: { applies: (q) => laneOf(q) === 'approved', run: null },
 };
+
+/**
+ * `x`: marks answered the question ON SCREEN. When the selected card is
+ * another approved question, it asks first, naming that question: marking
+ * answered a question nobody saw on the projector is rarely meant.
+ */
+async function answeredKey(selected) {
+  const onScreen = state.screen ? state.questions.get(state.screen.id) || state.screen : null;
+  if (!selected || (onScreen && selected.id === onScreen.id) || !can(selected, 'question.answered')) {
+    if (onScreen && can(onScreen, 'question.answered')) answered(onScreen);
+    else notify(t('notAvailable'), 'info');
+    return;
+  }
+  const excerpt = selected.text.length > 80 ? `${selected.text.slice(0, 80)}…` : selected.text;
+  const text = onScreen
+    ? t('answeredAskOther', { id: selected.id, text: excerpt, screen: onScreen.id })
+    : t('answeredAskNone', { id: selected.id, text: excerpt });
+  const yes = await confirm({ title: t('answeredAskTitle', { id: selected.id }), text, yes: t('answeredAskYes', { id: selected.id }) });
+  const now = state.questions.get(selected.id);
+  if (yes && now) answered(now);
+}
+
+/** Keys that do not depend on the selected card: n, c, b, u, d. */
+function onPageKey(name) {
+  const closedOff = (name === 'next' || name === 'clear' || name === 'batch') && !isLive();
+  if (closedOff) {
+    notify(t('errorClosed'), 'info');
+    return;
+  }
+  if (name === 'next' && !screenBox.next()) notify(t('notAvailable'), 'info');
+  else if (name === 'clear' && !screenBox.clear()) notify(t('notAvailable'), 'info');
+  else if (name === 'batch') batch.open();
+  else if (name === 'undo') undo.last();
+  else if (name === 'dense') dense.toggle();
+}
 
 function onQuestionKey(name, delta = 0) {
   const id = state.selection.id;
   const q = id === null ? null : state.questions.get(id);
+  if (name === 'answered') {
+    // `x` works on the screen even with nothing selected.
+    if (!q || !state.busy.has(q.id)) answeredKey(q);
+    return;
+  }
   if (!q) {
     announce(t('nothingSelected'));
     return;
@@ -318,23 +298,35 @@ function onStatus(status, before) {
 // ---------------------------------------------------------------------------
 // Wiring
 // ---------------------------------------------------------------------------
-const tools = bindQueueTools({ t, onChange: () => renderNow() });
+const tools = bindQueueTools({
+  t,
+  onChange: () => renderNow(),
+  // Escape leaves the search (kept) for the lanes: back to the selected card.
+  onLeave: () => {
+    if (state.selection.id !== null) selection.focusCard(state.selection.id);
+    else app.focus({ preventScroll: true });
+  },
+});
 const audit = createAudit({
   t,
   questionText: (id) => (state.questions.has(id) ? state.questions.get(id).text : ''),
 });
-const renderScreen = bindScreen({
+const screenBox = bindScreen({
   t,
   request: send,
   onScreen: (question) => {
     state.screen = question;
+    scheduleRender();
   },
   answered,
   onError: handleError,
-  announce,
+  offer: undo.offer,
 });
+const renderQueueOrder = bindQueueOrder({ t, sortByVotes: actions.sortByVotes });
+const dense = bindDense({ t, announce, onChange: () => scheduleRender() });
+bindClose({ t, confirm, close: actions.closeTownhall, title: () => state.townhall.title || '' });
 
-bindBatch({
+const batch = bindBatch({
   t,
   questions: () => state.questions.values(),
   isBusy: (id) => state.busy.has(id),
@@ -353,18 +345,19 @@ bindShortcuts(document, {
     toggleHelp(false);
     return true;
   },
-  onMove: move,
-  onGroup: switchGroup,
+  onMove: selection.move,
+  onGroup: selection.switchGroup,
   onSearch: () => tools.focusSearch(),
   onReorder: (delta) => onQuestionKey('reorder', delta),
   onQuestionKey,
+  onPageKey,
 });
 
 app.addEventListener('focusin', (event) => {
   const li = event.target instanceof Element ? event.target.closest('.mod-card') : null;
   if (!li) return;
   const id = Number(li.dataset.questionId);
-  if (id !== state.selection.id) select(id);
+  if (id !== state.selection.id || !state.selection.picked) selection.select(id);
 });
 
 els.helpToggle.addEventListener('click', () => toggleHelp());

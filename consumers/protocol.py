@@ -23,7 +23,9 @@ CONFLICT = "conflict"
 TOO_LONG = "too_long"
 RATE_LIMITED = "rate_limited"
 CLOSED = "closed"
-ERROR_CODES = (BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, TOO_LONG, RATE_LIMITED, CLOSED)
+PERSONAL_DATA = "personal_data"
+EXPIRED = "expired"
+ERROR_CODES = (BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, TOO_LONG, RATE_LIMITED, CLOSED, PERSONAL_DATA, EXPIRED)
 
 CLOSE_UNKNOWN_TOWNHALL = 4404
 CLOSE_UNAUTHENTICATED = 4401
@@ -42,11 +44,15 @@ ALL_ACTIONS = frozenset(
         "question.preview",
         "question.editing",
         "question.approve_many",
+        "question.star",
+        "decision.undo",
         "presence.ping",
         "screen.clear",
         "screen.next",
         "screen.reorder",
+        "screen.sort_by_votes",
         "townhall.held_terms",
+        "townhall.close",
     }
 )
 

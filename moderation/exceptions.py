@@ -37,3 +37,15 @@ class RateLimited(DomainError):
 
 class TownHallClosed(DomainError):
     code = "closed"
+
+
+class PersonalData(DomainError):
+    """Batch approval of a question that looks like it holds personal data."""
+
+    code = "personal_data"
+
+
+class Expired(DomainError):
+    """An undo too late, or after what the decision changed changed again."""
+
+    code = "expired"

@@ -48,6 +48,9 @@ class TownHall(models.Model):
     # The event counter: the last seq handed out. Incremented under a row lock.
     last_seq = models.BigIntegerField(default=0)
     screen_question = models.ForeignKey("Question", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # How the approved questions wait for the screen (states.QUEUE_ORDERS):
+    # by votes, until a moderator moves one by hand.
+    queue_order = models.CharField(max_length=10, default=states.QUEUE_BY_VOTES)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -63,6 +66,7 @@ class Question(models.Model):
         ANSWERED = states.ANSWERED, "Answered"
         WITHDRAWN = states.WITHDRAWN, "Withdrawn"
         MERGED = states.MERGED, "Merged"
+        UNHANDLED = states.UNHANDLED, "Unhandled"
 
     class ScoringStatus(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -73,6 +77,14 @@ class Question(models.Model):
     text = models.TextField()
     original_text = models.TextField()
     author = models.CharField(max_length=states.MAX_AUTHOR_LENGTH, blank=True)
+    # What the citizen typed as name and place (moderators may edit both).
+    original_author = models.CharField(max_length=states.MAX_AUTHOR_LENGTH, blank=True)
+    original_place = models.CharField(max_length=states.MAX_PLACE_LENGTH, blank=True)
+    # What looks like personal data in text, author and place as they are now:
+    # [{"field": ..., "kind": ...}] (moderation.personal_data), kept by the services.
+    personal_data = models.JSONField(default=list, blank=True)
+    # Pinned by a moderator: not a decision, no audit row, no version change.
+    starred = models.BooleanField(default=False)
     participant = models.CharField(max_length=64, db_index=True)
     client_key = models.CharField(max_length=64)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -107,6 +119,11 @@ class Question(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} [{self.status}] {self.text[:40]}"
 
+    @property
+    def edited(self) -> bool:
+        """Whether a moderator changed what the citizen typed (text, name or place)."""
+        return (self.text, self.author, self.place) != (self.original_text, self.original_author, self.original_place)
+
 
 class Vote(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="vote_rows")
@@ -121,17 +138,28 @@ class Vote(models.Model):
 
 
 class Decision(models.Model):
-    """Audit row: one per moderator action, never updated."""
+    """Audit row: one per moderator action, never updated.
+
+    ``moderator`` is empty only for what the command line did (closing).
+    ``undo_data`` keeps what undoing the decision needs (the values before it,
+    the votes a merge moved, the screen before...: see services/undo.py);
+    an ``undo`` row points at the decision it undid with ``undoes``, which
+    can be undone once only.
+    """
 
     townhall = models.ForeignKey(TownHall, on_delete=models.CASCADE, related_name="decisions")
     question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions")
-    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
     action = models.CharField(max_length=20)  # one of states.AUDIT_ACTIONS
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10, blank=True)
     reason = models.CharField(max_length=20, blank=True)
     # For edits: the text before the change, so the audit trail keeps every version.
     previous_text = models.TextField(blank=True)
+    undo_data = models.JSONField(default=dict, blank=True)
+    undoes = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="undone_by")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

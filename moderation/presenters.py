@@ -15,7 +15,20 @@ from moderation.states import MERGED, PUBLIC_STATUSES, REJECTED, citizen_request
 Role = Literal["moderator", "citizen", "screen"]
 Record = dict[str, Any]
 
-BASE_FIELDS = ("id", "text", "author", "place", "status", "votes", "created_at", "version")
+BASE_FIELDS = ("id", "text", "author", "place", "status", "votes", "created_at", "version", "edited")
+
+# What moderators get besides the base fields (see docs/protocol.md).
+MODERATOR_FIELDS = (
+    "original_text",
+    "original_author",
+    "original_place",
+    "starred",
+    "reason",
+)
+
+# An event whose payload says ``"audience": "moderators"`` (a star) reaches
+# moderators only, whatever its type.
+MODERATORS_ONLY = "moderators"
 
 
 @dataclass
@@ -40,6 +53,7 @@ def can_see(viewer: Viewer, record: Record, status: str | None = None) -> bool:
 def render_question(viewer: Viewer, record: Record) -> dict[str, Any]:
     """The question as ``viewer`` receives it (see docs/protocol.md)."""
     out = {name: record.get(name, "") for name in BASE_FIELDS}
+    out["edited"] = bool(record.get("edited", False))
     if record["status"] == MERGED:
         out["merged_into"] = record.get("merged_into")
     if viewer.role in ("moderator", "screen"):
@@ -49,8 +63,10 @@ def render_question(viewer: Viewer, record: Record) -> dict[str, Any]:
         out["held"] = record["held"]
         out["held_terms"] = list(record.get("held_terms", []))
         out["toxicity"] = dict(record["toxicity"])
-        out["original_text"] = record["original_text"]
-        out["reason"] = record["reason"]
+        for name in MODERATOR_FIELDS:
+            out[name] = record.get(name, "")
+        out["starred"] = bool(record.get("starred", False))
+        out["personal_data"] = [dict(item) for item in record.get("personal_data", [])]
         out["actions"] = moderator_requests(record["status"])
     elif viewer.role == "citizen":
         mine = record["participant"] == viewer.participant
@@ -67,6 +83,8 @@ def render_townhall(viewer: Viewer, townhall: dict[str, Any]) -> dict[str, Any]:
     for key in ("join_code", "join_url"):
         if key in townhall:
             public[key] = townhall[key]
+    if viewer.role in ("moderator", "screen") and "queue_order" in townhall:
+        public["queue_order"] = townhall["queue_order"]
     if viewer.role == "moderator":
         for key in ("hold_threshold", "held_terms", "screen_key", "screen_url", "scorer"):
             if key in townhall:
@@ -90,7 +108,7 @@ def _render_event(viewer: Viewer, seq: int, event_type: str, payload: dict[str, 
         record = payload["question"]
         if viewer.role == "moderator":
             return {"type": event_type, "seq": seq, "question": render_question(viewer, record)}
-        if event_type == "question.scored":
+        if event_type == "question.scored" or payload.get("audience") == MODERATORS_ONLY:
             return None
         previous = payload.get("previous_status")
         before = previous is not None and can_see(viewer, record, previous)

@@ -25,6 +25,11 @@ def question_record(question: Question) -> dict[str, Any]:
         "original_text": question.original_text,
         "author": question.author,
         "place": question.place,
+        "original_author": question.original_author,
+        "original_place": question.original_place,
+        "edited": question.edited,
+        "personal_data": [dict(item) for item in question.personal_data or []],
+        "starred": question.starred,
         "participant": question.participant,
         "status": question.status,
         "reason": question.reason,
@@ -47,14 +52,16 @@ def question_record(question: Question) -> dict[str, Any]:
     }
 
 
-def decision_record(decision: Decision) -> dict[str, Any]:
-    """One audit row as moderators see it."""
+def decision_record(decision: Decision, *, undone_by: int | None = None) -> dict[str, Any]:
+    """One audit row as moderators see it. ``undone_by`` is the ``undo``
+    decision that undid it, if any (the caller knows; see ``recent_decisions``).
+    A decision made from the command line (closing) has an empty moderator."""
     moderator = decision.moderator
     return {
         "id": decision.pk,
         "moderator": {
-            "username": moderator.get_username(),
-            "name": moderator.get_full_name() or moderator.get_username(),
+            "username": moderator.get_username() if moderator else "",
+            "name": (moderator.get_full_name() or moderator.get_username()) if moderator else "",
         },
         "action": decision.action,
         "question_id": decision.question_id,
@@ -62,6 +69,8 @@ def decision_record(decision: Decision) -> dict[str, Any]:
         "to_status": decision.to_status,
         "reason": decision.reason,
         "created_at": decision.created_at.isoformat(),
+        "undoes": decision.undoes_id,
+        "undone_by": undone_by,
     }
 
 
@@ -93,8 +102,13 @@ def presence_list(townhall_id: int) -> list[dict[str, Any]]:
 
 def recent_decisions(townhall_id: int, limit: int = 50) -> list[dict[str, Any]]:
     """The latest decisions, newest first."""
-    rows = Decision.objects.filter(townhall_id=townhall_id).select_related("moderator").order_by("-created_at", "-id")
-    return [decision_record(d) for d in rows[:limit]]
+    rows = list(
+        Decision.objects.filter(townhall_id=townhall_id)
+        .select_related("moderator")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    undone = dict(Decision.objects.filter(undoes__in=[d.pk for d in rows]).values_list("undoes_id", "id"))
+    return [decision_record(d, undone_by=undone.get(d.pk)) for d in rows]
 
 
 def townhall_record(townhall: TownHall) -> dict[str, Any]:
@@ -106,6 +120,7 @@ def townhall_record(townhall: TownHall) -> dict[str, Any]:
         "title": townhall.title,
         "status": townhall.status,
         "max_question_length": townhall.max_question_length,
+        "queue_order": townhall.queue_order,
         "join_code": townhall.join_code or "",
         "join_url": urls["join_url"],
         "hold_threshold": townhall.hold_threshold,

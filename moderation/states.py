@@ -28,8 +28,9 @@ REJECTED: Final = "rejected"
 ANSWERED: Final = "answered"
 WITHDRAWN: Final = "withdrawn"
 MERGED: Final = "merged"  # folded into another question (a duplicate); its votes moved there
+UNHANDLED: Final = "unhandled"  # still pending when the town hall closed
 
-STATUSES: Final = (PENDING, APPROVED, REJECTED, ANSWERED, WITHDRAWN, MERGED)
+STATUSES: Final = (PENDING, APPROVED, REJECTED, ANSWERED, WITHDRAWN, MERGED, UNHANDLED)
 
 # --- actions that move a question (the state table) ---------------------------------
 
@@ -39,8 +40,16 @@ EDIT: Final = "edit"
 ANSWER: Final = "answer"
 WITHDRAW: Final = "withdraw"
 MERGE: Final = "merge"
+RESTORE: Final = "restore"  # from the archive: answered or merged back to the queue
+CLOSE: Final = "close"  # the town hall closed: what was still pending was not handled
 
-ACTIONS: Final = (APPROVE, REJECT, EDIT, ANSWER, WITHDRAW, MERGE)
+ACTIONS: Final = (APPROVE, REJECT, EDIT, ANSWER, WITHDRAW, MERGE, RESTORE, CLOSE)
+
+# A target that is not one status: the move goes back to the status the
+# question had before it reached this one (a merged question is restored to
+# pending or approved, whichever it was). The service passes that status to
+# :func:`next_status`, which checks it is one of ``RETURN_STATUSES``.
+BEFORE: Final = "<before>"
 
 TRANSITIONS: Final[dict[tuple[str, str], str]] = {
     (PENDING, APPROVE): APPROVED,
@@ -54,11 +63,22 @@ TRANSITIONS: Final[dict[tuple[str, str], str]] = {
     (APPROVED, WITHDRAW): WITHDRAWN,
     (PENDING, MERGE): MERGED,
     (APPROVED, MERGE): MERGED,
+    (ANSWERED, RESTORE): APPROVED,  # back at the end of the queue
+    (MERGED, RESTORE): BEFORE,  # and its votes go back to it
+    (PENDING, CLOSE): UNHANDLED,
 }
 
-# Who may take each action: the asker withdraws, moderators do the rest.
+# The statuses a BEFORE move may return to, per (from_status, action).
+RETURN_STATUSES: Final[dict[tuple[str, str], frozenset[str]]] = {
+    (MERGED, RESTORE): frozenset({PENDING, APPROVED}),
+}
+
+# Who may take each action: the asker withdraws, moderators do the rest;
+# closing the town hall (a moderator's ``townhall.close`` or the command line)
+# moves every pending question at once, it is not a request on one question.
 CITIZEN_ACTIONS: Final = frozenset({WITHDRAW})
-MODERATOR_ACTIONS: Final = frozenset({APPROVE, REJECT, EDIT, ANSWER, MERGE})
+MODERATOR_ACTIONS: Final = frozenset({APPROVE, REJECT, EDIT, ANSWER, MERGE, RESTORE})
+TOWNHALL_ACTIONS: Final = frozenset({CLOSE})
 
 # A question may be merged only into one of these.
 MERGE_TARGET_STATUSES: Final = frozenset({PENDING, APPROVED})
@@ -76,10 +96,45 @@ REJECT_REASONS: Final = ("off_topic", "duplicate", "abusive", "personal_data", "
 
 SHOW: Final = "show"  # a question put on the screen
 CLEAR: Final = "clear"  # the screen cleared
-REORDER: Final = "reorder"  # the screen queue reordered
+NEXT: Final = "next"  # the question on screen answered and the next one shown, in one step
+REORDER: Final = "reorder"  # the screen queue reordered by hand (queue order: manual)
+SORT: Final = "sort"  # the screen queue back to "by votes"
 HELD_TERMS: Final = "held_terms"  # the town hall's held terms replaced
+UNDO: Final = "undo"  # a decision undone (the row says which one)
 
-AUDIT_ACTIONS: Final = (APPROVE, REJECT, EDIT, ANSWER, MERGE, SHOW, CLEAR, REORDER, HELD_TERMS)
+AUDIT_ACTIONS: Final = (
+    APPROVE,
+    REJECT,
+    EDIT,
+    ANSWER,
+    MERGE,
+    RESTORE,
+    SHOW,
+    CLEAR,
+    NEXT,
+    REORDER,
+    SORT,
+    HELD_TERMS,
+    CLOSE,
+    UNDO,
+)
+
+# The decisions ``decision.undo`` can undo (within ``UNDO_WINDOW`` seconds,
+# and only while what they changed has not changed again).
+UNDOABLE_ACTIONS: Final = frozenset({APPROVE, REJECT, EDIT, ANSWER, MERGE, RESTORE, SHOW, CLEAR, NEXT, REORDER, SORT})
+
+# --- the order of the screen queue ---------------------------------------------------
+
+QUEUE_BY_VOTES: Final = "votes"  # most votes first, then position (the default)
+QUEUE_MANUAL: Final = "manual"  # position only, once a moderator moved a question
+QUEUE_ORDERS: Final = (QUEUE_BY_VOTES, QUEUE_MANUAL)
+
+
+def queue_key(*, votes: int, position: float | None, order: str) -> tuple[float, ...]:
+    """Sort key of an approved question in the screen queue (lowest first)."""
+    rank = float("inf") if position is None else position
+    return (-votes, rank) if order == QUEUE_BY_VOTES else (rank,)
+
 
 # --- names on the wire (docs/protocol.md) --------------------------------------------
 
@@ -92,6 +147,7 @@ REQUEST_TYPES: Final[dict[str, str]] = {
     ANSWER: "question.answered",
     WITHDRAW: "question.withdraw",
     MERGE: "question.merge",
+    RESTORE: "question.restore",
 }
 SCREEN_SHOW_REQUEST: Final = "screen.show"
 VOTE_REQUEST: Final = "question.vote"
@@ -111,20 +167,30 @@ class InvalidTransition(Exception):
         super().__init__(f"cannot {action} a question that is {status}")
 
 
-def next_status(status: str, action: str) -> str:
+def next_status(status: str, action: str, *, before: str | None = None) -> str:
     """Return the status that ``action`` leads to from ``status``.
 
-    Raises ``InvalidTransition`` if the move is not in the table, and
-    ``ValueError`` for a status or action that does not exist at all.
+    For a move whose target is ``BEFORE`` (restoring a merged question),
+    ``before`` is the status the question had before; it must be one of
+    ``RETURN_STATUSES`` for that move.
+
+    Raises ``InvalidTransition`` if the move is not in the table (or
+    ``before`` is not a status it may return to), and ``ValueError`` for a
+    status or action that does not exist at all.
     """
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     try:
-        return TRANSITIONS[(status, action)]
+        target = TRANSITIONS[(status, action)]
     except KeyError:
         raise InvalidTransition(status, action) from None
+    if target != BEFORE:
+        return target
+    if before not in RETURN_STATUSES[(status, action)]:
+        raise InvalidTransition(status, action)
+    return before
 
 
 def allowed_actions(status: str) -> list[str]:

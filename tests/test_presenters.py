@@ -20,7 +20,7 @@ from tests.support import factories
 ASKER = "p-asker"
 OTHER = "p-other"
 
-STATUSES = ("pending", "approved", "rejected", "answered", "withdrawn")
+STATUSES = ("pending", "approved", "rejected", "answered", "withdrawn", "unhandled")
 PUBLIC = ("approved", "answered")
 
 
@@ -32,6 +32,11 @@ def record(status: str = "pending", **fields: Any) -> dict[str, Any]:
         "original_text": "when will the tram reach nord??",
         "author": "Marie",
         "place": "Quartier Nord",
+        "original_author": "Marie D.",
+        "original_place": "Quartier Nord",
+        "edited": True,
+        "personal_data": [{"field": "text", "kind": "phone"}],
+        "starred": False,
         "participant": ASKER,
         "status": status,
         "reason": "off_topic" if status == "rejected" else "",
@@ -150,6 +155,10 @@ def test_moderator_gets_everything_but_the_participant(status: str):
         "held_terms",
         "toxicity",
         "original_text",
+        "original_author",
+        "original_place",
+        "personal_data",
+        "starred",
         "reason",
         "decided_at",
         "position",
@@ -158,8 +167,53 @@ def test_moderator_gets_everything_but_the_participant(status: str):
     assert out["held"] is True and out["held_terms"] == ["voyou"] and out["position"] == 1.0
     assert out["toxicity"] == rec["toxicity"]
     assert out["original_text"] == "when will the tram reach nord??"
+    assert out["original_author"] == "Marie D." and out["original_place"] == "Quartier Nord"
+    assert out["personal_data"] == [{"field": "text", "kind": "phone"}]
+    assert out["starred"] is False and out["edited"] is True
     assert out["reason"] == rec["reason"]
     assert "participant" not in out
+
+
+@pytest.mark.parametrize("who", ["asker", "other", "screen"])
+def test_everyone_sees_edited_but_only_moderators_see_originals_personal_data_and_stars(who: str):
+    # given / when
+    out = render_question(VIEWERS[who], record("approved"))
+
+    # then
+    assert out["edited"] is True
+    assert not {"original_text", "original_author", "original_place", "personal_data", "starred"} & set(out)
+
+
+def test_the_personal_data_list_is_a_copy():
+    # given
+    rec = record()
+
+    # when
+    render_question(MODERATOR, rec)["personal_data"][0]["kind"] = "email"
+
+    # then
+    assert rec["personal_data"] == [{"field": "text", "kind": "phone"}]
+
+
+@pytest.mark.parametrize("who", ["asker", "other", "screen"])
+def test_a_moderators_only_update_reaches_moderators_only(who: str):
+    # given a star: stored as question.updated, for moderators only
+    payload = {"question": record("approved", starred=True), "previous_status": "approved", "audience": "moderators"}
+
+    # when / then
+    assert render_event(VIEWERS[who], 60, "question.updated", payload) is None
+    frame = render_event(MODERATOR, 60, "question.updated", payload)
+    assert frame["type"] == "question.updated" and frame["question"]["starred"] is True
+
+
+def test_queue_order_goes_to_moderators_and_the_screen_only():
+    # given
+    townhall = {**TOWNHALL, "queue_order": "manual"}
+
+    # when / then
+    assert render_townhall(MODERATOR, townhall)["queue_order"] == "manual"
+    assert render_townhall(SCREEN, townhall)["queue_order"] == "manual"
+    assert "queue_order" not in render_townhall(asker(), townhall)
 
 
 def test_moderator_toxicity_is_a_copy():
@@ -180,7 +234,7 @@ def test_screen_gets_only_the_base_fields(status: str):
     out = render_question(SCREEN, record(status))
 
     # then nothing about the asker, moderation or scoring; the queue position for "next"
-    assert set(BASE_FIELDS) == {"id", "text", "author", "place", "status", "votes", "created_at", "version"}
+    assert set(BASE_FIELDS) == {"id", "text", "author", "place", "status", "votes", "created_at", "version", "edited"}
     assert set(out) == set(BASE_FIELDS) | {"position"}
     assert out == {**{k: record(status)[k] for k in BASE_FIELDS}, "position": 1.0}
 
@@ -209,9 +263,10 @@ MODERATOR_REQUESTS = {
     "pending": ["question.approve", "question.reject", "question.edit", "question.merge"],
     "approved": ["question.reject", "question.edit", "question.answered", "question.merge", "screen.show"],
     "rejected": ["question.approve"],
-    "answered": [],
+    "answered": ["question.restore"],
     "withdrawn": [],
-    "merged": [],
+    "merged": ["question.restore"],
+    "unhandled": [],
 }
 
 
@@ -234,6 +289,7 @@ def test_moderator_gets_the_requests_the_state_table_allows(status: str):
         ("rejected", True, []),
         ("withdrawn", True, []),
         ("merged", True, []),
+        ("unhandled", True, []),
     ],
 )
 def test_citizen_may_withdraw_only_their_own_and_vote_only_on_approved(status: str, mine: bool, expected: list[str]):

@@ -291,6 +291,8 @@ def test_error_codes_are_the_documented_ones():
         "too_long",
         "rate_limited",
         "closed",
+        "personal_data",
+        "expired",
     }
 
 
@@ -312,6 +314,8 @@ def test_error_frame_refuses_unknown_codes(code: str):
         exceptions.TooLong,
         exceptions.RateLimited,
         exceptions.TownHallClosed,
+        exceptions.PersonalData,
+        exceptions.Expired,
     ],
 )
 def test_every_domain_error_code_can_be_sent(error_class: type[exceptions.DomainError]):
@@ -353,6 +357,11 @@ def test_all_actions_are_the_documented_requests():
             "question.preview",
             "question.editing",
             "presence.ping",
+            "question.restore",
+            "question.star",
+            "decision.undo",
+            "townhall.close",
+            "screen.sort_by_votes",
         }
     )
 

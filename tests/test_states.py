@@ -23,6 +23,9 @@ EXPECTED = {
     ("approved", "withdraw"): "withdrawn",
     ("pending", "merge"): "merged",
     ("approved", "merge"): "merged",
+    ("answered", "restore"): "approved",
+    ("merged", "restore"): states.BEFORE,  # the status it had before the merge
+    ("pending", "close"): "unhandled",
 }
 
 ALL_PAIRS = list(itertools.product(states.STATUSES, states.ACTIONS))
@@ -32,9 +35,9 @@ REFUSED = [pair for pair in ALL_PAIRS if pair not in EXPECTED]
 
 def test_statuses_and_actions_are_the_documented_ones():
     # given / when / then
-    assert states.STATUSES == ("pending", "approved", "rejected", "answered", "withdrawn", "merged")
-    assert states.ACTIONS == ("approve", "reject", "edit", "answer", "withdraw", "merge")
-    assert len(ALL_PAIRS) == 36 and len(ALLOWED) == 11 and len(REFUSED) == 25
+    assert states.STATUSES == ("pending", "approved", "rejected", "answered", "withdrawn", "merged", "unhandled")
+    assert states.ACTIONS == ("approve", "reject", "edit", "answer", "withdraw", "merge", "restore", "close")
+    assert len(ALL_PAIRS) == 56 and len(ALLOWED) == 14 and len(REFUSED) == 42
 
 
 def test_table_matches_the_protocol():
@@ -51,11 +54,23 @@ def test_allowed_pair_leads_to_the_table_target(status: str, action: str):
     expected = EXPECTED[(status, action)]
 
     # when
+    if expected == states.BEFORE:
+        results = {before: next_status(status, action, before=before) for before in ("pending", "approved")}
+        # then a move back goes to the status the question had before
+        assert results == {"pending": "pending", "approved": "approved"}
+        return
     result = next_status(status, action)
 
     # then
     assert result == expected
     assert result in states.STATUSES
+
+
+@pytest.mark.parametrize("before", [None, "rejected", "answered", "withdrawn", "merged", "unhandled"])
+def test_a_merged_question_is_restored_only_to_pending_or_approved(before):
+    # given / when / then: a merge starts from pending or approved, so restoring goes back there only
+    with pytest.raises(InvalidTransition):
+        next_status("merged", "restore", before=before)
 
 
 @pytest.mark.parametrize(("status", "action"), REFUSED, ids=[f"{s}-{a}" for s, a in REFUSED])
@@ -98,12 +113,13 @@ def test_invalid_transition_is_not_a_value_error():
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        ("pending", ["approve", "reject", "edit", "withdraw", "merge"]),
+        ("pending", ["approve", "reject", "edit", "withdraw", "merge", "close"]),
         ("approved", ["reject", "edit", "answer", "withdraw", "merge"]),
         ("rejected", ["approve"]),
-        ("answered", []),
+        ("answered", ["restore"]),
         ("withdrawn", []),
-        ("merged", []),
+        ("merged", ["restore"]),
+        ("unhandled", []),
     ],
 )
 def test_allowed_actions(status: str, expected: list[str]):
@@ -113,7 +129,7 @@ def test_allowed_actions(status: str, expected: list[str]):
     # then they are in ACTIONS order, and each one really is allowed
     assert actions == expected
     for action in actions:
-        next_status(status, action)
+        next_status(status, action, before="pending")
 
 
 @pytest.mark.parametrize("status", states.STATUSES)
@@ -123,7 +139,7 @@ def test_allowed_actions_agree_with_next_status(status: str):
     accepted = []
     for action in states.ACTIONS:
         try:
-            next_status(status, action)
+            next_status(status, action, before="approved")
         except InvalidTransition:
             continue
         accepted.append(action)
@@ -140,3 +156,47 @@ def test_reject_reasons_are_the_documented_ones():
 def test_public_statuses():
     # given / when / then: the public sees approved and answered only
     assert states.PUBLIC_STATUSES == {"approved", "answered"}
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("pending", ["question.approve", "question.reject", "question.edit", "question.merge"]),
+        ("approved", ["question.reject", "question.edit", "question.answered", "question.merge", "screen.show"]),
+        ("rejected", ["question.approve"]),
+        ("answered", ["question.restore"]),
+        ("merged", ["question.restore"]),
+        ("withdrawn", []),
+        ("unhandled", []),
+    ],
+)
+def test_moderator_requests_offer_restore_from_the_archive_and_nothing_for_unhandled(status, expected):
+    # given / when / then: closing is not a request on one question
+    assert states.moderator_requests(status) == expected
+
+
+def test_unhandled_is_not_public_and_offers_the_asker_nothing():
+    # given / when / then: the asker sees it as theirs, nobody else does
+    assert "unhandled" not in states.PUBLIC_STATUSES
+    assert states.citizen_requests("unhandled", mine=True) == []
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [("votes", ["b", "c", "a", "d"]), ("manual", ["a", "b", "c", "d"])],
+)
+def test_queue_key_sorts_by_votes_then_position_or_by_position_only(order, expected):
+    # given approved questions with positions and votes
+    queue = {"a": (0, 1.0), "b": (5, 2.0), "c": (5, 3.0), "d": (0, None)}
+
+    # when
+    ordered = sorted(queue, key=lambda k: states.queue_key(votes=queue[k][0], position=queue[k][1], order=order))
+
+    # then
+    assert ordered == expected
+
+
+def test_every_undoable_action_is_an_audit_action_and_close_held_terms_undo_are_not_undoable():
+    # given / when / then
+    assert states.UNDOABLE_ACTIONS <= set(states.AUDIT_ACTIONS)
+    assert not {"close", "held_terms", "undo"} & states.UNDOABLE_ACTIONS

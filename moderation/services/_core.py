@@ -7,12 +7,12 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from moderation import events, states
+from moderation import events, personal_data, states
 from moderation.exceptions import BadRequest, Conflict, Forbidden, NotFound, TooLong
 from moderation.models import Decision, Event, Question, TownHall
 from moderation.scoring.lexicon import matches_held_terms
 from moderation.selectors import decision_record, question_record
-from moderation.text import clean_text
+from moderation.text import clean_line, clean_text
 
 MAX_CLIENT_KEY_LENGTH = 64
 CLIENT_KEY_PATTERN = re.compile(rf"[A-Za-z0-9_.:-]{{1,{MAX_CLIENT_KEY_LENGTH}}}")
@@ -95,6 +95,21 @@ def refresh_held(townhall: TownHall, question: Question) -> None:
     question.held_terms_matched = matches_held_terms(question.text, list(townhall.held_terms or []))
     over_threshold = question.toxicity_score is not None and question.toxicity_score >= townhall.hold_threshold
     question.held = bool(question.held_terms_matched) or over_threshold
+
+
+def refresh_personal_data(question: Question) -> None:
+    """Flag what looks like personal data in the fields that can be shown, as they are now."""
+    question.personal_data = personal_data.detect(text=question.text, author=question.author, place=question.place)
+
+
+def validated_line(value: object, name: str, limit: int) -> str:
+    """A name or place as typed: one line, at most ``limit`` characters (``""`` allowed)."""
+    if not isinstance(value, str):
+        raise BadRequest(f"{name} must be a string.")
+    cleaned = clean_line(value)
+    if len(cleaned) > limit:
+        raise TooLong(f"The {name} is limited to {limit} characters.")
+    return cleaned
 
 
 def validated_text(text: str, townhall: TownHall) -> str:

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from moderation import events, states
-from moderation.exceptions import BadRequest, Conflict, Forbidden, NotFound, RateLimited, TooLong, TownHallClosed
+from moderation.exceptions import BadRequest, Conflict, Forbidden, NotFound, RateLimited, TownHallClosed
 from moderation.models import Question, TownHall, Vote
 from moderation.selectors import question_record
 from moderation.services._core import (
@@ -20,11 +20,12 @@ from moderation.services._core import (
     lock_townhall,
     question_event,
     refresh_held,
+    refresh_personal_data,
     take_off_screen_if_needed,
     transition,
+    validated_line,
     validated_text,
 )
-from moderation.text import clean_line
 
 
 def question_submit(
@@ -42,16 +43,8 @@ def question_submit(
         raise BadRequest(
             f"client_key must be 1 to {MAX_CLIENT_KEY_LENGTH} characters among letters, digits and _ . : -"
         )
-    if not isinstance(author, str):
-        raise BadRequest("author must be a string.")
-    author = clean_line(author)
-    if len(author) > states.MAX_AUTHOR_LENGTH:
-        raise TooLong(f"The name is limited to {states.MAX_AUTHOR_LENGTH} characters.")
-    if not isinstance(place, str):
-        raise BadRequest("place must be a string.")
-    place = clean_line(place)
-    if len(place) > states.MAX_PLACE_LENGTH:
-        raise TooLong(f"The place is limited to {states.MAX_PLACE_LENGTH} characters.")
+    author = validated_line(author, "name", states.MAX_AUTHOR_LENGTH)
+    place = validated_line(place, "place", states.MAX_PLACE_LENGTH)
     with transaction.atomic():
         townhall = lock_townhall(townhall_id)
         existing = Question.objects.filter(townhall=townhall, participant=participant, client_key=client_key).first()
@@ -72,12 +65,15 @@ def question_submit(
             text=cleaned,
             original_text=cleaned,
             author=author,
+            original_author=author,
             place=place,
+            original_place=place,
             participant=participant,
             client_key=client_key,
         )
         # Held terms need no model: a match holds the question from the start.
         refresh_held(townhall, question)
+        refresh_personal_data(question)
         question.save()
         append_event(
             townhall, events.QUESTION_CREATED, {"question": question_record(question), "previous_status": None}

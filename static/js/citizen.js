@@ -52,12 +52,14 @@ const state = {
   busy: new Set(), // question ids with a request in flight
   sending: false,
   snapshots: 0,
+  newMine: false, // an event brought a question of mine not seen before
 };
 const page = createPage({
   state,
   render,
   renderConnection,
   keep: (q, previous, { fromReply }) => {
+    if (q.mine && !previous) state.newMine = true;
     if (q.mine && previous && previous.status !== q.status && !fromReply) {
       announce(t('announceStatus', { status: t.code('status', q.status) }));
     }
@@ -250,7 +252,8 @@ function onEvent(event, before) {
   if (event.type === 'screen.changed' && state.screen && state.screen.id !== before.screenId) announce(t('announceScreen'));
   if (event.type === 'townhall.updated') updateCounter();
   // A question I just asked (from this page or another tab of mine): show my questions.
-  if (event.type === 'question.created' && event.question && event.question.mine) tabs.select('mine');
+  if (state.newMine) tabs.select('mine');
+  state.newMine = false;
 }
 
 function onStatus(status, before) {
@@ -261,5 +264,12 @@ function onStatus(status, before) {
 // ---------------------------------------------------------------------------
 // Wiring
 // ---------------------------------------------------------------------------
-initAskForm({ page, state, onSent: () => tabs.select('mine') });
+initAskForm({
+  page,
+  state,
+  onSent: () => {
+    state.newMine = false;
+    tabs.select('mine');
+  },
+});
 page.start();

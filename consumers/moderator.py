@@ -10,7 +10,7 @@ from consumers.base import Handler, TownHallConsumer
 from consumers.db import staff_database_sync_to_async
 from consumers.protocol import ProtocolError, Request
 from moderation import selectors, services, states
-from moderation.presenters import Viewer, render_question
+from moderation.presenters import Viewer, render_question, render_townhall
 
 MAX_BATCH = 200
 
@@ -21,29 +21,58 @@ Record = dict[str, Any]
 # question a merged one points to), and the event loop makes none.
 
 
-def _question(service: Callable[..., Any], **fields: Any) -> Record:
-    return selectors.question_record(service(**fields))
+def _question(service: Callable[..., Any], **fields: Any) -> tuple[Record, Record | None]:
+    question = service(**fields)
+    return selectors.question_record(question), question.decision
 
 
-def _merge(**fields: Any) -> tuple[Record, Record]:
+def _merge(**fields: Any) -> tuple[Record, Record, Record | None]:
     merged, target = services.question_merge(**fields)
-    return selectors.question_record(merged), selectors.question_record(target)
+    return selectors.question_record(merged), selectors.question_record(target), merged.decision
 
 
-def _approve_many(**fields: Any) -> tuple[list[Record], list[dict[str, Any]]]:
+def _approve_many(**fields: Any) -> tuple[list[Record], list[dict[str, Any]], list[Record]]:
     approved, refused = services.question_approve_many(**fields)
     return (
         [selectors.question_record(q) for q in approved],
         [{"question_id": qid, "code": exc.code, "message": exc.message} for qid, exc in refused],
+        [q.decision for q in approved],
     )
 
 
-def _screen(service: Callable[..., Any], **fields: Any) -> Record | None:
-    return selectors.screen_question_record(service(**fields))
+def _screen(service: Callable[..., Any], **fields: Any) -> tuple[Record | None, Record | None]:
+    townhall = service(**fields)
+    return selectors.screen_question_record(townhall), townhall.decision
 
 
-def _reorder(**fields: Any) -> list[int]:
-    return [q.pk for q in services.screen_reorder(**fields)]
+def _queue(service: Callable[..., Any], **fields: Any) -> tuple[list[int], Record | None]:
+    queue = service(**fields)
+    return [q.pk for q in queue], queue.decision
+
+
+def _undo(**fields: Any) -> dict[str, Any]:
+    undone = services.decision_undo(**fields)
+    result: dict[str, Any] = {"decision": undone.decision}
+    if undone.question is not None:
+        result["question"] = selectors.question_record(undone.question)
+    if undone.screen is not None:
+        result["screen"] = selectors.screen_question_record(undone.screen)
+    return result
+
+
+def _close(**fields: Any) -> tuple[Record, Record | None]:
+    townhall = services.townhall_close(**fields)
+    return selectors.townhall_record(townhall), townhall.decision
+
+
+def _optional_str(request: Request, name: str) -> str | None:
+    """A field that may be left out (``None``), or must be a string."""
+    value = request.fields.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ProtocolError(f"{name} must be a string.", request.id)
+    return value
 
 
 class ModeratorConsumer(TownHallConsumer):
@@ -78,6 +107,11 @@ class ModeratorConsumer(TownHallConsumer):
             request[states.EDIT]: self.handle_edit,
             request[states.ANSWER]: self.handle_answer,
             request[states.MERGE]: self.handle_merge,
+            request[states.RESTORE]: self.handle_restore,
+            "question.star": self.handle_star,
+            "decision.undo": self.handle_undo,
+            "townhall.close": self.handle_close,
+            "screen.sort_by_votes": self.handle_screen_sort_by_votes,
             states.SCREEN_SHOW_REQUEST: self.handle_screen_show,
             "screen.clear": self.handle_screen_clear,
             "screen.next": self.handle_screen_next,
@@ -97,13 +131,23 @@ class ModeratorConsumer(TownHallConsumer):
         }
 
     async def _act(self, request: Request, service: Callable[..., Any], **fields: Any) -> dict[str, Any]:
-        record = await self.database(_question)(service, **self._target(request), **fields)
-        return protocol.ok_frame(request.id, question=render_question(self.viewer, record))
+        record, decision = await self.database(_question)(service, **self._target(request), **fields)
+        return protocol.ok_frame(request.id, question=render_question(self.viewer, record), decision=decision)
+
+    def _screen_frame(self, record: Record | None) -> dict[str, Any]:
+        return {"question": None if record is None else render_question(self.viewer, record)}
 
     async def _screen(self, request: Request, service: Callable[..., Any], **fields: Any) -> dict[str, Any]:
-        record = await self.database(_screen)(service, townhall_id=self.townhall.pk, moderator=self.user, **fields)
-        question = None if record is None else render_question(self.viewer, record)
-        return protocol.ok_frame(request.id, screen={"question": question})
+        record, decision = await self.database(_screen)(
+            service, townhall_id=self.townhall.pk, moderator=self.user, **fields
+        )
+        return protocol.ok_frame(request.id, screen=self._screen_frame(record), decision=decision)
+
+    async def _queue(self, request: Request, service: Callable[..., Any], **fields: Any) -> dict[str, Any]:
+        queue, decision = await self.database(_queue)(
+            service, townhall_id=self.townhall.pk, moderator=self.user, **fields
+        )
+        return protocol.ok_frame(request.id, queue=queue, decision=decision)
 
     async def handle_approve(self, request: Request) -> dict[str, Any]:
         return await self._act(request, services.question_approve)
@@ -112,15 +156,46 @@ class ModeratorConsumer(TownHallConsumer):
         return await self._act(request, services.question_reject, reason=request.str_field("reason"))
 
     async def handle_edit(self, request: Request) -> dict[str, Any]:
-        return await self._act(request, services.question_edit, text=request.str_field("text"))
+        edits = {name: _optional_str(request, name) for name in ("text", "author", "place")}
+        return await self._act(request, services.question_edit, **edits)
+
+    async def handle_restore(self, request: Request) -> dict[str, Any]:
+        return await self._act(request, services.question_restore)
+
+    async def handle_star(self, request: Request) -> dict[str, Any]:
+        target = self._target(request)
+        del target["version"]  # a star changes no version: it never conflicts
+        record, _ = await self.database(_question)(
+            services.question_star, **target, starred=request.bool_field("starred")
+        )
+        return protocol.ok_frame(request.id, question=render_question(self.viewer, record), decision=None)
+
+    async def handle_undo(self, request: Request) -> dict[str, Any]:
+        result = await self.database(_undo)(
+            townhall_id=self.townhall.pk, moderator=self.user, decision_id=request.int_field("decision_id")
+        )
+        if "question" in result:
+            result["question"] = render_question(self.viewer, result["question"])
+        if "screen" in result:
+            result["screen"] = self._screen_frame(result["screen"])
+        return protocol.ok_frame(request.id, **result)
+
+    async def handle_close(self, request: Request) -> dict[str, Any]:
+        townhall, decision = await self.database(_close)(townhall_id=self.townhall.pk, moderator=self.user)
+        return protocol.ok_frame(request.id, townhall=render_townhall(self.viewer, townhall), decision=decision)
 
     async def handle_answer(self, request: Request) -> dict[str, Any]:
         return await self._act(request, services.question_answer)
 
     async def handle_merge(self, request: Request) -> dict[str, Any]:
-        merged, target = await self.database(_merge)(**self._target(request), into_id=request.int_field("into_id"))
+        merged, target, decision = await self.database(_merge)(
+            **self._target(request), into_id=request.int_field("into_id")
+        )
         return protocol.ok_frame(
-            request.id, question=render_question(self.viewer, merged), into=render_question(self.viewer, target)
+            request.id,
+            question=render_question(self.viewer, merged),
+            into=render_question(self.viewer, target),
+            decision=decision,
         )
 
     async def handle_approve_many(self, request: Request) -> dict[str, Any]:
@@ -135,11 +210,14 @@ class ModeratorConsumer(TownHallConsumer):
                 raise ProtocolError("each item must be an object {question_id, version}.", request.id)
             item = Request(type=request.type, id=request.id, fields=entry)
             items.append((item.int_field("question_id"), item.int_field("version", required=False)))
-        approved, refused = await self.database(_approve_many)(
+        approved, refused, decisions = await self.database(_approve_many)(
             townhall_id=self.townhall.pk, moderator=self.user, items=items
         )
         return protocol.ok_frame(
-            request.id, approved=[render_question(self.viewer, r) for r in approved], refused=refused
+            request.id,
+            approved=[render_question(self.viewer, r) for r in approved],
+            refused=refused,
+            decisions=decisions,
         )
 
     async def handle_screen_show(self, request: Request) -> dict[str, Any]:
@@ -155,14 +233,18 @@ class ModeratorConsumer(TownHallConsumer):
         raw = request.fields.get("question_ids")
         if not isinstance(raw, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
             raise ProtocolError("question_ids must be a list of question ids.", request.id)
-        queue = await self.database(_reorder)(townhall_id=self.townhall.pk, moderator=self.user, question_ids=raw)
-        return protocol.ok_frame(request.id, queue=queue)
+        return await self._queue(request, services.screen_reorder, question_ids=raw)
+
+    async def handle_screen_sort_by_votes(self, request: Request) -> dict[str, Any]:
+        return await self._queue(request, services.screen_sort_by_votes)
 
     async def handle_held_terms(self, request: Request) -> dict[str, Any]:
         townhall = await self.database(services.townhall_set_held_terms)(
             townhall_id=self.townhall.pk, moderator=self.user, terms=request.fields.get("terms")
         )
-        return protocol.ok_frame(request.id, townhall={"held_terms": list(townhall.held_terms)})
+        return protocol.ok_frame(
+            request.id, townhall={"held_terms": list(townhall.held_terms)}, decision=townhall.decision
+        )
 
     async def handle_editing(self, request: Request) -> dict[str, Any]:
         question_id = request.int_field("question_id", required=False)

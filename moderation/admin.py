@@ -23,14 +23,24 @@ class TownHallAdmin(ReadOnlyAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(ReadOnlyAdmin):
-    list_display = ("id", "townhall", "status", "held", "toxicity_score", "votes", "created_at")
-    list_filter = ("townhall", "status", "held")
-    search_fields = ("text", "original_text", "author")
+    list_display = ("id", "townhall", "status", "held", "toxicity_score", "votes", "starred", "created_at")
+    list_filter = ("townhall", "status", "held", "starred")
+    search_fields = ("text", "original_text", "author", "original_author", "place", "original_place")
 
 
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "townhall", "moderator", "action", "question", "from_status", "to_status", "reason")
+    list_display = (
+        "created_at",
+        "townhall",
+        "moderator",
+        "action",
+        "question",
+        "from_status",
+        "to_status",
+        "reason",
+        "undoes",
+    )
     list_filter = ("townhall", "action", "moderator")
 
 

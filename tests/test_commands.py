@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from moderation import events, services
 from moderation.exceptions import TownHallClosed
-from moderation.models import Event, TownHall
+from moderation.models import Decision, Event, TownHall
 from tests.support import factories
 
 # The commands call services, which publish on commit.
@@ -244,6 +244,30 @@ def test_townhall_close_refuses_new_questions():
     assert Event.objects.filter(townhall=townhall).latest("seq").type == events.TOWNHALL_UPDATED
     with pytest.raises(TownHallClosed):
         factories.make_question(townhall)
+
+
+def test_townhall_close_goes_through_the_consoles_close(settings):
+    # given a live town hall with a pending question and one on screen
+    moderator = factories.make_user("alice")
+    townhall = factories.make_townhall(slug="budget", moderators=[moderator])
+    pending = factories.make_question(townhall)
+    shown = factories.make_question(townhall, text="Shown?")
+    services.question_approve(townhall_id=townhall.pk, question_id=shown.pk, moderator=moderator)
+    services.screen_show(townhall_id=townhall.pk, question_id=shown.pk, moderator=moderator)
+
+    # when it is closed from the command line
+    output = run("townhall", "close", "budget")
+
+    # then pending questions are unhandled, the screen is cleared, one close decision without a moderator
+    townhall.refresh_from_db()
+    pending.refresh_from_db()
+    assert "budget is closed" in output and "1 pending questions marked unhandled" in output
+    assert pending.status == "unhandled" and townhall.screen_question_id is None
+    close = Decision.objects.get(action="close")
+    assert close.moderator is None and close.townhall_id == townhall.pk
+    # and closing again says so, and changes nothing
+    assert "already" in run("townhall", "close", "budget")
+    assert Decision.objects.filter(action="close").count() == 1
 
 
 def test_townhall_open_takes_questions_again():

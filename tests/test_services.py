@@ -743,7 +743,7 @@ def test_withdraw_in_a_closed_town_hall_is_refused(townhall, moderator):
     # when / then
     with pytest.raises(TownHallClosed):
         services.question_withdraw(townhall_id=townhall.pk, question_id=question.pk, participant=ASKER)
-    assert fresh(question).status == "pending"
+    assert fresh(question).status == "unhandled"  # closing gave it its final status
 
 
 def test_withdraw_unknown_question_is_not_found(townhall):

@@ -226,6 +226,8 @@ SCORING_TIMEOUT = env_float("SCORING_TIMEOUT", 10.0)
 # Citizen rate limit: at most QUESTION_RATE_COUNT questions per QUESTION_RATE_WINDOW seconds.
 QUESTION_RATE_COUNT = env_int("QUESTION_RATE_COUNT", 5)
 QUESTION_RATE_WINDOW = env_int("QUESTION_RATE_WINDOW", 60)
+# How long (seconds) a moderator's decision can be undone (decision.undo).
+UNDO_WINDOW = env_int("UNDO_WINDOW", 300)
 # Public base URL printed by management commands.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 

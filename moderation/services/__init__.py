@@ -1,8 +1,13 @@
 """The only write path for town halls, questions, votes, the screen and presence.
 
 A package, one module per audience of the actions: ``citizens``,
-``moderators``, ``screen``, ``townhalls``, ``scoring`` (the runner stores
-scores here), ``presence``; ``_core`` holds what they share.
+``moderators``, ``merges`` (merge, restore from the archive), ``screen``,
+``undo``, ``townhalls``, ``scoring`` (the runner stores scores here),
+``presence``; ``_core`` holds what they share.
+
+A moderator's action returns what it changed with the audit record it wrote
+as ``.decision`` (``None`` when nothing changed), so that the console's
+``ok`` reply can offer to undo it.
 
 Each change runs in a transaction (batch approval: one per question). It locks
 the town-hall row first, which also serialises the event counter, then the
@@ -16,18 +21,20 @@ through ``database_sync_to_async``; errors are ``moderation.exceptions``.
 """
 
 from moderation.services.citizens import question_submit, question_vote, question_withdraw
+from moderation.services.merges import question_merge, question_restore
 from moderation.services.moderators import (
     question_answer,
     question_approve,
     question_approve_many,
     question_edit,
-    question_merge,
     question_reject,
+    question_star,
 )
 from moderation.services.presence import presence_editing, presence_join, presence_leave, presence_ping
 from moderation.services.scoring import question_apply_score, question_scoring_failed
-from moderation.services.screen import screen_clear, screen_next, screen_reorder, screen_show
-from moderation.services.townhalls import townhall_create, townhall_set_held_terms, townhall_set_status
+from moderation.services.screen import screen_clear, screen_next, screen_reorder, screen_show, screen_sort_by_votes
+from moderation.services.townhalls import townhall_close, townhall_create, townhall_set_held_terms, townhall_set_status
+from moderation.services.undo import decision_undo
 
 __all__ = [
     "presence_editing",
@@ -45,6 +52,11 @@ __all__ = [
     "question_answer",
     "question_merge",
     "question_approve_many",
+    "question_restore",
+    "question_star",
+    "decision_undo",
+    "screen_sort_by_votes",
+    "townhall_close",
     "screen_show",
     "screen_clear",
     "screen_reorder",

@@ -6,9 +6,11 @@ import re
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import F, QuerySet
+from django.utils.dateparse import parse_datetime
 
 from moderation import events, personal_data, states
-from moderation.exceptions import BadRequest, Conflict, Forbidden, NotFound, TooLong
+from moderation.exceptions import BadRequest, Conflict, Forbidden, NotFound, TooLong, TownHallClosed
 from moderation.models import Decision, Event, Question, TownHall
 from moderation.scoring.lexicon import matches_held_terms
 from moderation.selectors import decision_record, question_record
@@ -62,6 +64,62 @@ def take_off_screen_if_needed(townhall: TownHall, question: Question) -> None:
         append_event(townhall, events.SCREEN_CHANGED, {"question": None})
 
 
+def open_for_moderator(townhall_id: int, moderator: AbstractBaseUser) -> TownHall:
+    """Lock the town hall for a moderator's action on questions or the screen.
+
+    Raises ``NotFound``, ``Forbidden``, ``TownHallClosed`` (closed: the
+    session is over, its record stays as it was).
+    """
+    townhall = lock_townhall(townhall_id)
+    check_moderator(townhall, moderator)
+    if townhall.status == TownHall.Status.CLOSED:
+        raise TownHallClosed("This town hall is closed.")
+    return townhall
+
+
+# --- what undo needs: the question as it was --------------------------------------
+
+# The fields a decision may change on a question and an undo puts back.
+STATE_FIELDS = ("status", "reason", "position", "text", "author", "place", "merged_into_id")
+
+
+def question_state(question: Question) -> dict[str, Any]:
+    """The fields a decision may change, JSON-safe, to put them back on undo."""
+    state = {name: getattr(question, name) for name in STATE_FIELDS}
+    state["decided_at"] = question.decided_at.isoformat() if question.decided_at else None
+    return state
+
+
+def put_back(townhall: TownHall, question: Question, state: dict[str, Any]) -> None:
+    """Give ``question`` the fields of ``state`` again (a new version: it changed)."""
+    for name in STATE_FIELDS:
+        setattr(question, name, state[name])
+    question.decided_at = parse_datetime(state["decided_at"]) if state["decided_at"] else None
+    refresh_held(townhall, question)
+    refresh_personal_data(question)
+    question.version += 1
+    question.save()
+
+
+def with_decision(result: Any, decision: dict[str, Any] | None) -> Any:
+    """Attach the audit record a service wrote to what it returns (``.decision``):
+    the moderator's ``ok`` reply carries it so that the console can offer undo."""
+    result.decision = decision
+    return result
+
+
+# --- the screen queue ------------------------------------------------------------
+
+
+def queue(townhall: TownHall) -> QuerySet[Question]:
+    """The approved questions waiting for the screen, in the town hall's queue order."""
+    waiting = Question.objects.filter(townhall=townhall, status=states.APPROVED)
+    by_position = (F("position").asc(nulls_last=True), "decided_at", "id")
+    if townhall.queue_order == states.QUEUE_BY_VOTES:
+        return waiting.order_by("-votes", *by_position)
+    return waiting.order_by(*by_position)
+
+
 def decide(townhall: TownHall, **fields: Any) -> dict[str, Any]:
     """Write the audit row of a moderator action; return its record, which the
     action's event carries so that moderators' audit panels update live."""
@@ -73,6 +131,16 @@ def check_moderator(townhall: TownHall, moderator: AbstractBaseUser) -> None:
     # deactivated or removed from the team while its console is open.
     if not moderator.is_active or not townhall.moderators.filter(pk=moderator.pk).exists():
         raise Forbidden("You are not a moderator of this town hall.")
+
+
+def show_on_screen(townhall: TownHall, question: Question | None, decision: dict[str, Any] | None = None) -> None:
+    """Point the screen at ``question`` (or nothing) and tell everyone."""
+    townhall.screen_question = question
+    TownHall.objects.filter(pk=townhall.pk).update(screen_question=question)
+    payload: dict[str, Any] = {"question": None if question is None else question_record(question)}
+    if decision is not None:
+        payload["decision"] = decision
+    append_event(townhall, events.SCREEN_CHANGED, payload)
 
 
 def check_version(question: Question, version: int | None) -> None:

@@ -1,4 +1,9 @@
-"""Moderators' actions on questions: approve, reject, edit, answer, merge, batch approval."""
+"""Moderators' actions on questions: approve, reject, edit, answer, batch approval, star.
+
+Merging and restoring from the archive are in ``merges.py``; undo in ``undo.py``.
+Each action returns the question with the audit record it wrote as
+``.decision`` (``None`` when nothing changed).
+"""
 
 from __future__ import annotations
 
@@ -7,21 +12,50 @@ from django.db import transaction
 from django.utils import timezone
 
 from moderation import events, states
-from moderation.exceptions import BadRequest, Conflict, DomainError, NotFound
-from moderation.models import Question, Vote
+from moderation.exceptions import BadRequest, Conflict, DomainError, NotFound, PersonalData
+from moderation.models import Question, TownHall
+from moderation.presenters import MODERATORS_ONLY
+from moderation.selectors import question_record
 from moderation.services._core import (
-    check_moderator,
+    append_event,
     check_version,
     decide,
     lock_question,
-    lock_townhall,
     next_position,
+    open_for_moderator,
     question_event,
+    question_state,
     refresh_held,
+    refresh_personal_data,
     take_off_screen_if_needed,
     transition,
+    validated_line,
     validated_text,
+    with_decision,
 )
+
+
+def _check_batchable(question: Question) -> None:
+    """Batch approval approves only what a moderator need not read twice."""
+    if question.held:
+        raise Conflict("This question is held for review: approve it on its own, after reading it.")
+    if question.personal_data:
+        kinds = ", ".join(sorted({item["kind"] for item in question.personal_data}))
+        raise PersonalData(f"This question may contain personal data ({kinds}): read and edit it, then approve it.")
+
+
+def _apply_edits(townhall: TownHall, question: Question, edits: dict[str, str]) -> bool:
+    """Give ``question`` the edited fields; return whether anything changed.
+    Held and personal-data flags follow the new values."""
+    if "text" in edits:
+        edits = {**edits, "text": validated_text(edits["text"], townhall)}
+    changed = {name: value for name, value in edits.items() if getattr(question, name) != value}
+    for name, value in changed.items():
+        setattr(question, name, value)
+    if changed:
+        refresh_held(townhall, question)
+        refresh_personal_data(question)
+    return bool(changed)
 
 
 def _moderate(
@@ -32,23 +66,20 @@ def _moderate(
     action: str,
     version: int | None,
     reason: str = "",
-    text: str | None = None,
+    edits: dict[str, str] | None = None,
+    batch: bool = False,
 ) -> Question:
     with transaction.atomic():
-        townhall = lock_townhall(townhall_id)
-        check_moderator(townhall, moderator)
+        townhall = open_for_moderator(townhall_id, moderator)
         question = lock_question(townhall, question_id)
         check_version(question, version)
         from_status, to_status = transition(question, action)
-        previous_text = ""
-        if action == states.EDIT:
-            assert text is not None
-            new_text = validated_text(text, townhall)
-            if new_text == question.text:
-                return question
-            previous_text = question.text
-            question.text = new_text
-            refresh_held(townhall, question)
+        if batch:
+            _check_batchable(question)
+        before = question_state(question)
+        on_screen = townhall.screen_question_id == question.pk
+        if action == states.EDIT and not _apply_edits(townhall, question, edits or {}):
+            return with_decision(question, None)
         if action == states.REJECT:
             question.reason = reason
         elif action == states.APPROVE:
@@ -67,17 +98,21 @@ def _moderate(
             from_status=from_status,
             to_status=to_status,
             reason=reason,
-            previous_text=previous_text,
+            previous_text=before["text"] if action == states.EDIT else "",
+            undo_data={"before": before, "version": question.version, "on_screen": on_screen},
         )
         question_event(townhall, question, events.QUESTION_UPDATED, from_status, decision)
         take_off_screen_if_needed(townhall, question)
-    return question
+    return with_decision(question, decision)
 
 
 def question_approve(
     *, townhall_id: int, question_id: int, moderator: AbstractBaseUser, version: int | None = None
 ) -> Question:
-    """pending|rejected → approved. Raises ``NotFound``, ``Forbidden``, ``Conflict``."""
+    """pending|rejected → approved, at the end of the screen queue.
+
+    Raises ``NotFound``, ``Forbidden``, ``Conflict``, ``TownHallClosed``.
+    """
     return _moderate(
         townhall_id=townhall_id, question_id=question_id, moderator=moderator, action=states.APPROVE, version=version
     )
@@ -88,7 +123,8 @@ def question_reject(
 ) -> Question:
     """pending|approved → rejected with one of ``states.REJECT_REASONS``.
 
-    Raises ``BadRequest`` (unknown reason), ``NotFound``, ``Forbidden``, ``Conflict``.
+    Raises ``BadRequest`` (unknown reason), ``NotFound``, ``Forbidden``,
+    ``Conflict``, ``TownHallClosed``.
     """
     if reason not in states.REJECT_REASONS:
         raise BadRequest(f"reason must be one of: {', '.join(states.REJECT_REASONS)}.")
@@ -102,79 +138,61 @@ def question_reject(
     )
 
 
-def question_edit(
-    *, townhall_id: int, question_id: int, moderator: AbstractBaseUser, text: str, version: int | None = None
-) -> Question:
-    """Change the text of a pending or approved question; ``original_text`` keeps
-    what the citizen typed and the Decision keeps the text before the edit.
+def _edits(text: str | None, author: str | None, place: str | None) -> dict[str, str]:
+    """The fields to edit, name and place checked (the text is checked against
+    the town hall's limit once it is locked)."""
+    if text is None and author is None and place is None:
+        raise BadRequest("Give at least one of text, author and place.")
+    edits: dict[str, str] = {}
+    if text is not None:
+        edits["text"] = text
+    if author is not None:
+        edits["author"] = validated_line(author, "name", states.MAX_AUTHOR_LENGTH)
+    if place is not None:
+        edits["place"] = validated_line(place, "place", states.MAX_PLACE_LENGTH)
+    return edits
 
-    Raises ``BadRequest``, ``TooLong``, ``NotFound``, ``Forbidden``, ``Conflict``.
+
+def question_edit(
+    *,
+    townhall_id: int,
+    question_id: int,
+    moderator: AbstractBaseUser,
+    text: str | None = None,
+    author: str | None = None,
+    place: str | None = None,
+    version: int | None = None,
+) -> Question:
+    """Change the text, name or place of a pending or approved question (at
+    least one; name and place may become ``""``). ``original_*`` keep what the
+    citizen typed, the Decision keeps the values before the edit (for undo),
+    and the personal-data flags are recomputed. Nothing changes, and no
+    Decision is written, when the values are the ones the question has.
+
+    Raises ``BadRequest``, ``TooLong``, ``NotFound``, ``Forbidden``,
+    ``Conflict``, ``TownHallClosed``.
     """
+    edits = _edits(text, author, place)
     return _moderate(
         townhall_id=townhall_id,
         question_id=question_id,
         moderator=moderator,
         action=states.EDIT,
         version=version,
-        text=text,
+        edits=edits,
     )
 
 
 def question_answer(
     *, townhall_id: int, question_id: int, moderator: AbstractBaseUser, version: int | None = None
 ) -> Question:
-    """approved → answered; takes it off the screen. Raises ``NotFound``, ``Forbidden``, ``Conflict``."""
+    """approved → answered; takes it off the screen.
+
+    Raises ``NotFound``, ``Forbidden``, ``Conflict``, ``TownHallClosed``.
+    """
     return _moderate(
         townhall_id=townhall_id, question_id=question_id, moderator=moderator, action=states.ANSWER, version=version
     )
-
-
-def question_merge(
-    *, townhall_id: int, question_id: int, into_id: int, moderator: AbstractBaseUser, version: int | None = None
-) -> tuple[Question, Question]:
-    """Fold a duplicate into another question: its votes move there (one per
-    participant) and its asker sees which question it was merged into.
-
-    Returns ``(merged, target)``. Raises ``BadRequest`` (same question),
-    ``NotFound``, ``Forbidden``, ``Conflict`` (stale version, status, target
-    not pending or approved).
-    """
-    if question_id == into_id:
-        raise BadRequest("A question cannot be merged into itself.")
-    with transaction.atomic():
-        townhall = lock_townhall(townhall_id)
-        check_moderator(townhall, moderator)
-        source = lock_question(townhall, question_id)
-        target = lock_question(townhall, into_id)
-        check_version(source, version)
-        if target.status not in states.MERGE_TARGET_STATUSES:
-            raise Conflict(f"Questions can only be merged into a pending or approved one; that one is {target.status}.")
-        from_status, to_status = transition(source, states.MERGE)
-        target_voters = set(Vote.objects.filter(question=target).values_list("participant", flat=True))
-        moved = Vote.objects.filter(question=source).exclude(participant__in=target_voters)
-        moved.update(question=target)
-        Vote.objects.filter(question=source).delete()
-        target.votes = Vote.objects.filter(question=target).count()
-        target.save(update_fields=["votes", "updated_at"])
-        source.status = to_status
-        source.merged_into = target
-        source.votes = 0
-        source.version += 1
-        source.decided_at = timezone.now()
-        source.save()
-        decision = decide(
-            townhall,
-            question=source,
-            moderator=moderator,
-            action=states.MERGE,
-            from_status=from_status,
-            to_status=to_status,
-            reason="duplicate",
-        )
-        question_event(townhall, source, events.QUESTION_UPDATED, from_status, decision)
-        question_event(townhall, target, events.QUESTION_UPDATED, target.status)
-        take_off_screen_if_needed(townhall, source)
-    return source, target
 
 
 def question_approve_many(
@@ -182,17 +200,47 @@ def question_approve_many(
 ) -> tuple[list[Question], list[tuple[int, DomainError]]]:
     """Approve several questions, each with its own version check (batch approval).
 
-    Each one is approved in its own transaction, so a conflict on one leaves
-    the others approved. Returns ``(approved, refused)`` where ``refused``
-    pairs each question id with its error.
+    Each one is approved in its own transaction, so a refusal leaves the
+    others approved. A held question is refused (``Conflict``), and so is one
+    that may hold personal data (``PersonalData``): both are approved one by
+    one, after reading. Returns ``(approved, refused)`` where ``refused``
+    pairs each question id with its error; each approved question carries
+    its ``.decision``. Raises ``TownHallClosed``, ``Forbidden``.
     """
     approved: list[Question] = []
     refused: list[tuple[int, DomainError]] = []
     for question_id, version in items:
         try:
             approved.append(
-                question_approve(townhall_id=townhall_id, question_id=question_id, moderator=moderator, version=version)
+                _moderate(
+                    townhall_id=townhall_id,
+                    question_id=question_id,
+                    moderator=moderator,
+                    action=states.APPROVE,
+                    version=version,
+                    batch=True,
+                )
             )
-        except (Conflict, NotFound) as exc:
+        except (Conflict, NotFound, PersonalData) as exc:
             refused.append((question_id, exc))
     return approved, refused
+
+
+def question_star(*, townhall_id: int, question_id: int, moderator: AbstractBaseUser, starred: bool) -> Question:
+    """Pin (or unpin) a question for the moderators. Not a decision: no audit
+    row, no version change; the update reaches moderators only.
+
+    Raises ``BadRequest``, ``NotFound``, ``Forbidden``, ``TownHallClosed``.
+    """
+    if not isinstance(starred, bool):
+        raise BadRequest("starred must be true or false.")
+    with transaction.atomic():
+        townhall = open_for_moderator(townhall_id, moderator)
+        question = lock_question(townhall, question_id)
+        if question.starred != starred:
+            question.starred = starred
+            question.save(update_fields=["starred", "updated_at"])
+            # Stored as question.updated, rendered for moderators only (presenters).
+            payload = {"question": question_record(question), "previous_status": question.status}
+            append_event(townhall, events.QUESTION_UPDATED, {**payload, "audience": MODERATORS_ONLY})
+    return with_decision(question, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from moderation import events, states
 from moderation.exceptions import BadRequest, Conflict, TooLong
@@ -17,6 +18,8 @@ from moderation.services._core import (
     lock_townhall,
     question_event,
     refresh_held,
+    show_on_screen,
+    with_decision,
 )
 from moderation.text import clean_line
 
@@ -49,7 +52,7 @@ def townhall_set_held_terms(*, townhall_id: int, moderator: AbstractBaseUser, te
         townhall = lock_townhall(townhall_id)
         check_moderator(townhall, moderator)
         if cleaned == list(townhall.held_terms or []):
-            return townhall
+            return with_decision(townhall, None)
         townhall.held_terms = cleaned
         TownHall.objects.filter(pk=townhall.pk).update(held_terms=cleaned)
         decision = decide(townhall, moderator=moderator, action=states.HELD_TERMS)
@@ -60,7 +63,7 @@ def townhall_set_held_terms(*, townhall_id: int, moderator: AbstractBaseUser, te
             if (question.held, question.held_terms_matched) != before:
                 question.save(update_fields=["held", "held_terms_matched", "updated_at"])
                 question_event(townhall, question, events.QUESTION_SCORED, question.status)
-    return townhall
+    return with_decision(townhall, decision)
 
 
 def _unused_join_code() -> str:
@@ -106,10 +109,51 @@ def townhall_create(
     return townhall
 
 
+def townhall_close(*, townhall_id: int, moderator: AbstractBaseUser | None = None) -> TownHall:
+    """Close a town hall: the console's ``townhall.close`` and ``manage.py
+    townhall close`` (``moderator=None``) both come here.
+
+    Citizens can no longer ask, vote or withdraw, and moderators no longer act
+    on questions or the screen; every pending question becomes ``unhandled``
+    (its asker sees it so); the screen is cleared (it shows its closing
+    slide). One ``close`` Decision. Closing a closed town hall changes
+    nothing (``.decision`` is ``None``).
+
+    Raises ``NotFound``, ``Forbidden`` (not a moderator of it).
+    """
+    with transaction.atomic():
+        townhall = lock_townhall(townhall_id)
+        if moderator is not None:
+            check_moderator(townhall, moderator)
+        if townhall.status == TownHall.Status.CLOSED:
+            return with_decision(townhall, None)
+        decision = decide(
+            townhall, moderator=moderator, action=states.CLOSE, from_status=townhall.status, to_status="closed"
+        )
+        townhall.status = TownHall.Status.CLOSED
+        TownHall.objects.filter(pk=townhall.pk).update(status=townhall.status)
+        # Everyone learns it is closed first: citizens stop sending at once.
+        append_event(townhall, events.TOWNHALL_UPDATED, {"townhall": townhall_record(townhall), "decision": decision})
+        if townhall.screen_question_id is not None:
+            show_on_screen(townhall, None)
+        now = timezone.now()
+        pending = Question.objects.select_for_update().filter(townhall=townhall, status=states.PENDING)
+        for question in pending.order_by("created_at", "id"):
+            # One event each: moderators and the asker only (a pending question is not public).
+            question.status = states.next_status(question.status, states.CLOSE)
+            question.version += 1
+            question.decided_at = now
+            question.save(update_fields=["status", "version", "decided_at", "updated_at"])
+            question_event(townhall, question, events.QUESTION_UPDATED, states.PENDING)
+    return with_decision(townhall, decision)
+
+
 def townhall_set_status(*, townhall_id: int, status: str) -> TownHall:
-    """Open (live), or close a town hall. Closed town halls refuse submissions."""
+    """Open (live), draft, or close a town hall (closing is :func:`townhall_close`)."""
     if status not in TownHall.Status.values:
         raise BadRequest(f"status must be one of {', '.join(TownHall.Status.values)}.")
+    if status == TownHall.Status.CLOSED:
+        return townhall_close(townhall_id=townhall_id)
     with transaction.atomic():
         townhall = lock_townhall(townhall_id)
         if townhall.status == status:

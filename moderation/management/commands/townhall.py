@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from moderation import selectors, services
+from moderation import selectors, services, states
 from moderation.exceptions import DomainError
 from moderation.models import TownHall
 from townhall import links
@@ -32,7 +32,11 @@ class Command(BaseCommand):
         sub.add_parser("list", help="list town halls")
         open_ = sub.add_parser("open", help="set a town hall live")
         open_.add_argument("slug")
-        close = sub.add_parser("close", help="close a town hall: it refuses new questions")
+        close = sub.add_parser(
+            "close",
+            help="close a town hall, as the console's Close does: it refuses questions and votes, "
+            "pending questions become unhandled, the screen shows its closing slide",
+        )
         close.add_argument("slug")
 
     def handle(self, *args, action: str, **options) -> None:
@@ -96,5 +100,12 @@ class Command(BaseCommand):
         self.stdout.write(f"{townhall.slug} is live")
 
     def do_close(self, *, slug: str, **_: object) -> None:
-        townhall = services.townhall_set_status(townhall_id=self._get(slug).pk, status=TownHall.Status.CLOSED)
+        townhall = self._get(slug)
+        pending = townhall.questions.filter(status=states.PENDING).count()
+        townhall = services.townhall_close(townhall_id=townhall.pk)
+        if townhall.decision is None:
+            self.stdout.write(f"{townhall.slug} is closed (it was already)")
+            return
         self.stdout.write(f"{townhall.slug} is closed")
+        if pending:
+            self.stdout.write(f"{pending} pending questions marked unhandled (not handled during the session)")

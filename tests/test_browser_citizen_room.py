@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.browser import Demo
 from tests.support.servers import manage
-from tests.test_browser_rooms import REVIEW_SHOTS, approve, ask, moderate, moderator_page, send, watch
+from tests.test_browser_rooms import REVIEW_SHOTS, SHOTS, approve, ask, moderate, moderator_page, send, watch
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +40,10 @@ def phone(browser, demo: Demo, problems: list[str], lang: str = "en"):
 def spaces(text: str) -> str:
     """French puts (narrow) no-break spaces before colons: compare them as spaces."""
     return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def fits_the_width(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= innerWidth")
 
 
 def in_view(locator) -> bool:
@@ -115,6 +119,7 @@ def test_the_ask_box_fits_the_first_screen_and_says_who_sees_the_name_and_place(
     fields = page.locator("fieldset").filter(has=page.get_by_test_id("ask-place"))
     assert fields.get_by_test_id("who-notice").count() == 1
     assert fields.get_attribute("aria-describedby") == "who-notice"
+    assert fits_the_width(page)
     REVIEW_SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=REVIEW_SHOTS / f"citizen-first-screen-{lang}.png")
     assert problems == []
@@ -184,7 +189,9 @@ def test_popular_recent_mine_and_search_keep_93_questions_usable(browser, demo):
 
     # when they pick "Recent": newest first, my own approved question on top
     page.get_by_test_id("tab-recent").click()
-    page.wait_for_function("document.querySelector('[data-testid=approved-question-text]').textContent.includes('plain')")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=approved-question-text]').textContent.includes('plain')"
+    )
     assert card_texts(page)[1].startswith("Question 93:")
     assert page.get_by_test_id("approved-question").count() == 20
 
@@ -365,19 +372,34 @@ def test_a_vote_refused_because_the_session_closed_says_so(browser, demo):
     assert problems == []
 
 
+CLOSING = {
+    "en": (
+        "Will the market hall be open on Sunday mornings?",
+        "Could the council stream its meetings online?",
+        "Where will the new cycle lanes go?",
+    ),
+    "fr": (
+        "La halle du marché ouvrira-t-elle le dimanche matin ?",
+        "Le conseil peut-il diffuser ses séances en ligne ?",
+        "Où passeront les nouvelles pistes cyclables ?",
+    ),
+}
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_closing_reaches_the_phone_live(browser, demo, lang):
     # given a citizen with a question approved, one waiting for review, and one voted for
     problems: list[str] = []
     page = phone(browser, demo, problems, lang)
     moderator = moderator_page(browser, demo)
-    approved = ask(demo, page, "Will the market hall be open on Sunday mornings?", "Zoé", "Quartier Nord")
-    ask(demo, page, "Could the council stream its meetings online?")
-    other = ask(demo, phone(browser, demo, problems), "Where will the new cycle lanes go?")
+    market, stream, cycle = CLOSING[lang]
+    approved = ask(demo, page, market, "Zoé", "Quartier Nord")
+    ask(demo, page, stream)
+    other = ask(demo, phone(browser, demo, problems), cycle, "Karim")
     approve(demo, moderator, approved, other)
     page.get_by_test_id("tab-popular").click()
     page.get_by_test_id("vote-button").nth(1).wait_for()
-    page.get_by_test_id("approved-question").filter(has_text="cycle").get_by_test_id("vote-button").tap()
+    page.get_by_test_id("approved-question").filter(has_text=cycle).get_by_test_id("vote-button").tap()
     page.locator("[data-testid=vote-button][aria-pressed=true]").wait_for()
 
     # when a moderator closes the session from the console
@@ -386,7 +408,12 @@ def test_closing_reaches_the_phone_live(browser, demo, lang):
     # then the badge changes, the ask box gives way to a clear message, votes say they are closed
     words = {
         "en": ("Closed", "This town hall is closed", "Voting is closed", "Not handled during the session"),
-        "fr": ("Terminée", "Cette réunion publique est terminée", "Les votes sont clos", "Non traitée pendant la séance"),
+        "fr": (
+            "Terminée",
+            "Cette réunion publique est terminée",
+            "Les votes sont clos",
+            "Non traitée pendant la séance",
+        ),
     }[lang]
     page.get_by_test_id("townhall-status").filter(has_text=words[0]).wait_for(timeout=10000)
     page.get_by_test_id("ask-form").wait_for(state="hidden")
@@ -396,9 +423,137 @@ def test_closing_reaches_the_phone_live(browser, demo, lang):
     assert all(b.is_disabled() for b in page.get_by_test_id("vote-button").all())
     # and my question still waiting reads "not handled during the session"
     page.get_by_test_id("tab-mine").click()
-    stream = page.get_by_test_id("my-question").filter(has_text="stream")
-    stream.get_by_test_id("my-question-status").filter(has_text=words[3]).wait_for()
+    waiting = page.get_by_test_id("my-question").filter(has_text=stream)
+    waiting.get_by_test_id("my-question-status").filter(has_text=words[3]).wait_for()
     assert page.get_by_test_id("withdraw-button").filter(visible=True).count() == 0
+    assert fits_the_width(page)
+    page.screenshot(path=REVIEW_SHOTS / f"citizen-closed-mine-{lang}.png", full_page=True)
+    page.get_by_test_id("tab-popular").click()
+    page.get_by_test_id("votes-closed").wait_for()
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=REVIEW_SHOTS / f"citizen-closed-{lang}.png", full_page=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=(SHOTS if lang == "fr" else REVIEW_SHOTS) / f"citizen-closed-{lang}.png", full_page=True)
+    assert problems == []
+
+
+# --- screenshots of a realistic room ------------------------------------------------------------------
+
+ROOM = {
+    "en": {
+        "tram": ("When will the tram line reach the north district?", "Marie Dubois", "Quartier Nord"),
+        "parking": ("why is parking near the station so expensive ??", "Karim", "Les Tilleuls"),
+        "parking_edited": "Why is parking near the station so expensive?",
+        "canteen": ("Will the school canteen serve more local food?", "", "Saint-Martin"),
+        "trees": ("How many trees will be planted along the river this year?", "Lucie", ""),
+        "mine": ("Could the council publish its budget in plain words?", "Zoé", "Centre"),
+        "rejected": ("My neighbour Paul at 12 rue des Lilas parks on the pavement, fine him!", "Zoé", "Centre"),
+        "pending": ("Will the skate park be repaired before the summer?", "Zoé", "Centre"),
+    },
+    "fr": {
+        "tram": ("Quand le tram arrivera-t-il dans le quartier Nord ?", "Marie Dubois", "Quartier Nord"),
+        "parking": ("pourquoi le parking de la gare est si cher ??", "Karim", "Les Tilleuls"),
+        "parking_edited": "Pourquoi le parking de la gare est-il si cher ?",
+        "canteen": ("La cantine scolaire servira-t-elle plus de produits locaux ?", "", "Saint-Martin"),
+        "trees": ("Combien d’arbres seront plantés le long de la rivière cette année ?", "Lucie", ""),
+        "mine": ("Le conseil peut-il publier son budget en langage clair ?", "Zoé", "Centre"),
+        "rejected": ("Mon voisin Paul, 12 rue des Lilas, se gare sur le trottoir : verbalisez-le !", "Zoé", "Centre"),
+        "pending": ("Le skatepark sera-t-il réparé avant l’été ?", "Zoé", "Centre"),
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_realistic_room_on_a_phone(browser, demo, lang):
+    # given a room: four questions from others with votes, one edited, one on screen;
+    # mine: one approved, one rejected, one in review
+    problems: list[str] = []
+    words = ROOM[lang]
+    page = phone(browser, demo, problems, lang)
+    moderator = moderator_page(browser, demo)
+    others = [phone(browser, demo, problems, lang) for _ in range(2)]
+    ids = {key: ask(demo, others[n % 2], *words[key]) for n, key in enumerate(("tram", "parking", "canteen", "trees"))}
+    ids.update({key: ask(demo, page, *words[key]) for key in ("mine", "rejected", "pending")})
+    approve(demo, moderator, ids["tram"], ids["parking"], ids["canteen"], ids["trees"], ids["mine"])
+    moderate(
+        demo,
+        moderator,
+        {"type": "question.edit", "question_id": ids["parking"], "text": words["parking_edited"]},
+        {"type": "question.reject", "question_id": ids["rejected"], "reason": "personal_data"},
+        {"type": "screen.show", "question_id": ids["tram"]},
+    )
+    for other in others:
+        send(
+            other,
+            demo.ws_path(),
+            *({"type": "question.vote", "question_id": ids[k], "up": True} for k in ("tram", "mine")),
+        )
+    send(others[0], demo.ws_path(), {"type": "question.vote", "question_id": ids["trees"], "up": True})
+    page.get_by_test_id("tab-popular").click()
+    page.get_by_test_id("approved-question").nth(4).wait_for()
+    page.get_by_test_id("approved-question").filter(has_text=words["parking_edited"]).get_by_test_id(
+        "vote-button"
+    ).tap()
+    page.locator("[data-testid=vote-button][aria-pressed=true]").wait_for()
+    page.get_by_test_id("edited-tag").filter(visible=True).first.wait_for()
+    page.get_by_test_id("on-screen").wait_for()
+
+    # then the page fits the phone's width, and reads well (looked at by a person)
+    assert fits_the_width(page)
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"citizen-{lang}.png", full_page=True)
+    page.get_by_test_id("tab-mine").click()
+    page.get_by_test_id("rephrase-button").filter(visible=True).wait_for()
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+    assert fits_the_width(page)
+    page.screenshot(path=SHOTS / f"citizen-mine-{lang}.png", full_page=True)
+    assert problems == []
+
+
+# --- accessibility of every state of the page -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_state_of_the_citizen_page_passes_wcag_21_aa(browser, demo, lang):
+    from tests.test_accessibility import AXE, violations
+
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` in tests/a11y")
+    # given a phone with votes, an edited question, a rejected question of mine and one in review
+    problems: list[str] = []
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale=LOCALES[lang], bypass_csp=True)
+    page = watch(context.new_page(), problems)
+    page.goto(demo.url + demo.path())
+    moderator = moderator_page(browser, demo)
+    words = ROOM[lang]
+    mine = ask(demo, page, *words["mine"])
+    rejected = ask(demo, page, *words["rejected"])
+    ask(demo, page, *words["pending"])
+    approve(demo, moderator, mine)
+    moderate(
+        demo,
+        moderator,
+        {"type": "question.edit", "question_id": mine, "text": words["parking_edited"]},
+        {"type": "question.reject", "question_id": rejected, "reason": "personal_data"},
+        {"type": "screen.show", "question_id": mine},
+    )
+    page.get_by_test_id("tab-mine").click()
+    page.get_by_test_id("rephrase-button").filter(visible=True).wait_for()
+
+    # when / then each state is checked as a person would see it
+    assert violations(page) == [], "mine"
+    page.get_by_test_id("tab-popular").click()
+    page.locator("[data-testid=vote-button]").tap()
+    page.locator("[data-testid=vote-button][aria-pressed=true]").wait_for()
+    page.get_by_test_id("ask-text").fill("Nothing yet")
+    page.get_by_test_id("ask-submit").tap()
+    page.get_by_test_id("ask-success").wait_for()
+    assert violations(page) == [], "popular, voted, sent"
+    page.get_by_test_id("tab-popular").click()
+    page.get_by_test_id("question-search").fill("no such question anywhere")
+    page.get_by_test_id("search-empty").wait_for()
+    assert violations(page) == [], "search without results"
+    moderate(demo, moderator, {"type": "townhall.close"})
+    page.get_by_test_id("votes-closed").wait_for()
+    assert violations(page) == [], "closed"
     assert problems == []

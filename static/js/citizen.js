@@ -30,6 +30,7 @@ const els = {
   closedNotice: byId('closed-notice'),
   closedNoticeText: byId('closed-notice-text'),
   votesClosed: byId('votes-closed'),
+  askTitle: byId('ask-title'),
   listHint: byId('list-hint'),
   mine: byId('my-questions'),
   mineEmpty: byId('my-questions-empty'),
@@ -153,11 +154,11 @@ function renderTabList(all) {
   const mine = tab === 'mine';
   toggle(els.approved, !mine);
   toggle(els.mine, mine);
-  if (mine) {
-    renderList(els.mine, myCards, shown, (q) => createMyCard(q, t, withdraw, rephraseCard), updateMyCard);
-  } else {
-    renderList(els.approved, approvedCards, shown, (q) => createApprovedCard(q, t, vote), updateApprovedCard);
-  }
+  // The list of the other tab is emptied: a hidden list would still be a hundred cards to keep up to date.
+  const myOnes = mine ? shown : [];
+  const approvedOnes = mine ? [] : shown;
+  renderList(els.mine, myCards, myOnes, (q) => createMyCard(q, t, withdraw, rephraseCard), updateMyCard);
+  renderList(els.approved, approvedCards, approvedOnes, (q) => createApprovedCard(q, t, vote), updateApprovedCard);
   toggle(els.approvedEmpty, !mine && total === 0);
   toggle(els.mineEmpty, mine && total === 0);
   toggle(els.searchEmpty, total > 0 && matching === 0);
@@ -190,8 +191,10 @@ function renderTownhall() {
   toggle(els.closedNotice, closed);
   if (closed) setText(els.closedNoticeText, status === 'closed' ? t('closedClosed') : t('closedDraft'));
   els.closedNotice.classList.toggle('closed-notice--final', status === 'closed');
+  // Once closed, the message replaces the ask box, heading included.
+  toggle(els.askTitle, status !== 'closed');
   // Votes follow the town hall too: say why the buttons do not work.
-  showText(els.votesClosed, status === 'closed' ? t('voteClosed') : '');
+  showText(els.votesClosed, status === 'closed' && tabs.current().tab !== 'mine' ? t('voteClosed') : '');
 }
 
 /** The connection banner (drawn by page.js only when the connection changes). */

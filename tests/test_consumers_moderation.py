@@ -275,4 +275,7 @@ async def test_closing_from_the_console(connect):
     show = await request(mod, "screen.show", request_id="s2", question_id=shown["id"])
     submit = await request(cit, "question.submit", request_id="q3", text="Too late?", client_key="k3")
     assert (approve["code"], show["code"], submit["code"]) == ("closed", "closed", "closed")
+    undo = await request(mod, "decision.undo", request_id="u1", decision_id=reply["decision"]["id"])
+    editing = await request(mod, "question.editing", request_id="e1", question_id=None)
+    assert (undo["code"], editing["type"]) == ("closed", "ok")
     assert await db(lambda: TownHall.objects.get(pk=townhall.pk).status) == "closed"

@@ -236,15 +236,16 @@ def test_place_and_status_words_of_my_questions(browser, demo):
     rejected.get_by_test_id("my-question-status").filter(has_text="Not selected").wait_for()
     assert rejected.get_by_test_id("my-question-reason").inner_text() == "Reason: Off topic"
 
-    # and the approved list and the on-screen banner show the author and the place
+    # and the approved list ("Popular") and the on-screen banner show the author and the place
+    page.get_by_test_id("tab-popular").click()
     card = page.get_by_test_id("approved-question").filter(has_text="night buses")
     assert card.get_by_test_id("question-author").inner_text() == "Marie"
     assert card.get_by_test_id("question-place").inner_text() == "Quartier Nord"
     assert page.get_by_test_id("on-screen-place").inner_text() == "Quartier Nord"
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.evaluate("document.activeElement.blur()")
     page.mouse.move(0, 0)
-    page.screenshot(path=SHOTS / "citizen-en.png", full_page=True)
+    REVIEW_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=REVIEW_SHOTS / "citizen-statuses-en.png", full_page=True)
     assert problems == []
 
 
@@ -281,6 +282,7 @@ def test_approved_questions_are_sorted_by_votes_and_the_vote_toggles(browser, de
     cycle.locator("[data-testid=vote-button][aria-pressed=false]").wait_for()
     assert cycle.get_by_test_id("vote-count").inner_text() == "0 votes"
     cycle.get_by_test_id("vote-button").click()
+    other.get_by_test_id("tab-popular").click()  # the asker's page shows "Mine" after asking
     other_cycle = other.get_by_test_id("approved-question").filter(has_text="cycle")
     other_cycle.get_by_test_id("vote-count").filter(has_text="1 vote").wait_for()
     assert other_cycle.get_by_test_id("vote-button").get_attribute("aria-pressed") == "false"

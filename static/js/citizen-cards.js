@@ -38,6 +38,15 @@ function statusWords(q, view, t) {
   return { label, tag: q.status, detail: '' };
 }
 
+/** "Edited by the moderators": the text, name or place is not quite what was typed. */
+function editedTag() {
+  return h('span', { class: 'tag tag--edited', hidden: true, 'data-testid': 'edited-tag' });
+}
+
+function showEdited(el, q, t) {
+  showText(el, q.edited ? t('editedByModerators') : '');
+}
+
 /** Show an error under a card (empty string hides it). */
 export function setCardError(card, message) {
   showText(card.error, message);
@@ -69,23 +78,34 @@ export function resetWithdraw(card) {
   toggle(card.withdraw, true);
 }
 
-/** `onWithdraw(card)` is called when the citizen confirms. */
-export function createMyCard(q, t, onWithdraw) {
+/**
+ * `onWithdraw(card)` is called when the citizen confirms; `onRephrase(card)`
+ * when they want a rejected question back in the ask box.
+ */
+export function createMyCard(q, t, onWithdraw, onRephrase) {
   const textId = `my-q-${q.id}-text`;
   const card = { id: q.id };
   card.text = h('p', { class: 'q-text user-text', dir: 'auto', id: textId, 'data-testid': 'my-question-text' });
   card.status = h('strong', { class: 'tag', 'data-testid': 'my-question-status' });
   card.reason = h('span', { class: 'q-item__reason user-text', dir: 'auto', 'data-testid': 'my-question-reason', hidden: true });
   card.votes = h('span', { class: 'q-item__votes', hidden: true });
+  card.edited = editedTag();
   card.error = h('p', { class: 'item-error', role: 'alert', hidden: true });
+  card.rephrase = h(
+    'button',
+    { type: 'button', class: 'btn btn--secondary btn--small', 'aria-describedby': textId, hidden: true, 'data-testid': 'rephrase-button' },
+    t('rephrase'),
+  );
   card.root = h(
     'li',
     { class: 'q-item', 'data-testid': 'my-question', dataset: { questionId: q.id } },
     card.text,
-    h('p', { class: 'q-item__meta' }, card.status, card.reason, card.votes),
+    h('p', { class: 'q-item__meta' }, card.status, card.edited, card.votes, card.reason),
     buildWithdraw(card, t, textId),
+    h('div', { class: 'q-item__actions', hidden: true }, card.rephrase),
     card.error,
   );
+  card.rephrase.addEventListener('click', () => onRephrase(card));
   card.withdraw.addEventListener('click', () => {
     toggle(card.withdraw, false);
     toggle(card.confirm, true);
@@ -109,6 +129,11 @@ export function updateMyCard(card, q, view, t) {
   showText(card.reason, words.detail);
   const counted = q.status === 'approved' || q.status === 'answered';
   showText(card.votes, counted ? t.plural('votes', q.votes || 0) : '');
+  showEdited(card.edited, q, t);
+  // A rejected question can be reworded and sent again, while the town hall is live.
+  const rephrasable = view.live && q.status === 'rejected';
+  toggle(card.rephrase, rephrasable);
+  toggle(card.rephrase.parentElement, rephrasable);
 
   // The server says whether this question may be withdrawn (q.actions); the
   // town hall must also be live.
@@ -138,14 +163,16 @@ export function createApprovedCard(q, t, onVote) {
       'data-testid': 'vote-button',
     },
     h('span', { class: 'vote-btn__icon', 'aria-hidden': 'true' }),
-    h('span', { class: 'vote-btn__label' }, t('vote')),
+    h('span', { class: 'vote-btn__label', 'data-testid': 'vote-label' }, t('vote')),
   );
+  card.voteLabel = card.vote.lastElementChild;
   card.count = h('span', { class: 'vote-count', id: countId, 'data-testid': 'vote-count' });
   card.text = h('p', { class: 'q-text user-text', dir: 'auto', id: textId, 'data-testid': 'approved-question-text' });
   card.author = h('span', { class: 'q-item__author user-text', dir: 'auto', 'data-testid': 'question-author' });
   card.place = placeSpan();
   card.mine = h('span', { class: 'tag tag--mine', hidden: true, 'data-testid': 'mine-tag' });
   card.onScreen = h('span', { class: 'tag tag--on-screen', hidden: true, 'data-testid': 'on-screen-tag' });
+  card.edited = editedTag();
   card.error = h('p', { class: 'item-error', role: 'alert', hidden: true });
   card.root = h(
     'li',
@@ -155,12 +182,26 @@ export function createApprovedCard(q, t, onVote) {
       'div',
       { class: 'q-item__body' },
       card.text,
-      h('p', { class: 'q-item__byline' }, h('span', { class: 'q-item__who' }, card.author, card.place), card.mine, card.onScreen),
+      h('p', { class: 'q-item__byline' }, h('span', { class: 'q-item__who' }, card.author, card.place), card.mine, card.onScreen, card.edited),
       card.error,
     ),
   );
   card.vote.addEventListener('click', () => onVote(card));
   return card;
+}
+
+/**
+ * "Vote", or "Voted ✓" once voted: said in words, not only by the colour. The
+ * tick is hidden from screen readers, for which aria-pressed says "pressed".
+ */
+function setVoteLabel(card, voted, t) {
+  if (card.voteLabel.dataset.voted === String(voted)) return;
+  card.voteLabel.dataset.voted = String(voted);
+  if (voted) {
+    card.voteLabel.replaceChildren(t('voted'), h('span', { class: 'vote-btn__tick', 'aria-hidden': 'true' }, ' ✓'));
+  } else {
+    card.voteLabel.replaceChildren(t('vote'));
+  }
 }
 
 export function updateApprovedCard(card, q, view, t) {
@@ -169,6 +210,8 @@ export function updateApprovedCard(card, q, view, t) {
   showText(card.place, q.place || '');
   setText(card.count, t.plural('votes', q.votes || 0));
   card.vote.setAttribute('aria-pressed', q.voted ? 'true' : 'false');
+  setVoteLabel(card, Boolean(q.voted), t);
+  showEdited(card.edited, q, t);
   toggle(card.vote, can(q, 'question.vote'));
   // Votes wait for a live town hall: shown, but not pressable, before and after.
   card.vote.disabled = !view.live || view.busy;
@@ -187,11 +230,12 @@ export function createAnsweredCard(q) {
   card.author = h('span', { class: 'q-item__author user-text', dir: 'auto' });
   card.place = placeSpan();
   card.votes = h('span', { class: 'q-item__votes' });
+  card.edited = editedTag();
   card.root = h(
     'li',
     { class: 'q-item q-item--compact', 'data-testid': 'answered-question', dataset: { questionId: q.id } },
     card.text,
-    h('p', { class: 'q-item__byline' }, h('span', { class: 'q-item__who' }, card.author, card.place), card.votes),
+    h('p', { class: 'q-item__byline' }, h('span', { class: 'q-item__who' }, card.author, card.place), card.votes, card.edited),
   );
   return card;
 }
@@ -201,4 +245,5 @@ export function updateAnsweredCard(card, q, view, t) {
   setAuthor(card.author, q, t);
   showText(card.place, q.place || '');
   setText(card.votes, t.plural('votes', q.votes || 0));
+  showEdited(card.edited, q, t);
 }

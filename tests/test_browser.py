@@ -71,6 +71,7 @@ def test_citizen_question_reaches_console_with_score_then_screen(browser, demo):
     # then the projector shows it, with its author, and the citizen sees it approved
     screen.get_by_test_id("screen-current-text").filter(has_text="tram line").wait_for()
     assert screen.get_by_test_id("screen-current-author").inner_text().strip().endswith("Marie")
+    citizen.get_by_test_id("tab-popular").click()  # after asking, the page shows "Mine"
     citizen.get_by_test_id("approved-question").filter(has_text="tram line").wait_for()
     assert not screen.evaluate(
         "document.documentElement.scrollHeight > innerHeight || document.documentElement.scrollWidth > innerWidth"

@@ -17,6 +17,7 @@ from tests.test_browser_rooms import (
     INSIDE,
     NO_SCROLLBARS,
     REVIEW_SHOTS,
+    SHOTS,
     WALLS,
     animations_over,
     approve,
@@ -54,6 +55,11 @@ def look_at(page, name: str) -> None:
         assert page.evaluate(INSIDE, [".screen__header", ".screen__header *"]) == [], (name, size)
         animations_over(page)
         page.screenshot(path=REVIEW_SHOTS / f"screen-{name}-{size['width']}.png")
+        # The README shows the idle and closing slides at wall size (UPDATE_SCREENSHOTS=1 refreshes them);
+        # the showing slide is test_browser_rooms.py's screen-en.png.
+        if size == WALLS[0] and not name.startswith("showing"):
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SHOTS / f"screen-{name}.png")
     page.set_viewport_size(WALLS[0])
 
 

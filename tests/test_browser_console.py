@@ -246,7 +246,7 @@ def test_merge_moves_votes_and_marks_the_duplicate(browser, demo):
     assert problems == []
 
 
-def test_batch_approval_confirms_the_count_and_leaves_held_alone(browser, demo):
+def test_batch_approval_confirms_the_count_leaves_held_alone_and_is_undone_at_once(browser, demo):
     # given three civil questions and one insult (held)
     problems: list[str] = []
     ask(demo, [*CIVIL, INSULT])
@@ -267,9 +267,19 @@ def test_batch_approval_confirms_the_count_and_leaves_held_alone(browser, demo):
     page.wait_for_function("() => document.querySelectorAll('[data-testid=approved-item]').length === 3")
     assert page.locator("[data-testid=pending-item]").count() == 0
     assert page.locator("[data-testid=held-item]").count() == 1
-    page.get_by_test_id("notice-info").filter(has_text="3 questions approved").wait_for()
+    toast = page.get_by_test_id("notice-info").filter(has_text="3 questions approved")
+    toast.wait_for()
     assert page.get_by_test_id("stat-approved").inner_text() == "3"
     assert confirm.is_hidden()
+
+    # when the moderator undoes the batch from its toast
+    toast.get_by_test_id("undo-button").click()
+
+    # then the three are pending again, and the held one was never touched
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=pending-item]').length === 3")
+    assert page.locator("[data-testid=approved-item]").count() == 0
+    assert page.locator("[data-testid=held-item]").count() == 1
+    assert page.get_by_test_id("stat-approved").inner_text() == "0"
     assert problems == []
 
 

@@ -32,9 +32,10 @@ const ids = (list) => list.map((x) => `#${x.question_id ?? x.id}`).join(', ');
 /**
  * Wire the batch form. `questions()` gives every question; `approveMany(items)`
  * sends question.approve_many and resolves with the ok frame; `store(q)` keeps
- * an approved question; `resync()` asks for a snapshot after refusals.
+ * an approved question; `offerMany(decisions, message)` reports the batch with
+ * an Undo; `resync()` asks for a snapshot after refusals.
  */
-export function bindBatch({ t, questions, isBusy, approveMany, store, notify, resync, onError, rerender }) {
+export function bindBatch({ t, questions, isBusy, approveMany, store, notify, offerMany, resync, onError, rerender }) {
   const candidates = (threshold) => batchCandidates(questions(), threshold, isBusy);
   const done = (reply) => {
     if (reply.none) {
@@ -44,7 +45,7 @@ export function bindBatch({ t, questions, isBusy, approveMany, store, notify, re
     }
     const approved = reply.approved || [];
     approved.forEach(store);
-    notify(t.plural('batchDone', approved.length), 'info');
+    offerMany(reply.decisions, t.plural('batchDone', approved.length));
     const refused = reply.refused || [];
     const personal = refused.filter((r) => r.code === 'personal_data');
     const others = refused.filter((r) => r.code !== 'personal_data');

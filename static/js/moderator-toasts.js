@@ -89,8 +89,10 @@ export function createNotifier(t) {
 
 /**
  * Undo for the console. `offer(decision, message)` shows `message` with an
- * Undo button when the server sent the decision's row; `last()` undoes the
- * newest decision still offered (the `u` key). ctx: {t, notify, send, apply(reply), onError}.
+ * Undo button when the server sent the decision's row; `offerMany(decisions,
+ * message)` does the same for a batch (one decision.undo per row);
+ * `last()` undoes the newest decision still offered (the `u` key).
+ * ctx: {t, notify, send, apply(reply), onError}.
  */
 export function createUndo({ t, notify, send, apply, onError }) {
   let latest = null; // {id, toast}
@@ -117,6 +119,35 @@ export function createUndo({ t, notify, send, apply, onError }) {
     latest = { id, toast };
   }
 
+  // A batch is undone row by row: each undo is its own decision, and a row
+  // that another moderator changed since is left as it is (and counted).
+  async function undoMany(ids) {
+    let expired = 0;
+    for (const id of ids) {
+      try {
+        apply(await send('decision.undo', { decision_id: id }));
+      } catch (err) {
+        if (err && err.code === 'expired') expired += 1;
+        else {
+          onError(err);
+          return;
+        }
+      }
+    }
+    notify(t('undone'), 'info');
+    if (expired) notify(t('errorExpired'), 'warning');
+  }
+
+  function offerMany(decisions, message) {
+    const ids = (decisions || []).filter((d) => d && typeof d.id === 'number').map((d) => d.id);
+    if (!ids.length) {
+      notify(message, 'info');
+      return;
+    }
+    const toast = notify(message, 'info', { undo: () => undoMany(ids) });
+    latest = { id: null, toast };
+  }
+
   function last() {
     if (!latest || !latest.toast.live) {
       notify(t('nothingToUndo'), 'info');
@@ -125,5 +156,5 @@ export function createUndo({ t, notify, send, apply, onError }) {
     latest.toast.undo();
   }
 
-  return { offer, last, undo };
+  return { offer, offerMany, last, undo };
 }

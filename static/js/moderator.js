@@ -333,6 +333,7 @@ const batch = bindBatch({
   approveMany: (items) => send('question.approve_many', { items }),
   store: (q) => upsert(q, { fromReply: true }),
   notify,
+  offerMany: undo.offerMany,
   resync: page.resync,
   onError: handleError,
   rerender: scheduleRender,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { computeLanes, screenQueue } from '../../static/js/moderator-queue.js';
-import { pausableTimer } from '../../static/js/moderator-toasts.js';
+import { createUndo, pausableTimer } from '../../static/js/moderator-toasts.js';
 
 const q = (id, extra = {}) => ({ id, status: 'approved', votes: 0, position: id, text: `q${id}`, ...extra });
 const ids = (list) => list.map((x) => x.id);
@@ -60,5 +60,49 @@ describe('toast clock', () => {
     assert.equal(done, 0);
     clock.advance(1);
     assert.equal(done, 1);
+  });
+});
+
+describe('undo of a batch', () => {
+  // notify() is injected: a fake keeps what the moderator would read, and
+  // hands back the toast's own undo so the test can press it.
+  function harness(replies) {
+    const sent = [];
+    const applied = [];
+    const notices = [];
+    let pressUndo = null;
+    const notify = (message, kind = 'info', { undo = null } = {}) => {
+      notices.push([kind, message]);
+      if (undo) pressUndo = undo;
+      return { live: true, undo: () => undo && undo(), remove() {} };
+    };
+    const send = async (type, fields) => {
+      sent.push([type, fields.decision_id]);
+      const reply = replies[fields.decision_id];
+      if (reply instanceof Error) throw reply;
+      return reply;
+    };
+    const errors = [];
+    const undo = createUndo({ t: (key) => key, notify, send, apply: (r) => applied.push(r), onError: (e) => errors.push(e) });
+    return { undo, sent, applied, notices, errors, press: () => pressUndo() };
+  }
+  const expired = Object.assign(new Error('expired'), { code: 'expired' });
+
+  it('offers one Undo that undoes every row, and counts those changed since', async () => {
+    const h = harness({ 11: { question: { id: 1 } }, 12: expired, 13: { question: { id: 3 } } });
+    h.undo.offerMany([{ id: 11 }, { id: 12 }, { id: 13 }], '3 approved');
+    assert.deepEqual(h.notices, [['info', '3 approved']]);
+    await h.press();
+    assert.deepEqual(h.sent, [['decision.undo', 11], ['decision.undo', 12], ['decision.undo', 13]]);
+    assert.equal(h.applied.length, 2);
+    assert.deepEqual(h.notices.slice(1), [['info', 'undone'], ['warning', 'errorExpired']]);
+    assert.deepEqual(h.errors, []);
+  });
+
+  it('without decision rows, reports the batch with no Undo', () => {
+    const h = harness({});
+    h.undo.offerMany(undefined, '0 approved');
+    assert.deepEqual(h.notices, [['info', '0 approved']]);
+    assert.throws(() => h.press());
   });
 });

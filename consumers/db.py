@@ -21,9 +21,9 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 # One thread: one connection, and a moderator's actions keep their order.
-_STAFF_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staff-db")
+STAFF_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staff-db")
 
 
 def staff_database_sync_to_async(func: Callable[..., Any]) -> Callable[..., Any]:
     """``database_sync_to_async`` on the moderators' own database thread."""
-    return database_sync_to_async(func, thread_sensitive=False, executor=_STAFF_EXECUTOR)
+    return database_sync_to_async(func, thread_sensitive=False, executor=STAFF_EXECUTOR)

@@ -29,10 +29,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 
+from consumers import db
 from moderation import scoring_runner, selectors
 from moderation.models import Event
 
@@ -45,6 +47,18 @@ _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seq-watch")
 
 def watch_database(func: Callable[..., Any]) -> Callable[..., Any]:
     return database_sync_to_async(func, thread_sensitive=False, executor=_EXECUTOR)
+
+
+async def _close_connections() -> None:
+    """The last socket of the process left: close the database connections of
+    the threads that served sockets (the watch's, the moderators', the shared
+    one). An idle process holds no connection, a test database can be dropped,
+    and no connection is left for the interpreter to collect at exit from
+    another thread than its own."""
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(_EXECUTOR, connections.close_all)
+    await loop.run_in_executor(db.STAFF_EXECUTOR, connections.close_all)
+    await sync_to_async(connections.close_all)()  # thread-sensitive: the sockets' shared thread
 
 
 class Watched(Protocol):
@@ -85,6 +99,12 @@ class SeqWatch:
         await asyncio.shield(asyncio.gather(task, return_exceptions=True))
 
     async def _run(self) -> None:
+        try:
+            await self._rounds()
+        finally:
+            await _close_connections()
+
+    async def _rounds(self) -> None:
         interval = settings.SEQ_POLL_INTERVAL
         sweep_every = max(1, round(settings.SCORING_SWEEP_INTERVAL / interval))
         while True:

@@ -85,7 +85,8 @@ def screen_clear(*, townhall_id: int, moderator: AbstractBaseUser) -> TownHall:
     return with_decision(townhall, decision)
 
 
-def _set_queue_order(townhall: TownHall, order: str, decision: dict[str, Any] | None) -> None:
+def set_queue_order(townhall: TownHall, order: str, decision: dict[str, Any] | None) -> None:
+    """Set the locked town hall's ``queue_order`` and tell every room (sort, reorder, and their undo)."""
     townhall.queue_order = order
     TownHall.objects.filter(pk=townhall.pk).update(queue_order=order)
     payload: dict[str, Any] = {"townhall": townhall_record(townhall)}
@@ -138,7 +139,7 @@ def screen_reorder(*, townhall_id: int, moderator: AbstractBaseUser, question_id
         )
         record: dict[str, Any] | None = decision
         if townhall.queue_order != states.QUEUE_MANUAL:
-            _set_queue_order(townhall, states.QUEUE_MANUAL, record)
+            set_queue_order(townhall, states.QUEUE_MANUAL, record)
             record = None
         for question in changed:
             question.save(update_fields=["position", "updated_at"])
@@ -159,7 +160,7 @@ def screen_sort_by_votes(*, townhall_id: int, moderator: AbstractBaseUser) -> Qu
             decision = decide(
                 townhall, moderator=moderator, action=states.SORT, undo_data={"queue_order": townhall.queue_order}
             )
-            _set_queue_order(townhall, states.QUEUE_BY_VOTES, decision)
+            set_queue_order(townhall, states.QUEUE_BY_VOTES, decision)
         ordered = Queue(queue(townhall))
     return with_decision(ordered, decision)
 

@@ -11,6 +11,7 @@ undo is refused with ``Expired``. The undo puts back what the decision's
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -34,20 +35,20 @@ from moderation.services._core import (
     show_on_screen,
 )
 from moderation.services.merges import move_votes, move_votes_back
-from moderation.services.screen import _set_queue_order
+from moderation.services.screen import set_queue_order
 
 SCREEN_ACTIONS = (states.SHOW, states.CLEAR, states.NEXT)
 QUEUE_ACTIONS = (states.REORDER, states.SORT)
 
 
+@dataclass(frozen=True)
 class Undone:
     """What an undo changed: its audit record, the question and the screen
     when it changed them (the ``ok`` reply carries those)."""
 
-    def __init__(self, decision: dict[str, Any], question: Question | None, screen: TownHall | None) -> None:
-        self.decision = decision
-        self.question = question
-        self.screen = screen
+    decision: dict[str, Any]
+    question: Question | None
+    screen: TownHall | None
 
 
 # What an undo changed, told once the undo's own Decision exists: each one
@@ -153,7 +154,7 @@ def _undo_queue(townhall: TownHall, decision: Decision) -> list[Emit]:
                 question.save(update_fields=["position", "updated_at"])
                 emits.append(_updated(townhall, question, question.status))
     if townhall.queue_order != data["queue_order"]:
-        emits.insert(0, lambda record: _set_queue_order(townhall, data["queue_order"], record))
+        emits.insert(0, lambda record: set_queue_order(townhall, data["queue_order"], record))
     return emits
 
 

@@ -1,31 +1,36 @@
 """What every town-hall socket does: connect, snapshot, dispatch, deliver events.
 
-Subclasses set ``role``, implement ``authorize`` and list their ``handlers``.
-A handler takes a parsed :class:`Request` and returns the fields of the ``ok``
-reply; domain errors become error frames here.
+Subclasses set ``role``, implement ``authorize`` and ``build_snapshot`` and
+list their ``handlers``. A handler takes a parsed :class:`Request` and returns
+the fields of the ``ok`` reply; domain errors become error frames here.
+
+Events do not come to a socket from the channel layer: the process's hub
+(``consumers/hub.py``) receives each event once and hands every socket the
+frame of its audience, already encoded (``send_text``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
+import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from consumers import protocol
 from consumers.dispatch import DirectDispatchMixin
+from consumers.hub import Room, StoredEvent, encode, hub
 from consumers.protocol import ProtocolError, Request
-from consumers.watch import watch
 from moderation import events, selectors
 from moderation.exceptions import DomainError, Forbidden
-from moderation.models import Event, TownHall
-from moderation.presenters import Role, Viewer, render_event
+from moderation.models import TownHall
+from moderation.presenters import PROTOCOL_VERSION, Role, Viewer, render_event
 
 logger = logging.getLogger(__name__)
 
@@ -34,17 +39,31 @@ Handler = Callable[[Request], Awaitable[dict[str, Any]]]
 FRAME_RATE_COUNT = 30
 FRAME_RATE_WINDOW = 10.0
 
+# Not a configured layer alias: Channels then gives a socket no channel of its
+# own (and no task waiting on it). The hub listens for the whole process.
+NO_CHANNEL_LAYER = "sockets-are-served-by-the-hub"
+
+
+def protocol_version(scope: dict[str, Any]) -> int:
+    """The protocol the page speaks: ``v=2`` in the socket's query string, else 1."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return PROTOCOL_VERSION if (query.get("v") or [""])[0] == str(PROTOCOL_VERSION) else 1
+
 
 class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     role: Role
     # How this socket's database calls run (see consumers/db.py).
     database = staticmethod(database_sync_to_async)
+    channel_layer_alias = NO_CHANNEL_LAYER
 
     townhall: TownHall | None = None
     viewer: Viewer
+    room: Room | None = None
+    version: int = 1
+    # The last seq this socket was given (snapshot or event); older events are skipped.
     last_seq: int = 0
-    joined: bool = False
-    watched: bool = False
+    # False while a snapshot is on its way: the hub keeps events in ``pending``.
+    ready: bool = False
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -53,50 +72,53 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             await super().__call__(scope, receive, send)
         finally:
             # Also when the server cancels the socket on shutdown, which skips
-            # ``disconnect``: the process's watch stops with its last socket.
-            await self._unwatch()
+            # ``disconnect``: the process's hub stops with its last socket.
+            await self._leave_room()
 
     async def connect(self) -> None:
-        slug = self.scope["url_route"]["kwargs"]["slug"]
-        self.townhall = await self.database(selectors.townhall_by_slug)(slug)
+        # Names this socket where Channels would have used its channel (presence).
+        self.connection_id = f"socket.{uuid.uuid4().hex}"
+        self.version = protocol_version(self.scope)
+        self.pending: list[StoredEvent] = []
         self._frame_times: deque[float] = deque()
-        # Events reach a socket from the layer and from the process's watch
-        # (consumers/watch.py): one at a time, in seq order.
-        self._delivery = asyncio.Lock()
+        self._snapshotting = asyncio.Lock()
+        self._resnapshot: asyncio.Task[None] | None = None
         # Accept first: a close code can only reach the client on an open socket.
         await self.accept()
-        if self.townhall is None:
-            await self.close(code=protocol.CLOSE_UNKNOWN_TOWNHALL)
-            return
-        refusal = await self.authorize()
+        refusal = await self.enter(self.scope["url_route"]["kwargs"]["slug"])
         if refusal is not None:
             await self.close(code=refusal)
             return
-        self.group = events.group_name(self.townhall.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        self.joined = True
+        assert self.townhall is not None
+        self.room = await hub().join(self.townhall.pk, self, self.townhall.last_seq)
         await self.on_joined()
         await self.send_snapshot(None)
-        watch().add(self.townhall.pk, self)
-        self.watched = True
+
+    async def enter(self, slug: str) -> int | None:
+        """Find the town hall and authorise the socket; a close code refuses it."""
+        self.townhall = await self.database(selectors.townhall_by_slug)(slug)
+        if self.townhall is None:
+            return protocol.CLOSE_UNKNOWN_TOWNHALL
+        return await self.authorize()
 
     async def disconnect(self, code: int) -> None:
-        await self._unwatch()
-        if self.joined:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            self.joined = False
+        if await self._leave_room():
             await self.on_left()
 
-    async def _unwatch(self) -> None:
-        if self.watched:
-            self.watched = False
-            await watch().remove(self.townhall.pk, self)
+    async def _leave_room(self) -> bool:
+        room, self.room = self.room, None
+        if room is None:
+            return False
+        if self._resnapshot is not None:
+            self._resnapshot.cancel()
+        await hub().leave(room.townhall_id, self)
+        return True
 
     async def on_joined(self) -> None:
-        """After the socket joined its town hall's group, before the snapshot."""
+        """After the socket joined its town hall's room, before the snapshot."""
 
     async def on_left(self) -> None:
-        """After the socket left its town hall's group."""
+        """After the socket left its town hall's room."""
 
     async def authorize(self) -> int | None:
         """Set ``self.viewer``; return a close code to refuse the socket."""
@@ -108,7 +130,7 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     # --- frames in -----------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if not self.joined:
+        if self.room is None:
             return
         request_id: str | None = None
         try:
@@ -146,44 +168,63 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     # --- frames out ----------------------------------------------------------
 
     async def send_json(self, frame: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+        await self.send(text_data=encode(frame))
+
+    async def send_text(self, text: str) -> None:
+        """A frame the hub encoded for this socket's audience."""
+        await self.send(text_data=text)
+
+    async def build_snapshot(self, request_id: str | None, floor: int) -> tuple[str, int]:
+        """This viewer's snapshot frame (encoded) and its ``seq``, at least ``floor``."""
+        assert self.townhall is not None
+        frame = await self.database(selectors.snapshot)(self.viewer, self.townhall.pk)
+        if request_id is not None:
+            frame["id"] = request_id
+        return encode(frame), frame["seq"]
 
     async def send_snapshot(self, request_id: str | None) -> None:
-        assert self.townhall is not None
-        async with self._delivery:
-            await self.refresh_viewer()
-            frame = await self.database(selectors.snapshot)(self.viewer, self.townhall.pk)
-            if request_id is not None:
-                frame["id"] = request_id
-            self.last_seq = frame["seq"]
-            await self.send_json(frame)
+        """Send a fresh snapshot, then the events that came meanwhile and are newer.
 
-    async def refresh_viewer(self) -> None:
-        """Reload per-viewer state before a snapshot (citizens: their votes)."""
+        The hub keeps delivering to the other sockets while this one waits for
+        its snapshot: it parks this socket's events in ``pending``.
+        """
+        assert self.room is not None
+        async with self._snapshotting:
+            self.ready = False
+            try:
+                again = True
+                while again:
+                    text, seq = await self.build_snapshot(request_id, self.room.last_seq)
+                    request_id = None  # a second round (version 1, below) is unrequested
+                    self.last_seq = seq
+                    await self.send(text_data=text)
+                    again = await self._send_pending()
+            finally:
+                self.pending.clear()
+                self.ready = True
 
-    async def townhall_event(self, message: dict[str, Any]) -> None:
-        """A stored event signalled on the channel layer (see moderation.events)."""
-        seq = message["seq"]
-        async with self._delivery:
+    async def _send_pending(self) -> bool:
+        """Send the parked events newer than the snapshot, in order; ``True`` when a
+        version-1 socket needs another snapshot (for ``question.votes``)."""
+        while self.pending:
+            seq, event_type, payload = self.pending.pop(0)
             if seq <= self.last_seq:
-                return
-            if seq > self.last_seq + 1:
-                assert self.townhall is not None
-                missed = await self.database(selectors.events_between)(self.townhall.pk, self.last_seq, seq)
-                for event in missed:
-                    await self._deliver(event.seq, event.type, event.payload)
-            await self._deliver(seq, message["event"], message["payload"])
+                continue
+            if self.version < PROTOCOL_VERSION and event_type == events.QUESTION_VOTES:
+                return True
+            self.last_seq = seq
+            frame = render_event(self.viewer, seq, event_type, payload)
+            if frame is not None:
+                await self.send_json(frame)
+        return False
 
-    async def catch_up(self, missed: list[Event]) -> None:
-        """Stored events, in seq order, that this process's watch found this socket
-        had not received (a write by another process, a lost signal)."""
-        async with self._delivery:
-            for event in missed:
-                if event.seq == self.last_seq + 1:
-                    await self._deliver(event.seq, event.type, event.payload)
+    def resnapshot(self) -> None:
+        """A version-1 socket learns vote counts from a fresh snapshot (docs/protocol.md)."""
+        if self._resnapshot is None or self._resnapshot.done():
+            self._resnapshot = asyncio.ensure_future(self.send_snapshot(None))
+            self._resnapshot.add_done_callback(_report_resnapshot)
 
-    async def _deliver(self, seq: int, event_type: str, payload: dict[str, Any]) -> None:
-        self.last_seq = seq
-        frame = render_event(self.viewer, seq, event_type, payload)
-        if frame is not None:
-            await self.send_json(frame)
+
+def _report_resnapshot(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("a version-1 socket could not get a fresh snapshot", exc_info=task.exception())

@@ -7,8 +7,11 @@ from typing import Any
 
 from consumers import protocol
 from consumers.base import Handler, TownHallConsumer
+from consumers.hub import hub
 from consumers.protocol import Request
+from consumers.snapshots import citizen_snapshot
 from moderation import participants, scoring_runner, selectors, services, states
+from moderation.models import TownHall
 from moderation.presenters import Viewer, render_question
 from moderation.scoring.lexicon import matches_held_terms
 
@@ -29,6 +32,15 @@ def _vote(**fields: Any) -> tuple[dict[str, Any], bool]:
     return selectors.question_record(question), voted
 
 
+def _entry(slug: str, session: Any) -> tuple[TownHall | None, str | None, set[int]]:
+    """The town hall, the session's participant and their votes: one trip to the
+    database thread per connection (after a restart, every phone at once)."""
+    townhall = selectors.townhall_by_slug(slug)
+    participant = participants.participant_of(session) if townhall is not None else None
+    voted = selectors.participant_votes(townhall, participant) if participant is not None else set()
+    return townhall, participant, voted
+
+
 def _preview_terms(townhall_id: int, text: str) -> tuple[list[str], float]:
     terms, threshold = selectors.hold_rules(townhall_id)
     return matches_held_terms(text, terms), threshold
@@ -37,16 +49,23 @@ def _preview_terms(townhall_id: int, text: str) -> tuple[list[str], float]:
 class CitizenConsumer(TownHallConsumer):
     role = "citizen"
 
-    async def authorize(self) -> int | None:
-        participant = await self.database(participants.participant_of)(self.scope.get("session"))
+    async def enter(self, slug: str) -> int | None:
+        self.townhall, participant, voted = await self.database(_entry)(slug, self.scope.get("session"))
+        if self.townhall is None:
+            return protocol.CLOSE_UNKNOWN_TOWNHALL
         if participant is None:
             return protocol.CLOSE_UNAUTHENTICATED
-        self.viewer = Viewer(role="citizen", participant=participant)
+        self.viewer = Viewer(role="citizen", participant=participant, voted=voted)
+        self._votes_fresh = True
         return None
 
-    async def refresh_viewer(self) -> None:
-        assert self.townhall is not None
-        self.viewer.voted = await self.database(selectors.participant_votes)(self.townhall, self.viewer.participant)
+    async def build_snapshot(self, request_id: str | None, floor: int) -> tuple[str, int]:
+        assert self.townhall is not None and self.room is not None
+        if not self._votes_fresh:  # a resync: another page of this citizen may have voted
+            self.viewer.voted = await self.database(selectors.participant_votes)(self.townhall, self.viewer.participant)
+        self._votes_fresh = False
+        state = await self.room.public_state(floor)
+        return citizen_snapshot(state, self.viewer, request_id), state.seq
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -98,4 +117,6 @@ class CitizenConsumer(TownHallConsumer):
             self.viewer.voted.add(record["id"])
         else:
             self.viewer.voted.discard(record["id"])
+        # The others learn the count from the next coalesced question.votes.
+        hub().votes.changed(self.townhall.pk, record["id"])
         return protocol.ok_frame(request.id, question=render_question(self.viewer, record))

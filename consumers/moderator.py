@@ -92,11 +92,11 @@ class ModeratorConsumer(TownHallConsumer):
 
     async def on_joined(self) -> None:
         await self.database(services.presence_join)(
-            townhall_id=self.townhall.pk, user=self.user, channel_name=self.channel_name
+            townhall_id=self.townhall.pk, user=self.user, channel_name=self.connection_id
         )
 
     async def on_left(self) -> None:
-        await self.database(services.presence_leave)(channel_name=self.channel_name)
+        await self.database(services.presence_leave)(channel_name=self.connection_id)
 
     def handlers(self) -> dict[str, Handler]:
         request = states.REQUEST_TYPES
@@ -248,9 +248,9 @@ class ModeratorConsumer(TownHallConsumer):
 
     async def handle_editing(self, request: Request) -> dict[str, Any]:
         question_id = request.int_field("question_id", required=False)
-        await self.database(services.presence_editing)(channel_name=self.channel_name, question_id=question_id)
+        await self.database(services.presence_editing)(channel_name=self.connection_id, question_id=question_id)
         return protocol.ok_frame(request.id)
 
     async def handle_ping(self, request: Request) -> dict[str, Any]:
-        await self.database(services.presence_ping)(channel_name=self.channel_name)
+        await self.database(services.presence_ping)(channel_name=self.connection_id)
         return protocol.ok_frame(request.id)

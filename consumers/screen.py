@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 
 from consumers import protocol
 from consumers.base import TownHallConsumer
+from consumers.snapshots import screen_snapshot
 from moderation.presenters import Viewer
 
 
@@ -20,3 +21,8 @@ class ScreenConsumer(TownHallConsumer):
             return protocol.CLOSE_FORBIDDEN
         self.viewer = Viewer(role="screen")
         return None
+
+    async def build_snapshot(self, request_id: str | None, floor: int) -> tuple[str, int]:
+        assert self.room is not None
+        state = await self.room.public_state(floor)
+        return screen_snapshot(state, request_id), state.seq

@@ -60,7 +60,8 @@ HTTP helpers (urllib + http.cookiejar)
     ``citizen_cookie(base_url, slug) -> "sessionid=..."`` (the citizen page's session)
 
 Websocket helpers (the ``websockets`` package)
-    ``async with open_socket(server, path, cookie=None) as sock`` yields a
+    ``async with open_socket(server, path, cookie=None, version=2) as sock`` (the
+    socket asks for protocol ``v=2`` as the pages do; ``version=None``: as given) yields a
     ``LiveSocket`` that keeps every frame it received: ``await sock.until(type,
     where=...)`` returns the first matching frame not consumed yet (waiting with
     a timeout), ``await sock.request(type, **fields)`` sends a request and
@@ -669,12 +670,20 @@ class LiveSocket:
 
 
 @asynccontextmanager
-async def open_socket(server: DaphneServer, path: str, cookie: str | None = None) -> AsyncIterator[LiveSocket]:
-    """Open ``path`` on ``server`` with a same-origin Origin header (and ``cookie``); close it on exit."""
+async def open_socket(
+    server: DaphneServer, path: str, cookie: str | None = None, *, version: int | None = 2
+) -> AsyncIterator[LiveSocket]:
+    """Open ``path`` on ``server`` with a same-origin Origin header (and ``cookie``); close it on exit.
+
+    The socket asks for protocol ``version`` (``v=2``, as the pages do); ``None``
+    opens ``path`` as given: a version-1 client (docs/protocol.md, "Versions").
+    """
     from websockets.asyncio.client import connect
 
     headers = {"Origin": server.url}
     if cookie:
         headers["Cookie"] = cookie
+    if version is not None and "v=" not in path:
+        path += ("&" if "?" in path else "?") + f"v={version}"
     async with connect(server.ws_url + path, additional_headers=headers, open_timeout=10) as ws:
         yield LiveSocket(ws)

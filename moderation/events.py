@@ -26,6 +26,8 @@ QUESTION_REMOVED = "question.removed"
 SCREEN_CHANGED = "screen.changed"
 TOWNHALL_UPDATED = "townhall.updated"
 PRESENCE_CHANGED = "presence.changed"
+# Coalesced vote counts (docs/protocol.md, "Votes are coalesced").
+QUESTION_VOTES = "question.votes"
 
 STORED_EVENT_TYPES = (
     QUESTION_CREATED,
@@ -34,9 +36,10 @@ STORED_EVENT_TYPES = (
     SCREEN_CHANGED,
     TOWNHALL_UPDATED,
     PRESENCE_CHANGED,
+    QUESTION_VOTES,
 )
 
-# The consumer method that receives layer messages is ``townhall_event``.
+# The type of the layer messages the hub of each process receives (consumers/hub.py).
 LAYER_MESSAGE_TYPE = "townhall.event"
 
 
@@ -45,8 +48,9 @@ def group_name(townhall_id: int) -> str:
     return f"townhall.{townhall_id}"
 
 
-def layer_message(seq: int, event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
-    return {"type": LAYER_MESSAGE_TYPE, "seq": seq, "event": event_type, "payload": payload}
+def layer_message(townhall_id: int, seq: int, event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """What the layer carries to each process's hub (consumers/hub.py)."""
+    return {"type": LAYER_MESSAGE_TYPE, "townhall_id": townhall_id, "seq": seq, "event": event_type, "payload": payload}
 
 
 def publish_on_commit(townhall_id: int, seq: int, event_type: str, payload: dict[str, Any]) -> None:
@@ -55,7 +59,7 @@ def publish_on_commit(townhall_id: int, seq: int, event_type: str, payload: dict
     Must be called inside the transaction that stored the event. If the
     transaction rolls back nothing is sent.
     """
-    message = layer_message(seq, event_type, payload)
+    message = layer_message(townhall_id, seq, event_type, payload)
     transaction.on_commit(lambda: _publish(townhall_id, message))
 
 

@@ -7,12 +7,16 @@ so the same rules serve snapshots, live events and replays from the database.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from moderation.states import MERGED, PUBLIC_STATUSES, REJECTED, citizen_requests, moderator_requests
 
 Role = Literal["moderator", "citizen", "screen"]
+
+# docs/protocol.md's version; snapshots carry it as ``protocol``.
+PROTOCOL_VERSION = 2
 Record = dict[str, Any]
 
 BASE_FIELDS = ("id", "text", "author", "place", "status", "votes", "created_at", "version", "edited")
@@ -92,6 +96,22 @@ def render_townhall(viewer: Viewer, townhall: dict[str, Any]) -> dict[str, Any]:
     return public
 
 
+def audience_key(viewer: Viewer, payload: dict[str, Any]) -> Hashable:
+    """Viewers with the same key get the same frame for an event with ``payload``
+    from :func:`render_event`, so a server renders and encodes each event once
+    per key, not once per socket (docs/protocol.md, "Fan-out").
+
+    Moderators all see the same; so do screens. A citizen's frame depends on the
+    event's question only: whether it is theirs, and whether they voted on it.
+    """
+    if viewer.role != "citizen":
+        return viewer.role
+    record = payload.get("question")
+    if not record:
+        return viewer.role
+    return (viewer.role, record["participant"] == viewer.participant, record["id"] in viewer.voted)
+
+
 def render_event(viewer: Viewer, seq: int, event_type: str, payload: dict[str, Any]) -> dict[str, Any] | None:
     """The frame ``viewer`` gets for a stored event, or ``None`` if it gets nothing.
 
@@ -125,6 +145,8 @@ def _render_event(viewer: Viewer, seq: int, event_type: str, payload: dict[str, 
         if viewer.role != "moderator":
             return None
         return {"type": "presence.changed", "seq": seq, "presence": payload["presence"]}
+    if event_type == "question.votes":
+        return {"type": "question.votes", "seq": seq, "votes": [dict(item) for item in payload["votes"]]}
     if event_type == "townhall.updated":
         return {"type": "townhall.updated", "seq": seq, "townhall": render_townhall(viewer, payload["townhall"])}
     raise ValueError(f"unknown event type {event_type!r}")

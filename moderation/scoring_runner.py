@@ -217,7 +217,7 @@ async def sweep(*, local: bool = False) -> list[int]:
     """Re-queue the questions left ``pending`` for longer than twice
     ``SCORING_TIMEOUT`` that this process is not already scoring (a lost
     task, a process that died mid-way). Each process runs it every
-    ``SCORING_SWEEP_INTERVAL`` seconds (consumers/watch.py)."""
+    ``SCORING_SWEEP_INTERVAL`` seconds (consumers/hub.py)."""
     ids = await database_sync_to_async(selectors.stale_pending_question_ids)(older_than=2 * settings.SCORING_TIMEOUT)
     lost = [question_id for question_id in ids if question_id not in _in_flight]
     if lost:

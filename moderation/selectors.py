@@ -13,7 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
 from moderation.models import Decision, Event, ModeratorPresence, Question, TownHall, Vote
-from moderation.presenters import Viewer, can_see, render_question, render_townhall
+from moderation.presenters import PROTOCOL_VERSION, Viewer, can_see, render_question, render_townhall
 from townhall import links
 
 
@@ -167,28 +167,36 @@ def participant_votes(townhall: TownHall, participant: str) -> set[int]:
     )
 
 
-def snapshot(viewer: Viewer, townhall_id: int) -> dict[str, Any]:
-    """The first frame of a socket: everything ``viewer`` may see now.
+def snapshot_data(townhall_id: int) -> tuple[int, dict[str, Any], list[dict[str, Any]], int | None]:
+    """``(seq, townhall record, every question's record oldest first, screen question id)``.
 
     ``seq`` is read before the data, so the data is at least as new as
     ``seq``; events after it are re-applied idempotently by the client.
     """
     townhall = TownHall.objects.get(pk=townhall_id)
-    seq = townhall.last_seq
     questions = Question.objects.filter(townhall=townhall).select_related("merged_into").order_by("created_at", "id")
-    records = [question_record(q) for q in questions]
-    visible = [r for r in records if can_see(viewer, r)]
-    screen_record = next((r for r in records if r["id"] == townhall.screen_question_id), None)
+    return townhall.last_seq, townhall_record(townhall), [question_record(q) for q in questions], townhall.screen_question_id
+
+
+def snapshot(viewer: Viewer, townhall_id: int) -> dict[str, Any]:
+    """The first frame of a socket: everything ``viewer`` may see now (docs/protocol.md).
+
+    Citizens and screens get the same from ``consumers.snapshots``, shared by
+    every socket of a process; this one serves moderators, tests and replays.
+    """
+    seq, townhall, records, screen_id = snapshot_data(townhall_id)
+    screen_record = next((r for r in records if r["id"] == screen_id), None)
     frame = {
         "type": "snapshot",
         "seq": seq,
-        "townhall": render_townhall(viewer, townhall_record(townhall)),
-        "questions": [render_question(viewer, r) for r in visible],
+        "protocol": PROTOCOL_VERSION,
+        "townhall": render_townhall(viewer, townhall),
+        "questions": [render_question(viewer, r) for r in records if can_see(viewer, r)],
         "screen": {"question": None if screen_record is None else render_question(viewer, screen_record)},
     }
     if viewer.role == "moderator":
-        frame["decisions"] = recent_decisions(townhall.pk)
-        frame["presence"] = presence_list(townhall.pk)
+        frame["decisions"] = recent_decisions(townhall_id)
+        frame["presence"] = presence_list(townhall_id)
     return frame
 
 
@@ -212,7 +220,7 @@ def question_text(question_id: int) -> str | None:
 
 
 def last_seqs(townhall_ids: list[int]) -> dict[int, int]:
-    """The last event ``seq`` of each town hall, in one query (the per-process watch)."""
+    """The last event ``seq`` of each town hall, in one query (the poll of each process's hub)."""
     return dict(TownHall.objects.filter(pk__in=townhall_ids).values_list("pk", "last_seq"))
 
 

@@ -9,12 +9,12 @@ import pytest
 import pytest_asyncio
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
-from channels.testing import WebsocketCommunicator
 
 from moderation import scoring_runner as runner
 from moderation.scoring import registry
 from moderation.scoring.base import ScoreResult
 from moderation.scoring.normalize import normalize_for_model
+from tests.support.ws import Communicator, with_version
 
 pytest_plugins = ["tests.support.servers", "tests.support.browser"]
 
@@ -131,11 +131,16 @@ async def connect() -> AsyncIterator:
     """
     from asgi import application
 
-    opened: list[WebsocketCommunicator] = []
+    opened: list[Communicator] = []
 
     async def _connect(
-        path: str, *, session: str | None = None, origin: bytes | None = ORIGIN, expect_snapshot: bool = True
-    ) -> WebsocketCommunicator:
+        path: str,
+        *,
+        session: str | None = None,
+        origin: bytes | None = ORIGIN,
+        expect_snapshot: bool = True,
+        version: int | None = 2,
+    ) -> Communicator:
         if not opened:
             await asyncio.get_running_loop().run_in_executor(None, registry.get_scorer)
         headers = []
@@ -143,7 +148,7 @@ async def connect() -> AsyncIterator:
             headers.append((b"origin", origin))
         if session is not None:
             headers.append((b"cookie", f"sessionid={session}".encode()))
-        comm = WebsocketCommunicator(application, path, headers=headers)
+        comm = Communicator(application, with_version(path, version), headers=headers)
         opened.append(comm)
         connected, _ = await comm.connect(timeout=5)
         if expect_snapshot:

@@ -52,7 +52,7 @@ async def test_an_event_reaches_the_console_while_the_database_thread_is_busy(co
         seq = snapshot["seq"] + 1
         payload = {"townhall": {"slug": "room", "title": "Renamed", "status": "live", "max_question_length": 500}}
         await get_channel_layer().group_send(
-            events.group_name(townhall.pk), events.layer_message(seq, events.TOWNHALL_UPDATED, payload)
+            events.group_name(townhall.pk), events.layer_message(townhall.pk, seq, events.TOWNHALL_UPDATED, payload)
         )
 
         # then the console gets it before the database thread is free

@@ -500,6 +500,7 @@ ROUND_TRIP_EVENTS = {
     "screen.cleared": {"question": None},  # stored as screen.changed
     "townhall.updated": {"townhall": TOWNHALL},
     "presence.changed": {"presence": [{"username": "alice", "name": "Alice Martin", "editing": 7}]},
+    "question.votes": {"votes": [{"id": 7, "votes": 12}, {"id": 9, "votes": 0}]},
 }
 STORED_TYPE = {"question.removed": "question.updated", "screen.cleared": "screen.changed"}
 # Who gets nothing for an event (documented above); everyone else gets a frame.
@@ -545,6 +546,7 @@ def test_every_stored_event_renders_to_json_safe_frames(who: str):
     services.question_apply_score(question_id=question.pk, result=ScoreResult(labels={"toxicity": 0.2}, model="m 1"))
     services.question_approve(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator)
     services.question_vote(townhall_id=townhall.pk, question_id=question.pk, participant=OTHER, up=True)
+    services.question_votes_publish(townhall_id=townhall.pk, question_ids=[question.pk])
     services.screen_show(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator)
     services.question_withdraw(townhall_id=townhall.pk, question_id=question.pk, participant=ASKER)
     services.presence_join(townhall_id=townhall.pk, user=moderator, channel_name="test.console")

@@ -21,7 +21,7 @@ def test_a_publish_after_the_server_loop_stopped_returns_at_once(caplog):
         SyncToAsync.threadlocal.main_event_loop = loop
         SyncToAsync.threadlocal.main_event_loop_pid = os.getpid()
         # when a committed write publishes its event
-        events._publish(1, events.layer_message(7, events.PRESENCE_CHANGED, {"presence": []}))
+        events._publish(1, events.layer_message(1, 7, events.PRESENCE_CHANGED, {"presence": []}))
         finished.set()
 
     thread = threading.Thread(target=database_thread, daemon=True)
@@ -46,7 +46,7 @@ def test_a_publish_from_a_server_thread_reaches_the_layer():
         def database_thread() -> None:
             SyncToAsync.threadlocal.main_event_loop = loop
             SyncToAsync.threadlocal.main_event_loop_pid = os.getpid()
-            events._publish(5, events.layer_message(3, events.TOWNHALL_UPDATED, {"townhall": {}}))
+            events._publish(5, events.layer_message(5, 3, events.TOWNHALL_UPDATED, {"townhall": {}}))
 
         # when a database thread publishes
         await loop.run_in_executor(None, database_thread)

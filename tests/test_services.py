@@ -775,7 +775,7 @@ def test_votes_count_one_per_participant(townhall, moderator):
     assert Vote.objects.filter(question=question).count() == 3
 
 
-def test_voting_up_twice_counts_once_and_announces_once(townhall, moderator):
+def test_voting_up_twice_counts_once_and_stores_no_event(townhall, moderator):
     # given
     question = in_status(townhall, moderator, "approved")
     seq_before = TownHall.objects.get(pk=townhall.pk).last_seq
@@ -784,9 +784,43 @@ def test_voting_up_twice_counts_once_and_announces_once(townhall, moderator):
     vote(townhall, question, OTHER)
     vote(townhall, question, OTHER)
 
-    # then
+    # then the count is stored, and told to nobody yet (votes are coalesced)
     assert fresh(question).votes == 1
-    assert event_types(townhall, seq_before) == [events.QUESTION_UPDATED]
+    assert event_types(townhall, seq_before) == []
+
+
+def test_publishing_votes_stores_one_event_with_the_latest_public_counts(townhall, moderator):
+    # given votes on two approved questions, and one on a question rejected since
+    first = in_status(townhall, moderator, "approved")
+    second = in_status(townhall, moderator, "approved")
+    rejected = in_status(townhall, moderator, "approved")
+    for participant in ("p1", "p2", "p3"):
+        vote(townhall, first, participant)
+    vote(townhall, second, "p1")
+    vote(townhall, rejected, "p1")
+    services.question_reject(townhall_id=townhall.pk, question_id=rejected.pk, moderator=moderator, reason="other")
+    seq_before = TownHall.objects.get(pk=townhall.pk).last_seq
+
+    # when
+    event = services.question_votes_publish(
+        townhall_id=townhall.pk, question_ids={second.pk, first.pk, rejected.pk, 999_999}
+    )
+
+    # then one event carries the counts everyone may see, and nothing else
+    assert event_types(townhall, seq_before) == [events.QUESTION_VOTES]
+    assert event.payload == {"votes": [{"id": first.pk, "votes": 3}, {"id": second.pk, "votes": 1}]}
+
+
+def test_publishing_votes_of_questions_nobody_may_see_stores_nothing(townhall, moderator):
+    # given a question rejected after a vote
+    question = in_status(townhall, moderator, "approved")
+    vote(townhall, question, "p1")
+    services.question_reject(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator, reason="other")
+    seq_before = TownHall.objects.get(pk=townhall.pk).last_seq
+
+    # when / then
+    assert services.question_votes_publish(townhall_id=townhall.pk, question_ids=[question.pk]) is None
+    assert event_types(townhall, seq_before) == []
 
 
 def test_vote_up_false_takes_the_vote_back(townhall, moderator):
@@ -1152,6 +1186,7 @@ def test_event_seq_is_1_to_n_in_order_for_a_town_hall(townhall, moderator):
     services.question_approve(townhall_id=townhall.pk, question_id=first.pk, moderator=moderator)
     services.question_reject(townhall_id=townhall.pk, question_id=second.pk, moderator=moderator, reason="other")
     vote(townhall, first, OTHER)
+    services.question_votes_publish(townhall_id=townhall.pk, question_ids=[first.pk])
     services.screen_show(townhall_id=townhall.pk, question_id=first.pk, moderator=moderator)
     services.question_answer(townhall_id=townhall.pk, question_id=first.pk, moderator=moderator)
     services.townhall_set_status(townhall_id=townhall.pk, status="closed")

@@ -69,7 +69,7 @@ def test_citizen_page_sets_a_session_with_a_participant(townhall):
     # then the page renders and a session holds a random participant id
     assert response.status_code == 200
     assert response.context["townhall"].pk == townhall.pk
-    assert response.context["ws_path"] == "/ws/t/room/"
+    assert response.context["ws_path"] == "/ws/t/room/?v=2"
     assert "sessionid" in response.cookies
     participant = client.session["participant"]
     assert re.fullmatch(r"[0-9a-f]{32}", participant)
@@ -153,7 +153,7 @@ def test_moderator_page_is_200_for_a_moderator(townhall, moderator):
 
     # then
     assert response.status_code == 200
-    assert response.context["ws_path"] == "/ws/t/room/moderate/"
+    assert response.context["ws_path"] == "/ws/t/room/moderate/?v=2"
     assert response.context["screen_url"] == f"http://testserver/t/room/screen/?key={townhall.screen_key}"
 
 
@@ -202,7 +202,7 @@ def test_screen_page_with_the_key_is_200(townhall):
 
     # then
     assert response.status_code == 200
-    assert response.context["ws_path"] == f"/ws/t/room/screen/?key={townhall.screen_key}"
+    assert response.context["ws_path"] == f"/ws/t/room/screen/?key={townhall.screen_key}&v=2"
     assert response.context["join_url"] == "http://testserver/t/room/"
 
 

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from moderation.presenters import PROTOCOL_VERSION
+
 SOCKET_URLCONF = "consumers.routing"
 
 
@@ -36,9 +38,12 @@ def screen_path(slug: str, screen_key: str) -> str:
 
 
 def socket_path(room: str, slug: str, screen_key: str | None = None) -> str:
-    """The websocket path of ``room`` (``citizen``, ``moderator`` or ``screen``)."""
+    """The websocket path of ``room`` (``citizen``, ``moderator`` or ``screen``),
+    asking for the protocol version the pages speak (docs/protocol.md)."""
     path = reverse(f"{room}-socket", args=[slug], urlconf=SOCKET_URLCONF)
-    return path if screen_key is None else path + "?" + urlencode({"key": screen_key})
+    query = {} if screen_key is None else {"key": screen_key}
+    query["v"] = PROTOCOL_VERSION
+    return path + "?" + urlencode(query)
 
 
 def townhall_urls(slug: str, screen_key: str, request: HttpRequest | None = None) -> dict[str, str]:

@@ -230,6 +230,9 @@ SCORING_SWEEP_INTERVAL = env_float("SCORING_SWEEP_INTERVAL", 60.0)
 # it has sockets for and replays what it missed (writes by other processes,
 # signals the layer lost). See consumers/watch.py.
 SEQ_POLL_INTERVAL = env_float("SEQ_POLL_INTERVAL", 2.0)
+# Votes are coalesced: each process reports the vote counts of a town hall at
+# most this often (seconds), in one question.votes event (docs/protocol.md).
+VOTE_FLUSH_INTERVAL = env_float("VOTE_FLUSH_INTERVAL", 0.5)
 # Citizen rate limit: at most QUESTION_RATE_COUNT questions per QUESTION_RATE_WINDOW seconds.
 QUESTION_RATE_COUNT = env_int("QUESTION_RATE_COUNT", 5)
 QUESTION_RATE_WINDOW = env_int("QUESTION_RATE_WINDOW", 60)

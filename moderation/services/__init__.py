@@ -20,7 +20,7 @@ Services are synchronous and take scores as values. Consumers call them
 through ``database_sync_to_async``; errors are ``moderation.exceptions``.
 """
 
-from moderation.services.citizens import question_submit, question_vote, question_withdraw
+from moderation.services.citizens import question_submit, question_vote, question_votes_publish, question_withdraw
 from moderation.services.merges import question_merge, question_restore
 from moderation.services.moderators import (
     question_answer,
@@ -44,6 +44,7 @@ __all__ = [
     "question_submit",
     "question_withdraw",
     "question_vote",
+    "question_votes_publish",
     "question_apply_score",
     "question_scoring_failed",
     "question_approve",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from moderation import events, states
 from moderation.exceptions import BadRequest, Conflict, Forbidden, NotFound, RateLimited, TownHallClosed
-from moderation.models import Question, TownHall, Vote
+from moderation.models import Event, Question, TownHall, Vote
 from moderation.selectors import question_record
 from moderation.services._core import (
     CLIENT_KEY_PATTERN,
@@ -109,6 +110,8 @@ def question_vote(*, townhall_id: int, question_id: int, participant: str, up: b
     """Add (``up=True``) or take back the participant's vote on an approved question.
 
     Returns ``(question, voted)``. Idempotent: voting twice counts once.
+    Stores no event: the caller reports the change to ``question_votes_publish``,
+    which tells everyone the counts, coalesced (docs/protocol.md).
     Raises ``NotFound``, ``Conflict`` (not approved), ``TownHallClosed``.
     """
     with transaction.atomic():
@@ -134,5 +137,24 @@ def question_vote(*, townhall_id: int, question_id: int, participant: str, up: b
         if changed:
             question.votes = Vote.objects.filter(question=question).count()
             question.save(update_fields=["votes", "updated_at"])
-            question_event(townhall, question, events.QUESTION_UPDATED, question.status)
     return question, up
+
+
+def question_votes_publish(*, townhall_id: int, question_ids: Iterable[int]) -> Event | None:
+    """Store one ``question.votes`` event with the current counts of ``question_ids``
+    that everyone may see (approved, answered), and publish it after commit.
+
+    Returns the event, or ``None`` when none of them is public any more (a
+    question rejected since: its count is nobody's business but the moderators',
+    who get it with the question). Raises nothing for unknown ids.
+    """
+    with transaction.atomic():
+        townhall = lock_townhall(townhall_id)
+        counts = list(
+            Question.objects.filter(townhall=townhall, pk__in=list(question_ids), status__in=states.PUBLIC_STATUSES)
+            .order_by("pk")
+            .values_list("pk", "votes")
+        )
+        if not counts:
+            return None
+        return append_event(townhall, events.QUESTION_VOTES, {"votes": [{"id": pk, "votes": n} for pk, n in counts]})

@@ -43,6 +43,15 @@ export function applyEvent(state, event, upsert = (q) => state.questions.set(q.i
     case 'townhall.updated':
       state.townhall = { ...state.townhall, ...(event.townhall || {}) };
       return true;
+    case 'question.votes':
+      // Coalesced counts (latest wins); ids this page does not hold are ignored.
+      for (const item of Array.isArray(event.votes) ? event.votes : []) {
+        if (!item || typeof item.id !== 'number' || typeof item.votes !== 'number') continue;
+        const held = state.questions.get(item.id);
+        if (held) state.questions.set(item.id, { ...held, votes: item.votes });
+        if (state.screen && state.screen.id === item.id) state.screen = { ...state.screen, votes: item.votes };
+      }
+      return true;
     default:
       return false;
   }

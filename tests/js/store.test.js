@@ -32,7 +32,7 @@ const BEFORE = {
   screen: { question: null },
 };
 
-// Seven moderator actions, as the moderators' socket sees them.
+// Seven moderator actions and a batch of vote counts, as the moderators' socket sees them.
 const EVENTS = [
   { type: 'question.created', seq: 11, question: q(4, 'pending') },
   { type: 'question.scored', seq: 12, question: q(4, 'pending', { toxicity: { score: 0.02, status: 'scored' } }) },
@@ -41,18 +41,19 @@ const EVENTS = [
   { type: 'question.updated', seq: 15, question: q(3, 'merged', { version: 2, merged_into: { id: 2, text: 'question 2' } }) },
   { type: 'question.removed', seq: 16, question_id: 4 },
   { type: 'townhall.updated', seq: 17, townhall: { status: 'closed' } },
+  { type: 'question.votes', seq: 18, votes: [{ id: 2, votes: 9 }, { id: 99, votes: 4 }] },
 ];
 
 const AFTER = {
   type: 'snapshot',
-  seq: 17,
+  seq: 18,
   townhall: { slug: 'demo', title: 'Budget', status: 'closed' },
   questions: [
     q(1, 'approved', { version: 2 }),
-    q(2, 'approved', { votes: 3 }),
+    q(2, 'approved', { votes: 9 }),
     q(3, 'merged', { version: 2, merged_into: { id: 2, text: 'question 2' } }),
   ],
-  screen: { question: q(2, 'approved', { votes: 3 }) },
+  screen: { question: q(2, 'approved', { votes: 9 }) },
 };
 
 describe('snapshot + events = fresh snapshot', () => {
@@ -154,7 +155,7 @@ describe('through the socket: seq gaps and repeats', () => {
     // when events come with gaps (12 and 16 are not for this socket), repeats and stale ones
     const scored = EVENTS[1];
     const removed = EVENTS[5];
-    const order = [EVENTS[0], EVENTS[2], EVENTS[2], EVENTS[3], EVENTS[4], EVENTS[0], EVENTS[6]];
+    const order = [EVENTS[0], EVENTS[2], EVENTS[2], EVENTS[3], EVENTS[4], EVENTS[0], EVENTS[6], EVENTS[7], EVENTS[6]];
     order.forEach((event) => f.current.receive(event));
 
     // then: the same as a fresh snapshot, except what the skipped events carried
@@ -169,6 +170,7 @@ describe('through the socket: seq gaps and repeats', () => {
     f.current.open();
     f.current.receive(AFTER);
     f.current.receive(EVENTS[6]); // seq 17, already in the snapshot
+    f.current.receive(EVENTS[7]); // seq 18 too
     assert.deepEqual(picture(state), picture(fromSnapshot(AFTER)));
   });
 });

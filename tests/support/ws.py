@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 import json
+from collections import deque
 from typing import Any
 
 from channels.testing import WebsocketCommunicator
 
 TIMEOUT = 5
+
+
+class Communicator(WebsocketCommunicator):
+    """A communicator that keeps the frames :func:`request` skipped.
+
+    The server's hub delivers events independently of a socket's requests, so
+    an event a request caused may arrive before its ``ok`` (docs/protocol.md:
+    replies are in order among themselves, events by ``seq``). Frames read
+    while waiting for a reply are kept and read next, as a client would.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kept: deque[str] = deque()
+
+    async def receive_from(self, timeout: float = 1) -> str:
+        if self.kept:
+            return self.kept.popleft()
+        return await super().receive_from(timeout)
+
+    async def receive_nothing(self, timeout: float = 0.1, interval: float = 0.01) -> bool:
+        if self.kept:
+            return False
+        return await super().receive_nothing(timeout, interval)
 
 
 async def next_frame(comm: WebsocketCommunicator, timeout: float = TIMEOUT) -> dict[str, Any]:
@@ -47,12 +72,18 @@ async def until_status(
 async def request(
     comm: WebsocketCommunicator, frame_type: str, request_id: str = "r1", **fields: Any
 ) -> dict[str, Any]:
-    """Send a request and return its reply (ok or error), skipping events."""
+    """Send a request and return its reply (ok or error); the events that
+    arrive meanwhile are kept for the next reads (see :class:`Communicator`)."""
     await comm.send_to(text_data=json.dumps({"type": frame_type, "id": request_id, **fields}))
+    skipped: list[str] = []
     for _ in range(20):
-        frame = await next_frame(comm)
+        text = await comm.receive_from(timeout=TIMEOUT)
+        frame = json.loads(text)
         if frame["type"] in ("ok", "error", "snapshot") and frame.get("id") == request_id:
+            if isinstance(comm, Communicator):
+                comm.kept.extendleft(reversed(skipped))
             return frame
+        skipped.append(text)
     raise AssertionError(f"no reply to {frame_type}")
 
 
@@ -62,3 +93,10 @@ async def close_code(comm: WebsocketCommunicator) -> int:
         output = await comm.receive_output(timeout=TIMEOUT)
     assert output["type"] == "websocket.close", output
     return output.get("code")
+
+
+def with_version(path: str, version: int | None) -> str:
+    """``path`` with the protocol version the pages ask for (``v=2``); ``None``: as given (version 1)."""
+    if version is None:
+        return path
+    return path + ("&" if "?" in path else "?") + f"v={version}"

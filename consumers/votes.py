@@ -1,0 +1,91 @@
+"""Votes, coalesced: at most one ``question.votes`` event per town hall every
+``VOTE_FLUSH_INTERVAL`` seconds from each process (docs/protocol.md).
+
+A vote is stored and acknowledged to the voter at once; the counts reach the
+other sockets later, batched, the latest count winning, as Slack and Discord
+do for counters. A storm of a thousand votes then costs a few events, not a
+thousand events times every socket.
+
+The questions waiting to be reported live in this process's memory: if the
+process dies in the interval, those counts reach the others with the next
+vote on the question, or their next snapshot. The counts themselves are
+stored with each vote, so nothing that decides (the queue by votes, the
+screen's "next") ever waits for this.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError
+
+from moderation import services
+
+logger = logging.getLogger(__name__)
+
+
+class VoteCoalescer:
+    """The questions whose votes changed, per town hall, and the timers that report them."""
+
+    def __init__(self, database: Callable[..., Any]) -> None:
+        self._database = database
+        self._dirty: dict[int, set[int]] = {}
+        self._last: dict[int, float] = {}
+        self._timers: dict[int, asyncio.TimerHandle] = {}
+        self._flushing: dict[int, asyncio.Task[None]] = {}
+        self.events_stored = 0  # for tests and benchmarks
+
+    def changed(self, townhall_id: int, question_id: int) -> None:
+        """A vote on ``question_id`` was stored: report it with the next batch."""
+        self._dirty.setdefault(townhall_id, set()).add(question_id)
+        self._schedule(townhall_id)
+
+    def _schedule(self, townhall_id: int) -> None:
+        if townhall_id in self._timers or townhall_id in self._flushing:
+            return  # the timer, or the flush's end, schedules the next one
+        wait = self._last.get(townhall_id, float("-inf")) + settings.VOTE_FLUSH_INTERVAL - time.monotonic()
+        loop = asyncio.get_running_loop()
+        self._timers[townhall_id] = loop.call_later(max(0.0, wait), self._start, townhall_id)
+
+    def _start(self, townhall_id: int) -> None:
+        self._timers.pop(townhall_id, None)
+        task = asyncio.get_running_loop().create_task(self._flush(townhall_id), name=f"votes-{townhall_id}")
+        self._flushing[townhall_id] = task
+        task.add_done_callback(lambda _: self._done(townhall_id))
+
+    def _done(self, townhall_id: int) -> None:
+        self._flushing.pop(townhall_id, None)
+        if self._dirty.get(townhall_id):
+            self._schedule(townhall_id)
+
+    async def _flush(self, townhall_id: int) -> None:
+        ids = self._dirty.pop(townhall_id, set())
+        if not ids:
+            return
+        self._last[townhall_id] = time.monotonic()
+        try:
+            event = await self._database(services.question_votes_publish)(townhall_id=townhall_id, question_ids=ids)
+        except DatabaseError as exc:
+            # Keep them for the next try: the counts are stored, only the report waits.
+            logger.warning("could not report the votes of town hall %s (%s); retrying", townhall_id, exc)
+            self._dirty.setdefault(townhall_id, set()).update(ids)
+            return
+        if event is not None:
+            self.events_stored += 1
+
+    async def flush_all(self) -> None:
+        """Report everything now (the process's last socket left, or it is stopping)."""
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        await asyncio.gather(*self._flushing.values(), return_exceptions=True)
+        for townhall_id in list(self._dirty):
+            await self._flush(townhall_id)
+        for timer in self._timers.values():
+            timer.cancel()  # scheduled by a flush that ended meanwhile: nothing left to report
+        self._timers.clear()

@@ -29,8 +29,9 @@ Databases
     database and returns its stdout; it raises ``ManageError`` (with stderr)
     on a non-zero exit. Its channel layer is the in-memory one unless
     ``env`` gives ``REDIS_URL`` (and ``CHANNEL_PREFIX``), so a command's
-    publishes reach no other test's sockets. Child processes get a SQLite
-    URL as ``SQLITE_PATH``, so settings keep their SQLite options.
+    publishes reach no other test's sockets. Child processes get the URL as
+    ``DATABASE_URL``, SQLite too (settings give a ``sqlite:`` URL the same
+    options as their default SQLite file).
 
 Servers
     ``DaphneServer(database_url, redis_url=None, *, port=None, **env)`` runs
@@ -161,17 +162,6 @@ def _with_database_name(url: str, name: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(path="/" + name))
 
 
-def _database_env(database_url: str) -> dict[str, str]:
-    """The variables that point settings at ``database_url``.
-
-    A SQLite URL becomes ``SQLITE_PATH``, so that settings keep their SQLite
-    options (busy timeout, IMMEDIATE transactions) that a DATABASE_URL would lose.
-    """
-    if database_url.startswith("sqlite:///"):
-        return {"SQLITE_PATH": database_url[len("sqlite:///") :]}
-    return {"DATABASE_URL": database_url}
-
-
 def _child_env(database_url: str, extra: dict[str, str] | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _SERVICE_VARIABLES}
     # The settings module of the process that starts them (tests.settings
@@ -179,7 +169,7 @@ def _child_env(database_url: str, extra: dict[str, str] | None) -> dict[str, str
     env.update(
         DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE") or "townhall.settings", PYTHONUNBUFFERED="1"
     )
-    env.update(_database_env(database_url))
+    env["DATABASE_URL"] = database_url
     env.update({k: str(v) for k, v in (extra or {}).items() if v is not None})
     return env
 

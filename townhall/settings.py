@@ -104,29 +104,92 @@ TEMPLATES = [
 
 # --- Database: SQLite file by default, DATABASE_URL otherwise -----------------
 _DEFAULT_SQLITE = BASE_DIR / "var" / "townhall.sqlite3"
-if os.environ.get("DATABASE_URL"):
-    # Persistent connections: Channels runs every database call of a process on
-    # one thread, and opening a PostgreSQL connection per call (conn_max_age=0)
-    # costs more than the queries of a submitted question. Health checks
-    # replace a connection the server dropped (a PostgreSQL restart).
-    DATABASES = {
-        "default": dj_database_url.parse(
-            os.environ["DATABASE_URL"],
-            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
-            conn_health_checks=True,
+_SQLITE_ENGINE = "django.db.backends.sqlite3"
+_POSTGRES_ENGINE = "django.db.backends.postgresql"
+
+
+def _sqlite_database(name: str) -> dict:
+    """The same options whether SQLite is the default or a ``sqlite:`` DATABASE_URL.
+
+    WAL lets readers and the writer work at once (with a rollback journal a
+    commit waits for every reader to finish, and locks them out meanwhile);
+    IMMEDIATE transactions take the write lock up front, so concurrent
+    writers queue (for up to the busy timeout, 20 s) instead of failing with
+    "database is locked" when a read lock is upgraded. The journal mode is
+    kept in the file; setting it again on each connection is cheap.
+    """
+    return {
+        "ENGINE": _SQLITE_ENGINE,
+        "NAME": name,
+        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20, "transaction_mode": "IMMEDIATE"},
+    }
+
+
+def _pool_options() -> dict[str, int | float]:
+    """psycopg_pool's bounds for this process, from the environment.
+
+    Under ASGI every sync view runs in a thread of its own, besides the
+    sockets' shared database thread, the moderators' and the seq watch's
+    (consumers/db.py, consumers/watch.py). Each one takes a connection from
+    the pool for one unit of work (a request, a ``database_sync_to_async``
+    call) and gives it back at its end, so at most ``max_size`` are open in
+    the process, whatever the number of threads: the others wait for one, up
+    to ``timeout`` seconds, then fail with an OperationalError (a page
+    answers 500) rather than open more. The defaults suit two Daphne processes and
+    a scoring worker on a stock PostgreSQL (max_connections=100, 3 reserved
+    for superusers): 3 × 10 = 30 at most, which leaves room for a process
+    restarting beside the old one, ``manage.py`` commands, psql and backups;
+    on 2 cores more concurrent queries would only queue inside PostgreSQL.
+    ``min_size`` connections stay open when idle, so a quiet process answers
+    without connecting first.
+    """
+    options = {
+        "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
+        "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10),
+        "timeout": env_float("DATABASE_POOL_TIMEOUT", 10.0),
+    }
+    if not 0 <= options["min_size"] <= options["max_size"] or options["max_size"] < 1:
+        raise ImproperlyConfigured(
+            "DATABASE_POOL_MIN_SIZE and DATABASE_POOL_MAX_SIZE must satisfy 0 <= min <= max and max >= 1, "
+            f"got {options['min_size']} and {options['max_size']}"
         )
-    }
+    if options["timeout"] <= 0:
+        raise ImproperlyConfigured(f"DATABASE_POOL_TIMEOUT must be above 0, got {options['timeout']}")
+    return options
+
+
+def _database_from_url(url: str) -> dict:
+    parsed = dj_database_url.parse(url)
+    if parsed["ENGINE"] == _SQLITE_ENGINE:
+        return _sqlite_database(parsed["NAME"])
+    conn_max_age = env_int("DATABASE_CONN_MAX_AGE", 0)
+    if parsed["ENGINE"] == _POSTGRES_ENGINE and env_bool("DATABASE_POOL", True):
+        # Django's connection pool: a connection goes back to the pool when
+        # Django closes it (the end of a request, of a database_sync_to_async
+        # call), which it does only with CONN_MAX_AGE=0. The health check runs
+        # as a connection leaves the pool: one PostgreSQL dropped (a restart)
+        # is replaced instead of failing the request.
+        if conn_max_age:
+            raise ImproperlyConfigured(
+                "DATABASE_CONN_MAX_AGE keeps a connection per thread and cannot be used with the connection "
+                "pool: leave it unset, or turn the pool off with DATABASE_POOL=0"
+            )
+        database = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
+        database.setdefault("OPTIONS", {})["pool"] = _pool_options()
+        return database
+    # No pool (DATABASE_POOL=0, e.g. behind PgBouncer, or another engine):
+    # a connection per unit of work, or Django's persistent connections with
+    # DATABASE_CONN_MAX_AGE. Under ASGI every request runs in a new thread, so
+    # a persistent connection is never reused and stays open until the
+    # garbage collector frees it: hundreds of page loads exhaust PostgreSQL
+    # (bench/pageloads.py). Django's documentation says to leave it at 0.
+    return dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+
+
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": _database_from_url(os.environ["DATABASE_URL"])}
 else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("SQLITE_PATH", str(_DEFAULT_SQLITE)),
-            # IMMEDIATE transactions take the write lock up front, so two
-            # concurrent writers queue instead of failing with "database is
-            # locked" when a read lock is upgraded.
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
-        }
-    }
+    DATABASES = {"default": _sqlite_database(os.environ.get("SQLITE_PATH", str(_DEFAULT_SQLITE)))}
 if os.environ.get("TEST_DATABASE_NAME"):
     # Lets two test runs share one database server without sharing a test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}

@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: install run test lint format chromium clean messages
+.PHONY: install run test lint format chromium nginx clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,24 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	fi
 
+# tests/test_nginx.py puts Debian's nginx in front of two Daphne processes; install
+# it when it is missing (needs root). The package would start a system nginx on
+# port 80: a policy-rc.d that refuses every start is in place during the install
+# (removed afterwards unless it was there before), and on a systemd machine the
+# service is disabled too. The test runs a private nginx of its own.
+nginx:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+		echo "Installing Debian's nginx for the deployment test (its service is not started)"; \
+		added=; \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && added=1; \
+		fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; status=$$?; \
+		if [ -n "$$added" ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+		if [ $$status -eq 0 ] && [ -d /run/systemd/system ]; then systemctl disable --quiet nginx; fi; \
+		exit $$status; \
+	fi
+
 # axe-core, for the accessibility tests (injected into pages under test only).
 # (npm dates installed files 1985, so a stamp tells make when it ran.)
 AXE_STAMP := tests/a11y/node_modules/.installed-stamp
@@ -47,7 +65,7 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch $(NODE_STAMP)
 
-test: install chromium $(AXE_STAMP) $(NODE_STAMP)
+test: install chromium nginx $(AXE_STAMP) $(NODE_STAMP)
 	mkdir -p var
 	node --test tests/js/
 	$(PY) -m pytest $(PYTEST_ARGS)

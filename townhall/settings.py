@@ -57,6 +57,14 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET and env_bool("REQUIRE_SECRET_KEY", Fa
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# Behind a TLS proxy (deploy/nginx/townhall.conf) Daphne sees plain HTTP. With
+# this switch, a request is HTTPS when the proxy says so in X-Forwarded-Proto:
+# links built from the request are https://, and the CSRF check accepts the
+# page's https:// Origin. Only set it when every request comes through a proxy
+# that overwrites that header (Daphne on loopback behind nginx); otherwise a
+# client could claim HTTPS.
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "daphne",

@@ -25,7 +25,8 @@ run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(PY) manage.py demo
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) asgi:application
+	# A deep listen queue: after a restart every phone reconnects at once (Twisted's default is 50).
+	$(VENV)/bin/daphne -e tcp:port=$(PORT):interface=$(HOST):backlog=4096 asgi:application
 
 # Browser tests drive Debian's Chromium; install it when it is missing (needs root).
 chromium:

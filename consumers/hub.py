@@ -315,7 +315,8 @@ def _townhall_of(message: dict[str, Any]) -> int | None:
 async def _close_connections() -> None:
     """The last socket of the process left: close the database connections of
     the threads that served sockets (the hub's, the moderators', the shared
-    one). An idle process holds no connection, a test database can be dropped,
+    one). An idle process holds no connection outside its pool (PostgreSQL:
+    ``DATABASE_POOL_MIN_SIZE``), a test database can be dropped,
     and no connection is left for the interpreter to collect at exit from
     another thread than its own."""
     loop = asyncio.get_running_loop()

@@ -102,6 +102,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 START_TIMEOUT = 30.0
+# Daphne's listen queue (Twisted's default is 50): after a restart every client
+# reconnects at once, and a short queue resets the handshakes it cannot hold.
+LISTEN_BACKLOG = 4096
 STOP_TIMEOUT = 10.0
 # At teardown a server that has not exited this long after SIGTERM is killed.
 # Daphne exits within a second or so, except when SIGTERM catches a
@@ -385,7 +388,7 @@ class DaphneServer:
             return
         if _accepts_connections(self.port):
             raise ServerError(f"port {self.port} is already taken: /healthz would answer for another server")
-        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "asgi:application"]
+        command = [sys.executable, "-m", "daphne", "-e", f"tcp:port={self.port}:interface=127.0.0.1:backlog={LISTEN_BACKLOG}", "asgi:application"]
         self._log_file = open(self._log_path, "ab")
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env(), stdout=self._log_file, stderr=subprocess.STDOUT

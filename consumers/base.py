@@ -171,8 +171,9 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         await self.send(text_data=encode(frame))
 
     async def send_text(self, text: str) -> None:
-        """A frame the hub encoded for this socket's audience."""
-        await self.send(text_data=text)
+        """A frame the hub encoded for this socket's audience (straight to the
+        server: this runs once per socket per event)."""
+        await self.base_send({"type": "websocket.send", "text": text})
 
     async def build_snapshot(self, request_id: str | None, floor: int) -> tuple[str, int]:
         """This viewer's snapshot frame (encoded) and its ``seq``, at least ``floor``."""
@@ -192,9 +193,14 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         async with self._snapshotting:
             self.ready = False
             try:
+                floor = self.room.last_seq
+                if request_id is not None:
+                    # An explicit resync: the client suspects it missed something,
+                    # so no shared snapshot older than the database's last event.
+                    floor = max(floor, await self.room.database_seq())
                 again = True
                 while again:
-                    text, seq = await self.build_snapshot(request_id, self.room.last_seq)
+                    text, seq = await self.build_snapshot(request_id, floor)
                     request_id = None  # a second round (version 1, below) is unrequested
                     self.last_seq = seq
                     await self.send(text_data=text)

@@ -156,6 +156,11 @@ class Room:
             else:
                 self.frames_sent += 1
 
+    async def database_seq(self) -> int:
+        """The town hall's last event in the database now (which this room may not have delivered yet)."""
+        latest = await hub_database(selectors.last_seqs)([self.townhall_id])
+        return latest.get(self.townhall_id, self.last_seq)
+
     async def public_state(self, floor: int) -> PublicState:
         """What every citizen and the screen may see, at a ``seq`` of at least
         ``floor``: read from the database once, shared by every socket that

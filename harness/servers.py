@@ -388,7 +388,14 @@ class DaphneServer:
             return
         if _accepts_connections(self.port):
             raise ServerError(f"port {self.port} is already taken: /healthz would answer for another server")
-        command = [sys.executable, "-m", "daphne", "-e", f"tcp:port={self.port}:interface=127.0.0.1:backlog={LISTEN_BACKLOG}", "asgi:application"]
+        command = [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-e",
+            f"tcp:port={self.port}:interface=127.0.0.1:backlog={LISTEN_BACKLOG}",
+            "asgi:application",
+        ]
         self._log_file = open(self._log_path, "ab")
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env(), stdout=self._log_file, stderr=subprocess.STDOUT

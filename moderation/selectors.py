@@ -175,7 +175,12 @@ def snapshot_data(townhall_id: int) -> tuple[int, dict[str, Any], list[dict[str,
     """
     townhall = TownHall.objects.get(pk=townhall_id)
     questions = Question.objects.filter(townhall=townhall).select_related("merged_into").order_by("created_at", "id")
-    return townhall.last_seq, townhall_record(townhall), [question_record(q) for q in questions], townhall.screen_question_id
+    return (
+        townhall.last_seq,
+        townhall_record(townhall),
+        [question_record(q) for q in questions],
+        townhall.screen_question_id,
+    )
 
 
 def snapshot(viewer: Viewer, townhall_id: int) -> dict[str, Any]:

@@ -141,7 +141,12 @@ async def test_a_storm_of_votes_reaches_an_onlooker_as_a_few_frames_with_the_fin
     assert counts == sorted(counts) and counts[-1] == 30
     assert len(counts) <= elapsed / settings.VOTE_FLUSH_INTERVAL + 1
     assert len(counts) < 30
-    assert await onlooker.receive_nothing(timeout=2 * settings.VOTE_FLUSH_INTERVAL)
+    # (a flush may repeat the final count: a vote's report can follow the read that counted it)
+    later = []
+    while not await onlooker.receive_nothing(timeout=2 * settings.VOTE_FLUSH_INTERVAL):
+        later.append(json.loads(await onlooker.receive_from()))
+    assert {f["type"] for f in later} <= {"question.votes"}
+    assert {i["votes"] for f in later for i in f["votes"] if i["id"] == question.pk} <= {30}
     # and the console learns the same count (it sorts its queue by votes)
     assert (await until(console, "question.votes"))["votes"] is not None
 

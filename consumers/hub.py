@@ -95,8 +95,10 @@ class Member(Protocol):
 class Room:
     """The sockets of one town hall in this process, and what they were sent."""
 
-    def __init__(self, townhall_id: int, last_seq: int) -> None:
+    def __init__(self, townhall_id: int, last_seq: int, on_votes: Callable[[int, int], None] | None = None) -> None:
         self.townhall_id = townhall_id
+        # Told when a question.votes event was delivered (consumers/votes.py paces its reports on it).
+        self._on_votes = on_votes
         # The last seq this process delivered: a newer event with a gap before
         # it is replayed from the database first.
         self.last_seq = last_seq
@@ -155,6 +157,8 @@ class Room:
                 self.members.discard(member)
             else:
                 self.frames_sent += 1
+        if event_type == events.QUESTION_VOTES and self._on_votes is not None:
+            self._on_votes(self.townhall_id, seq)
 
     async def database_seq(self) -> int:
         """The town hall's last event in the database now (which this room may not have delivered yet)."""
@@ -205,7 +209,7 @@ class Hub:
                 await self._start()
             room = self.rooms.get(townhall_id)
             if room is None:
-                room = self.rooms[townhall_id] = Room(townhall_id, last_seq)
+                room = self.rooms[townhall_id] = Room(townhall_id, last_seq, self.votes.delivered)
                 await self._subscribe(townhall_id)
             room.members.add(member)
             return room

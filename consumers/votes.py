@@ -6,6 +6,13 @@ other sockets later, batched, the latest count winning, as Slack and Discord
 do for counters. A storm of a thousand votes then costs a few events, not a
 thousand events times every socket.
 
+The next report of a town hall waits until this process has delivered the
+previous one to its own sockets, then ``VOTE_FLUSH_INTERVAL`` more: with
+thousands of sockets a delivery takes a while, and reports back to back would
+leave the event loop no time for the votes themselves (BENCHMARKS.md, "A real
+audience"). If that delivery never comes (the layer lost it and the room
+left), the report goes anyway after twice ``SEQ_POLL_INTERVAL``.
+
 The questions waiting to be reported live in this process's memory: if the
 process dies in the interval, those counts reach the others with the next
 vote on the question, or their next snapshot. The counts themselves are
@@ -38,6 +45,8 @@ class VoteCoalescer:
         self._last: dict[int, float] = {}
         self._timers: dict[int, asyncio.TimerHandle] = {}
         self._flushing: dict[int, asyncio.Task[None]] = {}
+        # The seq of the last report stored, and when, until this process delivered it.
+        self._awaiting: dict[int, tuple[int, float]] = {}
         self.events_stored = 0  # for tests and benchmarks
 
     def changed(self, townhall_id: int, question_id: int) -> None:
@@ -48,7 +57,11 @@ class VoteCoalescer:
     def _schedule(self, townhall_id: int) -> None:
         if townhall_id in self._timers or townhall_id in self._flushing:
             return  # the timer, or the flush's end, schedules the next one
-        wait = self._last.get(townhall_id, float("-inf")) + settings.VOTE_FLUSH_INTERVAL - time.monotonic()
+        since = self._last.get(townhall_id, float("-inf"))
+        awaiting = self._awaiting.get(townhall_id)
+        if awaiting is not None:  # ``delivered`` reschedules sooner
+            since = awaiting[1] + 2 * settings.SEQ_POLL_INTERVAL
+        wait = since + settings.VOTE_FLUSH_INTERVAL - time.monotonic()
         loop = asyncio.get_running_loop()
         self._timers[townhall_id] = loop.call_later(max(0.0, wait), self._start, townhall_id)
 
@@ -77,6 +90,20 @@ class VoteCoalescer:
             return
         if event is not None:
             self.events_stored += 1
+            self._awaiting[townhall_id] = (event.seq, time.monotonic())
+
+    def delivered(self, townhall_id: int, seq: int) -> None:
+        """This process delivered the ``question.votes`` event ``seq`` to its sockets."""
+        awaiting = self._awaiting.get(townhall_id)
+        if awaiting is None or seq < awaiting[0]:
+            return
+        del self._awaiting[townhall_id]
+        self._last[townhall_id] = time.monotonic()
+        timer = self._timers.pop(townhall_id, None)
+        if timer is not None:
+            timer.cancel()
+        if self._dirty.get(townhall_id):
+            self._schedule(townhall_id)
 
     async def flush_all(self) -> None:
         """Report everything now (the process's last socket left, or it is stopping)."""

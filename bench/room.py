@@ -39,6 +39,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "townhall.settings")
 
 import django
+from common import log, percentile
 
 django.setup()
 
@@ -46,19 +47,6 @@ from django.conf import settings
 from questions import town_hall_questions
 
 from harness.servers import DaphneServer, citizen_cookie, fresh_database, login, manage, open_socket
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p / 100
-    low, high = math.floor(k), math.ceil(k)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
 def ms(value: float) -> str:

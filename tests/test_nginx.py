@@ -32,13 +32,13 @@ from playwright.sync_api import expect
 from tests.support.browser import OwnContexts
 from tests.support.nginx import HOST, NGINX, Nginx, main_config, self_signed_certificate, site_config
 from tests.support.servers import (
-    DEFAULT_REDIS_URL,
     ROOT,
     DaphneServer,
     ServerGroup,
     free_port,
     fresh_database,
     manage,
+    reachable_redis,
     service_unavailable,
 )
 
@@ -66,21 +66,6 @@ class FrontDoor:
     def log_lines(self) -> list[dict[str, str]]:
         text = self.access_log.read_text() if self.access_log.exists() else ""
         return [match.groupdict() for match in map(LOG_LINE.search, text.splitlines()) if match]
-
-
-def reachable_redis() -> str:
-    """``REDIS_URL`` or the default, answering PING (the ``redis_url`` fixture's rule, for a module fixture)."""
-    import redis
-
-    url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-    try:
-        client.ping()
-    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
-        service_unavailable(f"Redis is unreachable at {url}: {exc}")
-    finally:
-        client.close()
-    return url
 
 
 @pytest.fixture(scope="module")

@@ -77,6 +77,12 @@ def channel_prefix() -> str:
 @pytest.fixture
 def redis_url() -> str:
     """A reachable Redis (PING), else skip (fail when REQUIRE_SERVICES=1)."""
+    return reachable_redis()
+
+
+def reachable_redis() -> str:
+    """``REDIS_URL`` or the default, answering PING; else skip (fail when REQUIRE_SERVICES=1).
+    Also for module-scoped fixtures, which cannot use ``redis_url``."""
     import redis
 
     url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL

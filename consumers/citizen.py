@@ -10,8 +10,7 @@ from consumers.base import Handler, TownHallConsumer
 from consumers.hub import hub
 from consumers.protocol import Request
 from consumers.snapshots import citizen_snapshot
-from moderation import participants, scoring_runner, selectors, services, states
-from moderation.models import TownHall
+from moderation import scoring_runner, selectors, services, states
 from moderation.presenters import Viewer, render_question
 from moderation.scoring.lexicon import matches_held_terms
 
@@ -32,15 +31,6 @@ def _vote(**fields: Any) -> tuple[dict[str, Any], bool]:
     return selectors.question_record(question), voted
 
 
-def _entry(slug: str, session: Any) -> tuple[TownHall | None, str | None, set[int]]:
-    """The town hall, the session's participant and their votes: one trip to the
-    database thread per connection (after a restart, every phone at once)."""
-    townhall = selectors.townhall_by_slug(slug)
-    participant = participants.participant_of(session) if townhall is not None else None
-    voted = selectors.participant_votes(townhall, participant) if participant is not None else set()
-    return townhall, participant, voted
-
-
 def _preview_terms(townhall_id: int, text: str) -> tuple[list[str], float]:
     terms, threshold = selectors.hold_rules(townhall_id)
     return matches_held_terms(text, terms), threshold
@@ -50,7 +40,8 @@ class CitizenConsumer(TownHallConsumer):
     role = "citizen"
 
     async def enter(self, slug: str) -> int | None:
-        self.townhall, participant, voted = await self.database(_entry)(slug, self.scope.get("session"))
+        entry = await hub().entries.enter(slug, self.scope.get("session"))
+        self.townhall, participant, voted = entry.townhall, entry.participant, entry.voted
         if self.townhall is None:
             return protocol.CLOSE_UNKNOWN_TOWNHALL
         if participant is None:

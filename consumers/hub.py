@@ -45,6 +45,7 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 
 from consumers import db
+from consumers.entries import EntryReader
 from consumers.snapshots import PublicState, public_state
 from consumers.votes import VoteCoalescer
 from moderation import events, scoring_runner, selectors
@@ -191,6 +192,7 @@ class Hub:
     def __init__(self) -> None:
         self.rooms: dict[int, Room] = {}
         self.votes = VoteCoalescer(hub_database)
+        self.entries = EntryReader(hub_database)
         self.channel: str | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self.rounds = 0  # completed polls, for tests

@@ -171,3 +171,26 @@ async def test_a_version_1_page_learns_vote_counts_from_a_fresh_snapshot(connect
     frame = await until(old, "snapshot")
     assert [q["votes"] for q in frame["questions"] if q["id"] == question.pk] == [1]
     assert all(f["type"] != "question.votes" for f in await drain(old))
+
+
+async def test_citizens_connecting_at_once_are_read_from_the_database_in_a_few_batches(connect):
+    # given 30 citizens, one of whom voted and one of whom asked
+    townhall, mod_session, sessions = await room(30)
+    console = await connect("/ws/t/room/moderate/", session=mod_session)
+    await until(console, "snapshot")
+    asked = await database_sync_to_async(factories.make_question)(townhall, participant=sessions[0][1])
+    await request(console, "question.approve", question_id=asked.pk)
+    voter = await connect("/ws/t/room/", session=sessions[1][0])
+    await until(voter, "snapshot")
+    await request(voter, "question.vote", question_id=asked.pk, up=True)
+    batches_before = consumers.hub.hub().entries.batches
+
+    # when all 30 connect at once (the voter a second time)
+    comms = await asyncio.gather(*(connect("/ws/t/room/", session=key) for key, _ in sessions))
+    snapshots = [await until(comm, "snapshot") for comm in comms]
+
+    # then they were read in far fewer batches than sockets, each with its own session and votes
+    assert consumers.hub.hub().entries.batches - batches_before < 10
+    flags = [(q["mine"], q["voted"]) for q in (s["questions"][0] for s in snapshots)]
+    assert flags[0] == (True, False) and flags[1] == (False, True)
+    assert set(flags[2:]) == {(False, False)}

@@ -45,8 +45,6 @@ from urllib.parse import urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-POLL = 0.01  # seconds between two checks of a waited-for condition (the times are taken on receipt)
-
 
 class Citizen:
     __slots__ = ("url", "cookie", "ws", "snapshot_at", "closed", "approved", "votes", "vote_sent", "ack_at", "ack")
@@ -76,6 +74,13 @@ class Crowd:
         self.errors: Counter = Counter()
         self.approved_count: Counter = Counter()
         self.voters: list[Citizen] = []
+        # Kept up to date as frames arrive, so that a wait checks a number, not every socket.
+        self.settled = 0  # sockets with a snapshot, or closed before one
+        self.open = 0  # sockets with a snapshot, still open
+        self.acked = 0  # voters whose vote was answered
+        self.vote_target: tuple[int, int] | None = None  # (question, count) awaited
+        self.at_target = 0  # open sockets whose last count for it is the target
+        self.changed = asyncio.Event()  # set by every frame and close: a wait re-checks
 
     # --- sockets -----------------------------------------------------------------
 
@@ -102,7 +107,7 @@ class Crowd:
                 self.failures += 1
                 self.errors[f"{type(exc).__name__}: {exc}"[:120]] += 1
                 if time.monotonic() > deadline:
-                    citizen.closed = -1
+                    self.closing(citizen, -1)
                     return
                 await asyncio.sleep(0.5 + random.random())
         try:
@@ -110,7 +115,17 @@ class Crowd:
                 self.receive(citizen, raw)
         except ConnectionClosed:
             pass
-        citizen.closed = citizen.ws.close_code or 1006
+        self.closing(citizen, citizen.ws.close_code or 1006)
+
+    def closing(self, citizen: Citizen, code: int) -> None:
+        if citizen.snapshot_at is None:
+            self.settled += 1
+        else:
+            self.open -= 1
+            if self.vote_target and citizen.votes.get(self.vote_target[0]) == self.vote_target[1]:
+                self.at_target -= 1
+        citizen.closed = code
+        self.changed.set()
 
     def receive(self, citizen: Citizen, raw: str | bytes) -> None:
         now = time.monotonic()
@@ -122,18 +137,28 @@ class Crowd:
         if kind == "snapshot":
             if citizen.snapshot_at is None:
                 citizen.snapshot_at = now
+                self.settled += 1
+                self.open += 1
         elif kind == "question.updated":
             question = frame["question"]
-            citizen.votes[question["id"]] = question["votes"]
+            self.count(citizen, question["id"], question["votes"])
             if question["status"] == "approved" and question["id"] not in citizen.approved:
                 citizen.approved[question["id"]] = now
                 self.approved_count[question["id"]] += 1
         elif kind == "question.votes":
             for item in frame["votes"]:
-                citizen.votes[item["id"]] = item["votes"]
+                self.count(citizen, item["id"], item["votes"])
         elif kind in ("ok", "error") and frame.get("id") == "vote" and citizen.ack_at is None:
             citizen.ack_at = now
             citizen.ack = "ok" if kind == "ok" else frame.get("code", "error")
+            self.acked += 1
+        self.changed.set()
+
+    def count(self, citizen: Citizen, question_id: int, votes: int) -> None:
+        if self.vote_target and self.vote_target[0] == question_id and citizen.snapshot_at is not None:
+            before = citizen.votes.get(question_id) == self.vote_target[1]
+            self.at_target += (votes == self.vote_target[1]) - before
+        citizen.votes[question_id] = votes
 
     def open_citizens(self) -> list[Citizen]:
         return [c for c in self.citizens if c.snapshot_at is not None and c.closed is None]
@@ -144,10 +169,9 @@ class Crowd:
         self.citizens = [Citizen(url, cookie) for url, cookie in sockets]
         self.failures = 0
         self.errors.clear()
+        self.settled = self.open = 0
         self.tasks = [asyncio.create_task(self.run(c, start_at, deadline)) for c in self.citizens]
-        await self.until(
-            lambda: all(c.snapshot_at is not None or c.closed is not None for c in self.citizens), deadline
-        )
+        await self.until(lambda: self.settled == len(self.citizens), deadline)
         return {
             "snapshot_at": [c.snapshot_at for c in self.citizens],
             "failures": self.failures,
@@ -157,6 +181,7 @@ class Crowd:
 
     async def vote(self, indices: list[int], question_id: int, start_at: float) -> dict:
         self.voters = [self.citizens[i] for i in indices]
+        self.acked = 0
         frame = json.dumps({"type": "question.vote", "id": "vote", "question_id": question_id, "up": True})
         await asyncio.sleep(max(0.0, start_at - time.monotonic()))
         for citizen in self.voters:
@@ -166,26 +191,31 @@ class Crowd:
         return {"sent": len(self.voters)}
 
     async def until(self, condition, deadline: float) -> bool:
+        """Wait until ``condition()`` (cheap: it reads counters), re-checked after each frame."""
         while not condition():
-            if time.monotonic() >= deadline:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 return False
-            await asyncio.sleep(POLL)
+            self.changed.clear()
+            try:
+                await asyncio.wait_for(self.changed.wait(), remaining)
+            except TimeoutError:
+                return condition()
         return True
 
     async def await_acks(self, timeout: float) -> dict:
-        done = await self.until(lambda: all(c.ack_at is not None for c in self.voters), time.monotonic() + timeout)
+        done = await self.until(lambda: self.acked == len(self.voters), time.monotonic() + timeout)
         return {"done": done}
 
     async def await_approved(self, question_id: int, timeout: float) -> dict:
-        done = await self.until(
-            lambda: self.approved_count[question_id] >= len(self.open_citizens()), time.monotonic() + timeout
-        )
+        done = await self.until(lambda: self.approved_count[question_id] >= self.open, time.monotonic() + timeout)
         return {"done": done}
 
     async def await_votes(self, question_id: int, count: int, timeout: float) -> dict:
-        done = await self.until(
-            lambda: all(c.votes.get(question_id) == count for c in self.open_citizens()), time.monotonic() + timeout
-        )
+        self.vote_target = (question_id, count)
+        self.at_target = sum(c.votes.get(question_id) == count for c in self.open_citizens())
+        done = await self.until(lambda: self.at_target >= self.open, time.monotonic() + timeout)
+        self.vote_target = None
         return {"done": done}
 
     def results(self, approved: list[int], votes: int | None) -> dict:

@@ -153,6 +153,7 @@ async def main() -> None:
         max_size=2**20,
         backlog=args.backlog,
     ):
+        print("listening", flush=True)  # the benchmark waits for this line
         await relay.flush_votes()
 
 

@@ -14,12 +14,11 @@ import datetime as dt
 import io
 import os
 import secrets
-import socket
+import select
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from contextlib import ExitStack, contextmanager, redirect_stdout
 from dataclasses import dataclass
@@ -116,17 +115,12 @@ def start_relay(stack: ExitStack, *, citizens: int, askers: int, flush: float, b
     port = free_port()
     relay = ROOT / "bench" / "fanout_relay.py"
     command = [sys.executable, str(relay), "--port", str(port), "--flush", str(flush), "--backlog", str(backlog)]
-    process = subprocess.Popen(command)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     stack.callback(lambda: (process.terminate(), process.wait(10)))
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"the relay did not start on port {port}") from None
-            time.sleep(0.05)
+    # The relay prints one line once it listens (or exits, closing its stdout).
+    ready, _, _ = select.select([process.stdout], [], [], 10)
+    if not ready or process.stdout.readline().strip() != "listening":
+        raise RuntimeError(f"the relay did not start on port {port}")
     return Target("a", [f"http://127.0.0.1:{port}"], [process.pid], [None] * citizens, [None] * askers)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
+import queue
 import secrets
 import statistics
 import sys
@@ -47,13 +48,18 @@ def receiver(backend: str, redis_url: str, prefix: str, count: int, ready: Any, 
         layer = make_layer(backend, redis_url, prefix)
         channel = await layer.new_channel()
         await layer.group_add("townhall.1", channel)
-        ready.put(True)
         arrivals = {}
+        warm = False
         while len(arrivals) < count:
             try:
                 message = await asyncio.wait_for(layer.receive(channel), 10)
             except TimeoutError:
                 break  # the rest was lost: reported as such
+            if message["n"] < 0:  # the sender's warm-up: this receiver hears the group
+                if not warm:
+                    warm = True
+                    ready.put(True)
+                continue
             arrivals[message["n"]] = time.time()
         results.put(arrivals)
         await layer.group_discard("townhall.1", channel)
@@ -71,15 +77,23 @@ def measure(backend: str, redis_url: str, messages: int, processes: int) -> dict
     ]
     for worker in workers:
         worker.start()
-    for _ in workers:
-        ready.get(timeout=30)
 
     sent: dict[int, float] = {}
     costs: list[float] = []
 
     async def send() -> float:
         layer = make_layer(backend, redis_url, prefix)
-        await asyncio.sleep(0.5)  # let pub/sub subscriptions settle (not measured)
+        # Not measured: warm-up messages until every receiver heard one (a
+        # pub/sub subscription is live some time after group_add returns).
+        heard, deadline = 0, time.monotonic() + 30
+        while heard < processes:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the receivers never heard the group")
+            await layer.group_send("townhall.1", {"type": "townhall.event", "n": -1})
+            try:
+                heard += ready.get(timeout=0.05)
+            except queue.Empty:
+                continue
         for n in range(messages):  # one at a time, as after each commit
             sent[n] = time.time()
             started = time.perf_counter()

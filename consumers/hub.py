@@ -107,27 +107,27 @@ class Room:
         self._lock = asyncio.Lock()
         self._state: PublicState | None = None
         self._building: asyncio.Future[PublicState] | None = None
-        self.frames_sent = 0  # for tests and benchmarks
 
     async def receive(self, seq: int, event_type: str, payload: dict[str, Any]) -> None:
         """An event signalled on the layer: deliver it, after any gap before it."""
         async with self._lock:
             if seq <= self.last_seq:
                 return
-            if seq > self.last_seq + 1:
-                missed = await hub_database(selectors.events_between)(self.townhall_id, self.last_seq, seq)
-                for event in missed:
-                    await self._deliver(event.seq, event.type, event.payload)
+            await self._replay(before=seq)
             await self._deliver(seq, event_type, payload)
 
     async def catch_up(self, last_seq: int) -> None:
         """The database is at ``last_seq``: deliver what this process missed."""
         async with self._lock:
-            if last_seq <= self.last_seq:
-                return
-            missed = await hub_database(selectors.events_between)(self.townhall_id, self.last_seq, last_seq + 1)
-            for event in missed:
-                await self._deliver(event.seq, event.type, event.payload)
+            await self._replay(before=last_seq + 1)
+
+    async def _replay(self, *, before: int) -> None:
+        """Deliver the stored events after ``last_seq`` and before ``before`` (a gap), in order."""
+        if before <= self.last_seq + 1:
+            return
+        missed = await hub_database(selectors.events_between)(self.townhall_id, self.last_seq, before)
+        for event in missed:
+            await self._deliver(event.seq, event.type, event.payload)
 
     async def _deliver(self, seq: int, event_type: str, payload: dict[str, Any]) -> None:
         if seq <= self.last_seq:
@@ -156,8 +156,6 @@ class Room:
             except Exception:  # one socket's failure must not stop the others' delivery
                 logger.exception("could not deliver seq %s to a socket of town hall %s", seq, self.townhall_id)
                 self.members.discard(member)
-            else:
-                self.frames_sent += 1
         if event_type == events.QUESTION_VOTES and self._on_votes is not None:
             self._on_votes(self.townhall_id, seq)
 
@@ -195,7 +193,7 @@ class Hub:
         self.entries = EntryReader(hub_database)
         self.channel: str | None = None
         self.tasks: list[asyncio.Task[None]] = []
-        self.rounds = 0  # completed polls, for tests
+        self.rounds = 0  # completed polls: the sweep and the renewal run every so many
         self._lock = asyncio.Lock()
 
     # --- membership -----------------------------------------------------------

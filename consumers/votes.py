@@ -47,7 +47,6 @@ class VoteCoalescer:
         self._flushing: dict[int, asyncio.Task[None]] = {}
         # The seq of the last report stored, and when, until this process delivered it.
         self._awaiting: dict[int, tuple[int, float]] = {}
-        self.events_stored = 0  # for tests and benchmarks
 
     def changed(self, townhall_id: int, question_id: int) -> None:
         """A vote on ``question_id`` was stored: report it with the next batch."""
@@ -89,7 +88,6 @@ class VoteCoalescer:
             self._dirty.setdefault(townhall_id, set()).update(ids)
             return
         if event is not None:
-            self.events_stored += 1
             self._awaiting[townhall_id] = (event.seq, time.monotonic())
 
     def delivered(self, townhall_id: int, seq: int) -> None:

@@ -669,6 +669,14 @@ class LiveSocket:
         return [f for f in self.frames if "seq" in f and f["type"] != "snapshot"]
 
 
+def with_protocol_version(path: str, version: int | None) -> str:
+    """``path`` asking for protocol ``version`` (``v=2``, as the pages do); ``None``
+    or a path that already says: as given (``None``: a version-1 client)."""
+    if version is None or "v=" in path:
+        return path
+    return path + ("&" if "?" in path else "?") + f"v={version}"
+
+
 @asynccontextmanager
 async def open_socket(
     server: DaphneServer, path: str, cookie: str | None = None, *, version: int | None = 2
@@ -683,7 +691,6 @@ async def open_socket(
     headers = {"Origin": server.url}
     if cookie:
         headers["Cookie"] = cookie
-    if version is not None and "v=" not in path:
-        path += ("&" if "?" in path else "?") + f"v={version}"
+    path = with_protocol_version(path, version)
     async with connect(server.ws_url + path, additional_headers=headers, open_timeout=10) as ws:
         yield LiveSocket(ws)

@@ -10,11 +10,12 @@ import pytest_asyncio
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 
+from harness.servers import with_protocol_version
 from moderation import scoring_runner as runner
 from moderation.scoring import registry
 from moderation.scoring.base import ScoreResult
 from moderation.scoring.normalize import normalize_for_model
-from tests.support.ws import Communicator, with_version
+from tests.support.ws import Communicator
 
 pytest_plugins = ["tests.support.servers", "tests.support.browser"]
 
@@ -148,7 +149,7 @@ async def connect() -> AsyncIterator:
             headers.append((b"origin", origin))
         if session is not None:
             headers.append((b"cookie", f"sessionid={session}".encode()))
-        comm = Communicator(application, with_version(path, version), headers=headers)
+        comm = Communicator(application, with_protocol_version(path, version), headers=headers)
         opened.append(comm)
         connected, _ = await comm.connect(timeout=5)
         if expect_snapshot:

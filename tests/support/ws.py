@@ -93,10 +93,3 @@ async def close_code(comm: WebsocketCommunicator) -> int:
         output = await comm.receive_output(timeout=TIMEOUT)
     assert output["type"] == "websocket.close", output
     return output.get("code")
-
-
-def with_version(path: str, version: int | None) -> str:
-    """``path`` with the protocol version the pages ask for (``v=2``); ``None``: as given (version 1)."""
-    if version is None:
-        return path
-    return path + ("&" if "?" in path else "?") + f"v={version}"

@@ -152,12 +152,16 @@ def test_keys_for_next_clear_and_batch_are_listed_and_work(browser, demo):
     text = {q: card(page, q).get_by_test_id("question-text").inner_text() for q in (first, second)}
     on_screen = page.get_by_test_id("moderator-on-screen-text")
 
-    # when the moderator presses n, n, then c
+    # when the moderator presses n, n, then c, each once the previous one is done
+    # (the shown question can arrive as an event before the request's reply;
+    # a key pressed while its button is busy does nothing)
     page.keyboard.press("n")
     on_screen.filter(has_text=text[first]).wait_for()
+    page.wait_for_selector("#screen-next:enabled")
     page.keyboard.press("n")
     on_screen.filter(has_text=text[second]).wait_for()
     card(page, first).and_(page.locator("[data-status=answered]")).wait_for(state="attached")
+    page.wait_for_selector("#screen-clear:enabled")
     page.keyboard.press("c")
 
     # then the screen is cleared

@@ -24,6 +24,7 @@ from consumers.scoring_worker import ScoringWorkerConsumer  # noqa: E402
 from moderation import scoring_runner  # noqa: E402
 from moderation.scoring import registry  # noqa: E402
 from moderation.scoring_runner import WORKER_CHANNEL  # noqa: E402
+from townhall import collector  # noqa: E402
 
 
 class RecoverUnscoredOnStart:
@@ -42,6 +43,9 @@ class RecoverUnscoredOnStart:
 if settings.SCORING_MODE == "local":
     # Load the model now, off the event loop, rather than on the first question.
     registry.preload_in_background()
+
+# Everything imported so far lives as long as the process: no collection need walk it.
+collector.tune()
 
 application = RecoverUnscoredOnStart(
     ProtocolTypeRouter(

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
         ("SCORING_BATCH_SIZE", "sixteen", "SCORING_BATCH_SIZE must be a whole number, got 'sixteen'"),
         ("DATABASE_CONN_MAX_AGE", "1.5", "DATABASE_CONN_MAX_AGE must be a whole number, got '1.5'"),
         ("SCORING_TIMEOUT", "soon", "SCORING_TIMEOUT must be a number, got 'soon'"),
+        ("GC_THRESHOLDS", "big,10,10", "GC_THRESHOLDS must be whole numbers separated by commas"),
     ],
 )
 def test_a_bad_number_stops_start_up_with_its_name(name, value, message):
@@ -189,3 +190,29 @@ def test_concurrent_sqlite_writers_queue_instead_of_failing(tmp_path, chosen_by)
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout)
     assert outcome == {"errors": [], "rows": 200, "journal_mode": "wal", "busy_timeout_ms": 20000}
+
+
+def _gc_after_importing_asgi(gc_thresholds: str | None) -> dict:
+    """gc's thresholds and frozen count in a fresh process that imported asgi.py."""
+    env = {k: v for k, v in os.environ.items() if k != "GC_THRESHOLDS"}
+    env["DJANGO_SETTINGS_MODULE"] = "townhall.settings"
+    if gc_thresholds is not None:
+        env["GC_THRESHOLDS"] = gc_thresholds
+    code = "import gc, json, asgi; print(json.dumps([gc.get_threshold(), gc.get_freeze_count()]))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    thresholds, frozen = json.loads(result.stdout.splitlines()[-1])
+    return {"thresholds": tuple(thresholds), "frozen": frozen}
+
+
+def test_a_server_process_freezes_its_import_time_heap_and_raises_the_gc_thresholds():
+    # townhall/collector.py: a full collection walks every tracked object; what
+    # the imports left is moved out of its way, and young objects get longer to die.
+    result = _gc_after_importing_asgi(None)
+    assert result["frozen"] > 10_000
+    assert result["thresholds"] == (50_000, 20, 10)
+
+
+@pytest.mark.parametrize(("value", "thresholds"), [("2000,5,5", (2000, 5, 5)), ("", (700, 10, 10))])
+def test_the_gc_thresholds_come_from_the_environment(value, thresholds):
+    assert _gc_after_importing_asgi(value)["thresholds"] == thresholds

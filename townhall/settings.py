@@ -41,6 +41,14 @@ def _env_number(name: str, default, kind, noun: str):
         raise ImproperlyConfigured(f"{name} must be {noun}, got {raw!r}") from exc
 
 
+def env_int_list(name: str, default: str) -> list[int]:
+    items = env_list(name, default)
+    try:
+        return [int(item) for item in items]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be whole numbers separated by commas, got {items!r}") from exc
+
+
 def env_float(name: str, default: float) -> float:
     return _env_number(name, default, float, "a number")
 
@@ -304,6 +312,9 @@ SEQ_POLL_INTERVAL = env_float("SEQ_POLL_INTERVAL", 2.0)
 # Votes are coalesced: each process reports the vote counts of a town hall at
 # most this often (seconds), in one question.votes event (docs/protocol.md).
 VOTE_FLUSH_INTERVAL = env_float("VOTE_FLUSH_INTERVAL", 0.5)
+# The garbage collector's thresholds in server processes (townhall/collector.py),
+# three whole numbers; empty keeps Python's (700,10,10).
+GC_THRESHOLDS = tuple(env_int_list("GC_THRESHOLDS", "50000,20,10"))
 # Citizen rate limit: at most QUESTION_RATE_COUNT questions per QUESTION_RATE_WINDOW seconds.
 QUESTION_RATE_COUNT = env_int("QUESTION_RATE_COUNT", 5)
 QUESTION_RATE_WINDOW = env_int("QUESTION_RATE_WINDOW", 60)

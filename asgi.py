@@ -16,11 +16,11 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ChannelNameRouter, ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from channels.sessions import SessionMiddlewareStack  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from consumers.routing import websocket_urlpatterns  # noqa: E402
 from consumers.scoring_worker import ScoringWorkerConsumer  # noqa: E402
+from consumers.sessions import ReadOnlySessionMiddlewareStack  # noqa: E402
 from moderation import scoring_runner  # noqa: E402
 from moderation.scoring import registry  # noqa: E402
 from moderation.scoring_runner import WORKER_CHANNEL  # noqa: E402
@@ -51,7 +51,7 @@ application = RecoverUnscoredOnStart(
     ProtocolTypeRouter(
         {
             "http": django_asgi_app,
-            "websocket": AllowedHostsOriginValidator(SessionMiddlewareStack(URLRouter(websocket_urlpatterns))),
+            "websocket": AllowedHostsOriginValidator(ReadOnlySessionMiddlewareStack(URLRouter(websocket_urlpatterns))),
             "channel": ChannelNameRouter({WORKER_CHANNEL: ScoringWorkerConsumer.as_asgi()}),
         }
     )

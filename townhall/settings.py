@@ -59,12 +59,24 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG", False)
-_DEV_SECRET = "insecure-dev-key-set-SECRET_KEY-in-production"
-SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
-if not DEBUG and SECRET_KEY == _DEV_SECRET and env_bool("REQUIRE_SECRET_KEY", False):
-    raise ImproperlyConfigured("SECRET_KEY must be set in production")
-
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+_DEV_SECRET = "insecure-dev-key-set-SECRET_KEY-in-production"
+# The development key is public (it is in this file), and so is the env
+# example's placeholder: whoever knows the key can forge sessions (log in as
+# any moderator) and CSRF tokens. Development means DEBUG on, or a server that
+# answers only for this machine (ALLOWED_HOSTS all loopback or the test
+# client's host): `make run` and `make test` need no key. Anything else that
+# still has a public key stops at start.
+_PUBLIC_SECRETS = {_DEV_SECRET, "change-me"}
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1", "testserver"}
+SECRET_KEY = os.environ.get("SECRET_KEY") or _DEV_SECRET
+if not DEBUG and SECRET_KEY in _PUBLIC_SECRETS:
+    if env_bool("REQUIRE_SECRET_KEY", False) or not set(ALLOWED_HOSTS) <= _LOCAL_HOSTS:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set (or is the public example value) while ALLOWED_HOSTS names "
+            f"{', '.join(sorted(set(ALLOWED_HOSTS) - _LOCAL_HOSTS)) or 'this server'}: set SECRET_KEY to a long "
+            "random string (python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), see docs/deploy.md"
+        )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Behind a TLS proxy (deploy/nginx/townhall.conf) Daphne sees plain HTTP. With
 # this switch, a request is HTTPS when the proxy says so in X-Forwarded-Proto:

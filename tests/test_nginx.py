@@ -97,6 +97,7 @@ def front_door(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FrontDoor]:
                 ALLOWED_HOSTS=f"{HOST},127.0.0.1",
                 PUBLIC_BASE_URL=f"https://{HOST}:{https_port}",
                 TRUST_X_FORWARDED_PROTO="1",
+                TRUSTED_PROXY_COUNT="1",
                 SECURE_COOKIES="1",
             )
             site = directory / "townhall.conf"
@@ -189,6 +190,7 @@ def test_x_forwarded_proto_is_trusted_only_when_asked(switch, expected):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "townhall.settings",
         "ALLOWED_HOSTS": "questions.example.org",
+        "SECRET_KEY": "a-test-key-that-is-not-the-public-development-one",
         "TRUST_X_FORWARDED_PROTO": switch,
     }
     result = subprocess.run(

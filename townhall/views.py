@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from moderation import participants, selectors
 from moderation.models import TownHall
 from moderation.scoring import registry
-from townhall import links
+from townhall import client_ip, links
 
 logger = logging.getLogger(__name__)
 
@@ -131,12 +131,25 @@ async def _channel_layer_status() -> dict[str, str]:
     return {"status": "ok", "backend": backend}
 
 
+async def _may_see_details(request: HttpRequest) -> bool:
+    """Staff, or this machine itself: the details name hosts, ports and error texts."""
+    if client_ip.is_local(request):
+        return True
+    user = await request.auser()
+    return bool(user.is_active and user.is_staff)
+
+
 @never_cache
 async def healthz(request: HttpRequest) -> JsonResponse:
+    """``{"status": "ok"|"degraded"}`` (200 or 503) for anyone; the database,
+    channel layer and scorer details for staff and loopback (docs/protocol.md)."""
     database = await sync_to_async(_database_status, thread_sensitive=True)()
     layer = await _channel_layer_status()
-    scorer = registry.scorer_details()
     healthy = database["status"] == "ok" and layer["status"] == "ok"
+    status = 200 if healthy else 503
+    if not await _may_see_details(request):
+        return JsonResponse({"status": "ok" if healthy else "degraded"}, status=status)
+    scorer = registry.scorer_details()
     body = {
         "status": "ok" if healthy else "degraded",
         "database": database,
@@ -150,4 +163,4 @@ async def healthz(request: HttpRequest) -> JsonResponse:
             "fallback_reason": scorer["fallback_reason"],
         },
     }
-    return JsonResponse(body, status=200 if healthy else 503)
+    return JsonResponse(body, status=status)

@@ -4,13 +4,18 @@ proxy (docs/security.md, "Accounts, deployment and logs")."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from channels.db import database_sync_to_async
 from django.test import Client
 
 from harness.servers import free_port
 from tests.support import factories
+from tests.support.ws import close_code, expect
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTSIDE = "203.0.113.7"  # a documentation address: anyone on the internet
@@ -91,3 +96,96 @@ def test_loopback_gets_the_details_only_when_it_is_really_this_machine(settings,
     assert ("database" in body) is details
 
 
+# --- password reset without mail ---------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/accounts/password_reset/", "/accounts/password_reset/done/", "/accounts/reset/MQ/x-y/"]
+)
+def test_no_password_reset_pages_without_mail(settings, path):
+    # given no EMAIL_HOST (the default)
+    assert settings.EMAIL_HOST == "" and not settings.PASSWORD_RESET_ENABLED
+
+    # when / then
+    assert Client().get(path).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_login_page_offers_no_password_reset_without_mail():
+    page = Client().get("/accounts/login/").content.decode()
+    assert "password_reset" not in page and "password-reset-link" not in page
+
+
+WITH_MAIL = """
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+client = Client()
+print(settings.PASSWORD_RESET_ENABLED, client.get("/accounts/password_reset/").status_code,
+      'data-testid="password-reset-link"' in client.get("/accounts/login/").content.decode())
+"""
+
+
+def test_with_mail_configured_password_reset_is_offered():
+    # given EMAIL_HOST (URLs are read once per process: a subprocess)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "SQLITE_PATH", "REDIS_URL"))}
+    env.update(DJANGO_SETTINGS_MODULE="townhall.settings", EMAIL_HOST="mail.example.org")
+
+    # when
+    result = subprocess.run(
+        [sys.executable, "-c", WITH_MAIL], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    # then the reset page exists and the login page links to it
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "200", "True"]
+
+
+# --- draft town halls ---------------------------------------------------------------
+
+
+@database_sync_to_async
+def draft_room():
+    moderator = factories.make_user("alice")
+    townhall = factories.make_townhall(moderators=[moderator], slug="draft-room", status="draft")
+    return townhall, moderator
+
+
+@pytest.mark.django_db
+def test_a_draft_is_not_found_by_citizens_or_the_screen_but_its_moderators_open_the_console():
+    # given a draft town hall
+    moderator = factories.make_user("alice")
+    townhall = factories.make_townhall(moderators=[moderator], slug="draft-room", status="draft")
+    anyone = Client()
+
+    # when / then citizens, the screen (even with its key) and the join code find nothing
+    assert anyone.get("/t/draft-room/").status_code == 404
+    assert anyone.get("/t/draft-room/qr.svg").status_code == 404
+    assert anyone.get(f"/t/draft-room/screen/?key={townhall.screen_key}").status_code == 404
+    assert anyone.get(f"/join?code={townhall.join_code}").status_code == 404
+    # and its moderator still opens the console
+    console = Client()
+    console.force_login(moderator)
+    assert console.get("/t/draft-room/moderate/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_a_draft_closes_citizen_and_screen_sockets_4404_but_not_the_console(connect):
+    # given a draft town hall, a citizen session and the moderator's
+    townhall, moderator = await draft_room()
+    citizen_session, _ = await database_sync_to_async(factories.citizen_session)()
+    moderator_session = await database_sync_to_async(factories.login_session)(moderator)
+
+    # when the three sockets open
+    citizen = await connect("/ws/t/draft-room/", session=citizen_session, expect_snapshot=False)
+    screen = await connect(f"/ws/t/draft-room/screen/?key={townhall.screen_key}", expect_snapshot=False)
+    console = await connect("/ws/t/draft-room/moderate/", session=moderator_session)
+
+    # then citizens and the screen are told it does not exist; the console gets its snapshot
+    assert await close_code(citizen) == 4404
+    assert await close_code(screen) == 4404
+    snapshot = await expect(console, "snapshot")
+    assert snapshot["townhall"]["status"] == "draft"

@@ -6,12 +6,16 @@ import asyncio
 import io
 import logging
 import secrets
+from typing import Any
 
 import segno
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.db import connection
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -25,6 +29,19 @@ from townhall import client_ip, links
 logger = logging.getLogger(__name__)
 
 
+def _published() -> QuerySet[TownHall]:
+    """Town halls citizens and the screen may open: a draft exists only for its
+    moderators (the console) until it goes live, so its pages are 404."""
+    return TownHall.objects.exclude(status=TownHall.Status.DRAFT)
+
+
+class SignInView(LoginView):
+    """Django's login view; it offers password reset only when mail is configured."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "password_reset": settings.PASSWORD_RESET_ENABLED}
+
+
 def index(request: HttpRequest) -> HttpResponse:
     townhalls = TownHall.objects.filter(status=TownHall.Status.LIVE).order_by("title")
     return render(request, "index.html", {"townhalls": townhalls})
@@ -35,7 +52,7 @@ def join(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "")
     if code:
         townhall = selectors.townhall_by_join_code(code)
-        if townhall is not None:
+        if townhall is not None and townhall.status != TownHall.Status.DRAFT:
             return redirect("citizen", slug=townhall.slug)
         return render(request, "join.html", {"code": code[:20], "unknown": True}, status=404)
     return render(request, "join.html", {"code": ""})
@@ -43,7 +60,7 @@ def join(request: HttpRequest) -> HttpResponse:
 
 def join_qr(request: HttpRequest, slug: str) -> HttpResponse:
     """The join link as a QR code, drawn on the server (no third-party service)."""
-    townhall = get_object_or_404(TownHall, slug=slug)
+    townhall = get_object_or_404(_published(), slug=slug)
     url = links.absolute(links.citizen_path(townhall.slug), request)
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=8, border=2, dark="#000", light="#fff", xmldecl=False)
@@ -54,7 +71,7 @@ def join_qr(request: HttpRequest, slug: str) -> HttpResponse:
 
 @never_cache
 def citizen(request: HttpRequest, slug: str) -> HttpResponse:
-    townhall = get_object_or_404(TownHall, slug=slug)
+    townhall = get_object_or_404(_published(), slug=slug)
     participants.ensure_participant(request.session)
     return render(
         request, "citizen.html", {"townhall": townhall, "ws_path": links.socket_path("citizen", townhall.slug)}
@@ -85,7 +102,7 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
 
 @never_cache
 def screen(request: HttpRequest, slug: str) -> HttpResponse:
-    townhall = get_object_or_404(TownHall, slug=slug)
+    townhall = get_object_or_404(_published(), slug=slug)
     key = request.GET.get("key", "")
     if not key or not secrets.compare_digest(key.encode(), townhall.screen_key.encode()):
         return render(

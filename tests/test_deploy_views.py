@@ -4,12 +4,14 @@ proxy (docs/security.md, "Accounts, deployment and logs")."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import segno
 from channels.db import database_sync_to_async
 from django.test import Client
 
@@ -189,3 +191,84 @@ async def test_a_draft_closes_citizen_and_screen_sockets_4404_but_not_the_consol
     assert await close_code(screen) == 4404
     snapshot = await expect(console, "snapshot")
     assert snapshot["townhall"]["status"] == "draft"
+
+
+# --- links behind the TLS proxy -----------------------------------------------------
+
+
+def qr_svg(url: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=8, border=2, dark="#000", light="#fff", xmldecl=False)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("public_base_url", "expected_base"),
+    [
+        pytest.param("", "https://questions.example.org", id="from the secure request"),
+        pytest.param("https://questions.example.org", "https://questions.example.org", id="PUBLIC_BASE_URL"),
+    ],
+)
+def test_links_are_https_behind_the_tls_proxy(settings, public_base_url, expected_base):
+    # given Daphne behind nginx, which says the browser used HTTPS
+    settings.ALLOWED_HOSTS = ["questions.example.org", "127.0.0.1"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.PUBLIC_BASE_URL = public_base_url
+    moderator = factories.make_user("alice")
+    townhall = factories.make_townhall(moderators=[moderator], slug="room")
+    client = Client(HTTP_HOST="questions.example.org", HTTP_X_FORWARDED_PROTO="https")
+    client.force_login(moderator)
+
+    # when the console, the screen and the QR code are fetched through the proxy
+    console = client.get("/t/room/moderate/")
+    screen = client.get(f"/t/room/screen/?key={townhall.screen_key}")
+    qr = client.get("/t/room/qr.svg")
+
+    # then every link is https on the public host
+    assert console.context["screen_url"] == f"{expected_base}/t/room/screen/?key={townhall.screen_key}"
+    assert screen.context["join_url"] == f"{expected_base}/t/room/"
+    assert qr.content == qr_svg(f"{expected_base}/t/room/")
+
+
+@pytest.mark.django_db
+def test_public_base_url_wins_over_what_the_request_says(settings):
+    # given PUBLIC_BASE_URL, and a request that reached Daphne as plain HTTP on
+    # another host name (a proxy that does not send X-Forwarded-Proto)
+    settings.ALLOWED_HOSTS = ["questions.example.org", "127.0.0.1"]
+    settings.PUBLIC_BASE_URL = "https://questions.example.org/"
+    moderator = factories.make_user("alice")
+    townhall = factories.make_townhall(moderators=[moderator], slug="room")
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(moderator)
+
+    # when
+    console = client.get("/t/room/moderate/")
+    qr = client.get("/t/room/qr.svg")
+
+    # then the console's and the QR's links are on the public base, like the snapshot's
+    assert console.context["screen_url"] == f"https://questions.example.org/t/room/screen/?key={townhall.screen_key}"
+    assert qr.content == qr_svg("https://questions.example.org/t/room/")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_the_moderators_snapshot_links_use_public_base_url(settings, connect):
+    # given PUBLIC_BASE_URL
+    settings.PUBLIC_BASE_URL = "https://questions.example.org"
+
+    @database_sync_to_async
+    def room():
+        moderator = factories.make_user("alice")
+        townhall = factories.make_townhall(moderators=[moderator], slug="room")
+        return townhall, factories.login_session(moderator)
+
+    townhall, session = await room()
+
+    # when the console's socket opens
+    console = await connect("/ws/t/room/moderate/", session=session)
+    snapshot = await expect(console, "snapshot")
+
+    # then
+    assert snapshot["townhall"]["join_url"] == "https://questions.example.org/t/room/"
+    assert snapshot["townhall"]["screen_url"].startswith("https://questions.example.org/t/room/screen/?key=")

@@ -397,8 +397,11 @@ QUESTION_RATE_COUNT = env_int("QUESTION_RATE_COUNT", 5)
 QUESTION_RATE_WINDOW = env_int("QUESTION_RATE_WINDOW", 60)
 # How long (seconds) a moderator's decision can be undone (decision.undo).
 UNDO_WINDOW = env_int("UNDO_WINDOW", 300)
-# Public base URL printed by management commands.
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# The public base of every link the service builds (console's screen and join
+# links, the QR code, the moderators' snapshot, management commands), e.g.
+# https://questions.example.org. Empty: pages build links from the request
+# (https when it is secure), the rest use http://127.0.0.1:8000 (make run).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
 LOGGING = {
     "version": 1,

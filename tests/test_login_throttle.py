@@ -7,6 +7,8 @@ the WSGI test client the other page tests use.
 from __future__ import annotations
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
 from django.test import AsyncClient, Client
 
 from tests.support import factories
@@ -64,8 +66,6 @@ def test_another_user_and_another_address_are_not_locked_out(settings):
 @pytest.mark.asyncio
 async def test_the_lockout_page_comes_through_the_asgi_handler(settings):
     # given a moderator
-    from asgiref.sync import sync_to_async
-
     await sync_to_async(factories.make_user)("alice")
     client = AsyncClient()
 
@@ -77,6 +77,9 @@ async def test_the_lockout_page_comes_through_the_asgi_handler(settings):
     # then the right password is refused with the lockout page
     assert right.status_code == 429
     assert "Too many attempts" in right.content.decode()
+    # (the handler's database thread gives its connection back, or PostgreSQL
+    # could not drop the test database)
+    await sync_to_async(connections.close_all)()
 
 
 def test_the_address_behind_the_proxy_is_the_one_locked_out(settings):

@@ -11,6 +11,7 @@ from consumers.hub import hub
 from consumers.protocol import Request
 from consumers.snapshots import citizen_snapshot
 from moderation import scoring_runner, selectors, services, states
+from moderation.models import TownHall
 from moderation.presenters import Viewer, render_question
 from moderation.scoring.lexicon import matches_held_terms
 
@@ -42,7 +43,8 @@ class CitizenConsumer(TownHallConsumer):
     async def enter(self, slug: str) -> int | None:
         entry = await hub().entries.enter(slug, self.scope.get("session"))
         self.townhall, participant, voted = entry.townhall, entry.participant, entry.voted
-        if self.townhall is None:
+        if self.townhall is None or self.townhall.status == TownHall.Status.DRAFT:
+            # A draft exists only for its moderators until it goes live.
             return protocol.CLOSE_UNKNOWN_TOWNHALL
         if participant is None:
             return protocol.CLOSE_UNAUTHENTICATED

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 from consumers import protocol
 from consumers.base import TownHallConsumer
 from consumers.snapshots import screen_snapshot
+from moderation.models import TownHall
 from moderation.presenters import Viewer
 
 
@@ -15,6 +16,9 @@ class ScreenConsumer(TownHallConsumer):
     role = "screen"
 
     async def authorize(self) -> int | None:
+        if self.townhall.status == TownHall.Status.DRAFT:
+            # A draft exists only for its moderators until it goes live.
+            return protocol.CLOSE_UNKNOWN_TOWNHALL
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         given = (query.get("key") or [""])[0]
         if not given or not secrets.compare_digest(given.encode(), self.townhall.screen_key.encode()):

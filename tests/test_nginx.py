@@ -97,6 +97,7 @@ def front_door(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FrontDoor]:
                 ALLOWED_HOSTS=f"{HOST},127.0.0.1",
                 PUBLIC_BASE_URL=f"https://{HOST}:{https_port}",
                 TRUST_X_FORWARDED_PROTO="1",
+                TRUSTED_PROXY_COUNT="1",
                 SECURE_COOKIES="1",
             )
             site = directory / "townhall.conf"
@@ -129,13 +130,16 @@ def front_door(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FrontDoor]:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def https_get(door: FrontDoor, path: str) -> http.client.HTTPResponse:
+def https_get(door: FrontDoor, path: str, referer: str | None = None) -> http.client.HTTPResponse:
     """GET over HTTPS through nginx (the test's certificate is self-signed)."""
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     connection = http.client.HTTPSConnection("127.0.0.1", door.https_port, context=context, timeout=10)
-    connection.request("GET", path, headers={"Host": f"{HOST}:{door.https_port}"})
+    headers = {"Host": f"{HOST}:{door.https_port}"}
+    if referer is not None:
+        headers["Referer"] = referer
+    connection.request("GET", path, headers=headers)
     return connection.getresponse()
 
 
@@ -189,6 +193,7 @@ def test_x_forwarded_proto_is_trusted_only_when_asked(switch, expected):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "townhall.settings",
         "ALLOWED_HOSTS": "questions.example.org",
+        "SECRET_KEY": "a-test-key-that-is-not-the-public-development-one",
         "TRUST_X_FORWARDED_PROTO": switch,
     }
     result = subprocess.run(
@@ -232,6 +237,38 @@ def test_static_files_come_from_nginx_and_healthz_from_daphne(front_door):
     upstreams = {line["path"]: line["upstream"] for line in front_door.log_lines()}
     assert upstreams["/static/js/socket.js"] == "-"
     assert upstreams["/healthz"] in daphne
+
+
+SCREEN_KEY = "Zq8-secret-screen-key-w3"
+
+
+@pytest.mark.multiprocess
+def test_the_access_log_does_not_keep_the_screen_key(front_door):
+    # given the log so far
+    earlier = len(front_door.log_lines())
+
+    # when the screen page and its socket path are asked for with a key, a
+    # script names the screen page as its Referer, and the join code is used
+    https_get(front_door, f"/t/demo/screen/?key={SCREEN_KEY}").read()
+    https_get(front_door, f"/ws/t/demo/screen/?key={SCREEN_KEY}&v=2").read()
+    https_get(
+        front_door,
+        "/static/js/socket.js",
+        referer=f"https://{HOST}:{front_door.https_port}/t/demo/screen/?key={SCREEN_KEY}",
+    ).read()
+    https_get(front_door, "/join?code=NOPE42").read()
+    wait_for(
+        lambda: len(front_door.log_lines()) >= earlier + 4,
+        10,
+        lambda: f"nginx logged no 4 requests: {front_door.log_lines()[earlier:]}",
+    )
+
+    # then the log has the paths, and the key nowhere
+    text = front_door.access_log.read_text()
+    assert SCREEN_KEY not in text
+    paths = [line["path"] for line in front_door.log_lines()[earlier:]]
+    assert paths == ["/t/demo/screen/?-", "/ws/t/demo/screen/?-", "/static/js/socket.js", "/join?code=NOPE42"]
+    assert f'"https://{HOST}:{front_door.https_port}/t/demo/screen/?-"' in text
 
 
 @pytest.mark.multiprocess

@@ -3,7 +3,7 @@
 Page paths come from ``townhall.urls`` and socket paths from
 ``consumers.routing``, both through ``reverse()``, so a route changes in one
 place. Absolute URLs use the request when there is one (the browser's own
-host and scheme), else ``PUBLIC_BASE_URL`` (management commands, events).
+host and scheme) unless ``PUBLIC_BASE_URL`` is set, which always wins.
 """
 
 from __future__ import annotations
@@ -19,10 +19,21 @@ from moderation.presenters import PROTOCOL_VERSION
 SOCKET_URLCONF = "consumers.routing"
 
 
+# Where `make run` serves: the base of links built without a request when
+# PUBLIC_BASE_URL is not set.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"
+
+
 def absolute(path: str, request: HttpRequest | None = None) -> str:
+    """``path`` as an absolute URL: on ``PUBLIC_BASE_URL`` when it is set, so
+    every link agrees whatever Host or scheme a request came with; else on
+    the request's own scheme and host (https behind the TLS proxy when
+    ``TRUST_X_FORWARDED_PROTO`` lets Django see the request as secure)."""
+    if settings.PUBLIC_BASE_URL:
+        return settings.PUBLIC_BASE_URL.rstrip("/") + path
     if request is not None:
         return request.build_absolute_uri(path)
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+    return DEVELOPMENT_BASE_URL + path
 
 
 def citizen_path(slug: str) -> str:

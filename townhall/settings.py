@@ -12,6 +12,7 @@ processes share events. The README's Configuration table lists every variable.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,12 +59,24 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG", False)
-_DEV_SECRET = "insecure-dev-key-set-SECRET_KEY-in-production"
-SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
-if not DEBUG and SECRET_KEY == _DEV_SECRET and env_bool("REQUIRE_SECRET_KEY", False):
-    raise ImproperlyConfigured("SECRET_KEY must be set in production")
-
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+_DEV_SECRET = "insecure-dev-key-set-SECRET_KEY-in-production"
+# The development key is public (it is in this file), and so is the env
+# example's placeholder: whoever knows the key can forge sessions (log in as
+# any moderator) and CSRF tokens. Development means DEBUG on, or a server that
+# answers only for this machine (ALLOWED_HOSTS all loopback or the test
+# client's host): `make run` and `make test` need no key. Anything else that
+# still has a public key stops at start.
+_PUBLIC_SECRETS = {_DEV_SECRET, "change-me"}
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1", "testserver"}
+SECRET_KEY = os.environ.get("SECRET_KEY") or _DEV_SECRET
+if not DEBUG and SECRET_KEY in _PUBLIC_SECRETS:
+    if env_bool("REQUIRE_SECRET_KEY", False) or not set(ALLOWED_HOSTS) <= _LOCAL_HOSTS:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set (or is the public example value) while ALLOWED_HOSTS names "
+            f"{', '.join(sorted(set(ALLOWED_HOSTS) - _LOCAL_HOSTS)) or 'this server'}: set SECRET_KEY to a long "
+            "random string (python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), see docs/deploy.md"
+        )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Behind a TLS proxy (deploy/nginx/townhall.conf) Daphne sees plain HTTP. With
 # this switch, a request is HTTPS when the proxy says so in X-Forwarded-Proto:
@@ -83,6 +96,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
     "moderation.apps.ModerationConfig",
 ]
 
@@ -97,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "townhall.urls"
@@ -237,11 +253,17 @@ else:
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# django-axes checks (and counts) every login before the password does.
+AUTHENTICATION_BACKENDS = [
+    "townhall.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 7
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Cookies sent over HTTPS only: SECURE_COOKIES sets both, each may be set on its own.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", env_bool("SECURE_COOKIES", False))
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", env_bool("SECURE_COOKIES", False))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -263,6 +285,61 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Accounts, deployment and logs (issue 10; docs/security.md) ---------------
+# How many proxies in front of Daphne set X-Forwarded-For (nginx: 1). 0, the
+# default, ignores the header (a client can write it): townhall/client_ip.py,
+# used by login throttling, flood control and /healthz.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for
+# one username from one address, that pair is refused for LOGIN_COOLOFF_SECONDS
+# (a page says so, HTTP 429), even with the right password. Other users, and
+# the same user from another address, are unaffected; a successful login
+# resets the count. Attempts are kept in the database (shared by every process).
+AXES_ENABLED = env_bool("LOGIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("LOGIN_COOLOFF_SECONDS", 900))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "townhall.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "townhall.login_throttle.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# No row per successful login (address, browser): only failed attempts are kept.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Mail: password reset needs it. Without EMAIL_HOST the reset pages do not
+# exist (404) and the login page does not offer them; accounts are reset with
+# `manage.py changepassword`.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+PASSWORD_RESET_ENABLED = bool(EMAIL_HOST)
+
+# HTTPS. nginx redirects plain HTTP (deploy/nginx/townhall.conf), so Django's
+# own redirect is off by default; behind that proxy check --deploy's reminder
+# about it (security.W008) is silenced below. Turning it on behind nginx
+# changes nothing; reached directly it would also redirect the loopback
+# /healthz, hence the exemption.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Strict-Transport-Security, sent on HTTPS responses: browsers then refuse
+# plain HTTP to this host for that many seconds. Start low (300) and raise it
+# (31536000) once HTTPS works; the env example sets a year.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS preload is a commitment made for a whole registered domain (on
+    # hstspreload.org), not by one service on one of its hosts: left to the operator.
+    "security.W021",
+]
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    # Behind the TLS proxy, which redirects HTTP to HTTPS itself.
+    SILENCED_SYSTEM_CHECKS.append("security.W008")
 
 # --- Security headers --------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -320,8 +397,11 @@ QUESTION_RATE_COUNT = env_int("QUESTION_RATE_COUNT", 5)
 QUESTION_RATE_WINDOW = env_int("QUESTION_RATE_WINDOW", 60)
 # How long (seconds) a moderator's decision can be undone (decision.undo).
 UNDO_WINDOW = env_int("UNDO_WINDOW", 300)
-# Public base URL printed by management commands.
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# The public base of every link the service builds (console's screen and join
+# links, the QR code, the moderators' snapshot, management commands), e.g.
+# https://questions.example.org. Empty: pages build links from the request
+# (https when it is secure), the rest use http://127.0.0.1:8000 (make run).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
 LOGGING = {
     "version": 1,

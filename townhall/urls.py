@@ -1,12 +1,23 @@
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
 
 from townhall import views
 
+# Password reset mails a link: without mail (EMAIL_HOST) its pages would
+# promise a mail that never comes, so they do not exist (404).
+account_urls = [
+    route
+    for route in auth_urls.urlpatterns
+    if settings.PASSWORD_RESET_ENABLED or not (route.name or "").startswith("password_reset")
+]
+
 urlpatterns = [
     path("", views.index, name="index"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path("accounts/", include(account_urls)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("join", views.join, name="join"),

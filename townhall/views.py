@@ -6,12 +6,16 @@ import asyncio
 import io
 import logging
 import secrets
+from typing import Any
 
 import segno
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.db import connection
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,9 +24,22 @@ from django.views.decorators.cache import never_cache
 from moderation import participants, selectors
 from moderation.models import TownHall
 from moderation.scoring import registry
-from townhall import links
+from townhall import client_ip, links
 
 logger = logging.getLogger(__name__)
+
+
+def _published() -> QuerySet[TownHall]:
+    """Town halls citizens and the screen may open: a draft exists only for its
+    moderators (the console) until it goes live, so its pages are 404."""
+    return TownHall.objects.exclude(status=TownHall.Status.DRAFT)
+
+
+class SignInView(LoginView):
+    """Django's login view; it offers password reset only when mail is configured."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "password_reset": settings.PASSWORD_RESET_ENABLED}
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -35,7 +52,7 @@ def join(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "")
     if code:
         townhall = selectors.townhall_by_join_code(code)
-        if townhall is not None:
+        if townhall is not None and townhall.status != TownHall.Status.DRAFT:
             return redirect("citizen", slug=townhall.slug)
         return render(request, "join.html", {"code": code[:20], "unknown": True}, status=404)
     return render(request, "join.html", {"code": ""})
@@ -43,7 +60,7 @@ def join(request: HttpRequest) -> HttpResponse:
 
 def join_qr(request: HttpRequest, slug: str) -> HttpResponse:
     """The join link as a QR code, drawn on the server (no third-party service)."""
-    townhall = get_object_or_404(TownHall, slug=slug)
+    townhall = get_object_or_404(_published(), slug=slug)
     url = links.absolute(links.citizen_path(townhall.slug), request)
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=8, border=2, dark="#000", light="#fff", xmldecl=False)
@@ -54,7 +71,7 @@ def join_qr(request: HttpRequest, slug: str) -> HttpResponse:
 
 @never_cache
 def citizen(request: HttpRequest, slug: str) -> HttpResponse:
-    townhall = get_object_or_404(TownHall, slug=slug)
+    townhall = get_object_or_404(_published(), slug=slug)
     participants.ensure_participant(request.session)
     return render(
         request, "citizen.html", {"townhall": townhall, "ws_path": links.socket_path("citizen", townhall.slug)}
@@ -85,7 +102,7 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
 
 @never_cache
 def screen(request: HttpRequest, slug: str) -> HttpResponse:
-    townhall = get_object_or_404(TownHall, slug=slug)
+    townhall = get_object_or_404(_published(), slug=slug)
     key = request.GET.get("key", "")
     if not key or not secrets.compare_digest(key.encode(), townhall.screen_key.encode()):
         return render(
@@ -131,12 +148,25 @@ async def _channel_layer_status() -> dict[str, str]:
     return {"status": "ok", "backend": backend}
 
 
+async def _may_see_details(request: HttpRequest) -> bool:
+    """Staff, or this machine itself: the details name hosts, ports and error texts."""
+    if client_ip.is_local(request):
+        return True
+    user = await request.auser()
+    return bool(user.is_active and user.is_staff)
+
+
 @never_cache
 async def healthz(request: HttpRequest) -> JsonResponse:
+    """``{"status": "ok"|"degraded"}`` (200 or 503) for anyone; the database,
+    channel layer and scorer details for staff and loopback (docs/protocol.md)."""
     database = await sync_to_async(_database_status, thread_sensitive=True)()
     layer = await _channel_layer_status()
-    scorer = registry.scorer_details()
     healthy = database["status"] == "ok" and layer["status"] == "ok"
+    status = 200 if healthy else 503
+    if not await _may_see_details(request):
+        return JsonResponse({"status": "ok" if healthy else "degraded"}, status=status)
+    scorer = registry.scorer_details()
     body = {
         "status": "ok" if healthy else "degraded",
         "database": database,
@@ -150,4 +180,4 @@ async def healthz(request: HttpRequest) -> JsonResponse:
             "fallback_reason": scorer["fallback_reason"],
         },
     }
-    return JsonResponse(body, status=200 if healthy else 503)
+    return JsonResponse(body, status=status)

@@ -22,6 +22,12 @@ Votes are coalesced (docs/protocol.md): a vote stores no event; the hub notes
 the question and, at most every ``VOTE_FLUSH_INTERVAL`` seconds per town hall,
 stores one ``question.votes`` event with the latest counts (``votes.py``).
 
+Rights are checked live (docs/security.md, "Rights and sockets"): a rights
+message on the layer (``events.RIGHTS_MESSAGE_TYPE``) closes the matching
+sockets of the room at once, and every poll re-reads the rights of the
+moderator and screen sockets from the database, in case a signal was lost
+or a write skipped the services.
+
 The hub starts with the process's first socket and stops when the last one
 leaves, or when the loop shuts down (Daphne cancels every connection on
 SIGTERM: the sockets' ``finally`` unregisters them, and the last one awaits
@@ -48,7 +54,7 @@ from consumers import db
 from consumers.entries import EntryReader
 from consumers.snapshots import PublicState, public_state
 from consumers.votes import VoteCoalescer
-from moderation import events, scoring_runner, selectors
+from moderation import events, rights, scoring_runner, selectors
 from moderation.presenters import Viewer, audience_key, render_event
 
 logger = logging.getLogger(__name__)
@@ -87,10 +93,15 @@ class Member(Protocol):
     last_seq: int
     ready: bool
     pending: list[StoredEvent]
+    # What a moderator or screen socket was opened with (``None``: a citizen).
+    claim: rights.Claim | None
 
     async def send_text(self, text: str) -> None: ...
 
     def resnapshot(self) -> None: ...
+
+    def revoke(self) -> None:
+        """Its rights ended: send nothing more, close with 4403."""
 
 
 class Room:
@@ -272,6 +283,9 @@ class Hub:
                 logger.warning("hub: channel layer unavailable (%r); retrying in %ss", exc, settings.SEQ_POLL_INTERVAL)
                 await asyncio.sleep(settings.SEQ_POLL_INTERVAL)
                 continue
+            if message.get("type") == events.RIGHTS_MESSAGE_TYPE:
+                await self._rights_ended(message)
+                continue
             if message.get("type") != events.LAYER_MESSAGE_TYPE:
                 logger.warning("hub: ignoring a layer message of type %r", message.get("type"))
                 continue
@@ -293,6 +307,7 @@ class Hub:
             await asyncio.sleep(interval)
             try:
                 await self.check()
+                await self.check_rights()
                 if (self.rounds + 1) % sweep_every == 0:
                     await scoring_runner.sweep()
                 if (self.rounds + 1) % resubscribe_every == 0:
@@ -314,6 +329,45 @@ class Hub:
             room = self.rooms.get(townhall_id)
             if room is not None and room.last_seq < last_seq:
                 await room.catch_up(last_seq)
+
+    # --- rights ---------------------------------------------------------------
+
+    async def _rights_ended(self, message: dict[str, Any]) -> None:
+        """A service ended rights in a town hall (``events.rights_message``)."""
+        room = self.rooms.get(_townhall_of(message))
+        if room is None:
+            return
+        user_id, session_key = message.get("user_id"), message.get("session_key")
+        for member in list(room.members):
+            claim = member.claim
+            if (
+                isinstance(claim, rights.ModeratorClaim)
+                and claim.user_id == user_id
+                and (session_key is None or claim.session_key == session_key)
+            ):
+                member.revoke()
+        if message.get("screen"):
+            # The new key is read from the database, never carried on the layer.
+            try:
+                await self.check_rights([room.townhall_id])
+            except DatabaseError as exc:
+                logger.warning("hub: could not check the screen key (%s); the poll will", exc)
+
+    async def check_rights(self, townhall_ids: list[int] | None = None) -> None:
+        """Close the moderator and screen sockets whose rights the database no longer grants."""
+        held = [
+            member
+            for townhall_id in (list(self.rooms) if townhall_ids is None else townhall_ids)
+            if (room := self.rooms.get(townhall_id)) is not None
+            for member in list(room.members)
+            if member.claim is not None
+        ]
+        if not held:
+            return
+        allowed = await hub_database(rights.claims_allowed)([member.claim for member in held])
+        for member, ok in zip(held, allowed, strict=True):
+            if not ok:
+                member.revoke()
 
 
 def _townhall_of(message: dict[str, Any]) -> int | None:

@@ -9,7 +9,7 @@ from consumers import protocol
 from consumers.base import Handler, TownHallConsumer
 from consumers.db import staff_database_sync_to_async
 from consumers.protocol import ProtocolError, Request
-from moderation import selectors, services, states
+from moderation import rights, selectors, services, states
 from moderation.presenters import Viewer, render_question, render_townhall
 
 MAX_BATCH = 200
@@ -84,8 +84,15 @@ class ModeratorConsumer(TownHallConsumer):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             return protocol.CLOSE_UNAUTHENTICATED
-        if not await self.database(selectors.is_moderator)(user, self.townhall):
+        # The socket belongs to the login session that opened it: a logout
+        # of that session closes it, not the user's other sessions'.
+        session = self.scope.get("session")
+        claim = rights.ModeratorClaim(
+            townhall_id=self.townhall.pk, user_id=user.pk, session_key=getattr(session, "session_key", None)
+        )
+        if not await self.database(rights.moderator_allowed)(claim):
             return protocol.CLOSE_FORBIDDEN
+        self.claim = claim
         self.user = user
         self.viewer = Viewer(role="moderator")
         return None

@@ -4,9 +4,11 @@ One cookie opening 150 sockets must not get 150 times the frame budget: the
 sockets of a citizen session (its participant id) share one frame-rate window
 (``FRAME_RATE_COUNT`` frames in ``FRAME_RATE_WINDOW`` seconds), and a session
 may hold at most ``SOCKETS_PER_SESSION`` open sockets (4429 beyond). Both are
-per server process (docs/security.md, "Rights and sockets"): with N processes
-behind the proxy a session could hold N times as many, which the proxy's
-per-address connection limit bounds (docs/deploy.md).
+per server process (docs/security.md, "Rights and sockets"): nginx spreads
+one client's sockets over the N processes (``least_conn``), so a session may
+hold up to N times ``SOCKETS_PER_SESSION`` in all, and N budgets. A global
+count would need a shared counter that a crashed process could not leave
+behind; N is small (2 in docs/deploy.md), so the bound stays.
 """
 
 from __future__ import annotations

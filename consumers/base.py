@@ -101,7 +101,10 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         assert self.townhall is not None
         self.room = await hub().join(self.townhall.pk, self, self.townhall.last_seq)
         await self.on_joined()
-        await self.send_snapshot(None)
+        try:
+            await self.send_snapshot(None)
+        except RightsEnded:  # ended between the check above and the snapshot
+            self.revoke()
 
     async def enter(self, slug: str) -> int | None:
         """Find the town hall and authorise the socket; a close code refuses it."""

@@ -22,11 +22,13 @@ Votes are coalesced (docs/protocol.md): a vote stores no event; the hub notes
 the question and, at most every ``VOTE_FLUSH_INTERVAL`` seconds per town hall,
 stores one ``question.votes`` event with the latest counts (``votes.py``).
 
-Rights are checked live (docs/security.md, "Rights and sockets"): a rights
-message on the layer (``events.RIGHTS_MESSAGE_TYPE``) closes the matching
-sockets of the room at once, and every poll re-reads the rights of the
-moderator and screen sockets from the database, in case a signal was lost
-or a write skipped the services.
+Rights are checked live (docs/security.md, "Rights and sockets"): an event
+that ends rights (``moderation.rights.revokes``: a ``presence.changed`` that
+revokes a moderator, a ``townhall.updated`` with a new screen key) closes the
+matching sockets of the room before it is rendered, so that, events being
+delivered in ``seq`` order, nothing from that event on reaches them. Every
+poll also re-reads the rights of the moderator and screen sockets from the
+database, for writes that skipped the services.
 
 The hub starts with the process's first socket and stops when the last one
 leaves, or when the loop shuts down (Daphne cancels every connection on
@@ -144,6 +146,7 @@ class Room:
         if seq <= self.last_seq:
             return
         self.last_seq = seq
+        self.revoke_ended(event_type, payload)
         texts: dict[Any, str | None] = {}
         for member in list(self.members):
             if member.last_seq >= seq:
@@ -169,6 +172,15 @@ class Room:
                 self.members.discard(member)
         if event_type == events.QUESTION_VOTES and self._on_votes is not None:
             self._on_votes(self.townhall_id, seq)
+
+    def revoke_ended(self, event_type: str, payload: dict[str, Any]) -> None:
+        """Close (4403) the sockets whose rights this event ends, before it or
+        anything after it is rendered for them (``Member.revoke`` leaves the room)."""
+        if event_type not in rights.REVOKING_EVENTS:
+            return
+        for member in list(self.members):
+            if rights.revokes(member.claim, event_type, payload):
+                member.revoke()
 
     async def database_seq(self) -> int:
         """The town hall's last event in the database now (which this room may not have delivered yet)."""
@@ -283,9 +295,6 @@ class Hub:
                 logger.warning("hub: channel layer unavailable (%r); retrying in %ss", exc, settings.SEQ_POLL_INTERVAL)
                 await asyncio.sleep(settings.SEQ_POLL_INTERVAL)
                 continue
-            if message.get("type") == events.RIGHTS_MESSAGE_TYPE:
-                await self._rights_ended(message)
-                continue
             if message.get("type") != events.LAYER_MESSAGE_TYPE:
                 logger.warning("hub: ignoring a layer message of type %r", message.get("type"))
                 continue
@@ -306,8 +315,8 @@ class Hub:
         while True:
             await asyncio.sleep(interval)
             try:
+                await self.check_rights()  # first: what the catch-up replays must not reach them
                 await self.check()
-                await self.check_rights()
                 if (self.rounds + 1) % sweep_every == 0:
                     await scoring_runner.sweep()
                 if (self.rounds + 1) % resubscribe_every == 0:
@@ -332,36 +341,11 @@ class Hub:
 
     # --- rights ---------------------------------------------------------------
 
-    async def _rights_ended(self, message: dict[str, Any]) -> None:
-        """A service ended rights in a town hall (``events.rights_message``)."""
-        room = self.rooms.get(_townhall_of(message))
-        if room is None:
-            return
-        user_id, session_key = message.get("user_id"), message.get("session_key")
-        for member in list(room.members):
-            claim = member.claim
-            if (
-                isinstance(claim, rights.ModeratorClaim)
-                and claim.user_id == user_id
-                and (session_key is None or claim.session_key == session_key)
-            ):
-                member.revoke()
-        if message.get("screen"):
-            # The new key is read from the database, never carried on the layer.
-            try:
-                await self.check_rights([room.townhall_id])
-            except DatabaseError as exc:
-                logger.warning("hub: could not check the screen key (%s); the poll will", exc)
-
-    async def check_rights(self, townhall_ids: list[int] | None = None) -> None:
-        """Close the moderator and screen sockets whose rights the database no longer grants."""
-        held = [
-            member
-            for townhall_id in (list(self.rooms) if townhall_ids is None else townhall_ids)
-            if (room := self.rooms.get(townhall_id)) is not None
-            for member in list(room.members)
-            if member.claim is not None
-        ]
+    async def check_rights(self) -> None:
+        """Close the moderator and screen sockets whose rights the database no
+        longer grants (a write that skipped the services: a bulk update, a
+        session deleted or expired, a password changed)."""
+        held = [member for room in list(self.rooms.values()) for member in list(room.members) if member.claim]
         if not held:
             return
         allowed = await hub_database(rights.claims_allowed)([member.claim for member in held])

@@ -43,11 +43,6 @@ STORED_EVENT_TYPES = (
 LAYER_MESSAGE_TYPE = "townhall.event"
 
 
-# Rights ended (docs/security.md, "Rights and sockets"): the hubs close the
-# matching sockets of the town hall with 4403. Carries no event and no seq.
-RIGHTS_MESSAGE_TYPE = "townhall.rights"
-
-
 def group_name(townhall_id: int) -> str:
     """The channel-layer group every socket of a town hall joins."""
     return f"townhall.{townhall_id}"
@@ -66,30 +61,6 @@ def publish_on_commit(townhall_id: int, seq: int, event_type: str, payload: dict
     """
     message = layer_message(townhall_id, seq, event_type, payload)
     transaction.on_commit(lambda: _publish(townhall_id, message))
-
-
-def rights_message(
-    townhall_id: int, *, user_id: int | None = None, session_key: str | None = None, screen: bool = False
-) -> dict[str, Any]:
-    """What tells each process's hub that rights in a town hall ended: the
-    moderator sockets of ``user_id`` (of its session ``session_key`` only, if
-    given), or (``screen``) the screen sockets whose key is no longer the
-    town hall's (the hub reads the key from the database)."""
-    return {
-        "type": RIGHTS_MESSAGE_TYPE,
-        "townhall_id": townhall_id,
-        "user_id": user_id,
-        "session_key": session_key,
-        "screen": screen,
-    }
-
-
-def publish_rights_on_commit(messages: list[dict[str, Any]]) -> None:
-    """Signal :func:`rights_message` messages once the transaction commits
-    (at once outside a transaction). The database stays the truth: each hub
-    also re-checks its sockets' rights on every poll."""
-    for message in messages:
-        transaction.on_commit(lambda message=message: _publish(message["townhall_id"], message))
 
 
 # How long a database thread waits for its server's event loop to take a signal.
@@ -117,7 +88,7 @@ def _publish(townhall_id: int, message: dict[str, Any]) -> None:
         elif not loop.is_running() or loop.is_closed():
             # The server is stopping (SIGTERM while a socket disconnects):
             # waiting for its loop would hang the process's exit.
-            logger.info("not publishing seq %s: the server's event loop has stopped", message.get("seq"))
+            logger.info("not publishing seq %s: the server's event loop has stopped", message["seq"])
         else:
             sent = asyncio.run_coroutine_threadsafe(layer.group_send(group_name(townhall_id), message), loop)
             try:
@@ -129,4 +100,4 @@ def _publish(townhall_id: int, message: dict[str, Any]) -> None:
         # The event is stored: sockets catch up from the database on their
         # next event (gap replay) or reconnect (snapshot). Never fail the
         # already-committed write because the signal could not be sent.
-        logger.warning("could not publish seq %s for town hall %s: %s", message.get("seq"), townhall_id, exc)
+        logger.warning("could not publish seq %s for town hall %s: %s", message["seq"], townhall_id, exc)

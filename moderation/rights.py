@@ -16,7 +16,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.utils.crypto import constant_time_compare
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from moderation.models import TownHall
 
@@ -29,6 +29,10 @@ class ModeratorClaim:
     user_id: int
     session_key: str | None
 
+    @property
+    def session(self) -> str | None:
+        return None if self.session_key is None else session_tag(self.session_key)
+
 
 @dataclass(frozen=True)
 class ScreenClaim:
@@ -39,6 +43,34 @@ class ScreenClaim:
 
 
 Claim = ModeratorClaim | ScreenClaim
+
+
+def session_tag(session_key: str) -> str:
+    """What names a login session in a stored event: a keyed hash, since the
+    session key itself is a credential."""
+    return salted_hmac("moderation.rights.session", session_key).hexdigest()[:32]
+
+
+# The stored events that may end rights (``revokes``).
+REVOKING_EVENTS = frozenset({"presence.changed", "townhall.updated"})
+
+
+def revokes(claim: Claim | None, event_type: str, payload: dict) -> bool:
+    """Whether this stored event ends what ``claim`` was opened with: a
+    ``presence.changed`` that revokes its user (its session), or a
+    ``townhall.updated`` carrying another screen key. Pure: the hubs ask it
+    for every socket before delivering the event."""
+    if isinstance(claim, ModeratorClaim):
+        revoked = payload.get("revoked") if event_type == "presence.changed" else None
+        return (
+            revoked is not None
+            and revoked.get("user_id") == claim.user_id
+            and revoked.get("session") in (None, claim.session)
+        )
+    if isinstance(claim, ScreenClaim) and event_type == "townhall.updated":
+        key = payload.get("townhall", {}).get("screen_key")
+        return key is not None and not secrets.compare_digest(key.encode(), claim.key.encode())
+    return False
 
 
 def _session_login(session_key: str) -> tuple[str | None, str]:

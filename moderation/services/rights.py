@@ -2,11 +2,14 @@
 
 A right that ends (a moderator removed from a town hall, an account
 deactivated, a login session ended, a screen key rotated) closes the sockets
-that held it at once, on every server process: the change is committed, then
-a rights message goes to the town hall's group on the channel layer
-(``events.publish_rights_on_commit``), and each process's hub closes the
-matching sockets with 4403 (``consumers/hub.py``). The database stays the
-truth: a lost signal is caught by the hubs' poll, and every moderator action
+that held it at once, on every server process, before any later event
+reaches them: the change appends an event to each town hall concerned, in
+the same transaction: ``presence.changed`` carrying ``revoked`` (who; never
+rendered to clients), or ``townhall.updated`` with the new screen key. Every
+process's hub delivers events in ``seq`` order, and closes the matching
+sockets (4403) when it reaches that event, before rendering it or anything
+after it (``consumers/hub.py``). The database stays the truth: a write that
+skips the services is caught by the hubs' poll, and every moderator action
 and ``resync`` re-checks (``moderation.rights``).
 """
 
@@ -17,7 +20,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from moderation import events, states
+from moderation import events, rights, selectors, states
 from moderation.models import ModeratorPresence, TownHall, new_screen_key
 from moderation.selectors import townhall_record
 from moderation.services._core import append_event, check_moderator, decide, lock_townhall, with_decision
@@ -27,19 +30,31 @@ def moderator_sockets_close(
     *, user_id: int, session_key: str | None = None, townhall_ids: Iterable[int] | None = None
 ) -> None:
     """Close the moderator sockets of ``user_id`` (only those its login
-    session ``session_key`` opened, if given) on every process, after commit.
+    session ``session_key`` opened, if given) on every process.
 
     ``townhall_ids``: where; by default every town hall the user moderates or
-    has a console open in (``ModeratorPresence``). Changes nothing stored:
-    call it with (or after) the change that ended the rights. Deactivation
-    and logout come here (``moderation/signals.py``).
+    has a console open in (``ModeratorPresence``). Call it with (in the same
+    transaction as) the change that ended the rights: deactivation and logout
+    come here (``moderation/signals.py``). Unknown town halls are skipped.
     """
     if townhall_ids is None:
         moderated = TownHall.moderators.through.objects.filter(user_id=user_id).values_list("townhall_id", flat=True)
         present = ModeratorPresence.objects.filter(user_id=user_id).values_list("townhall_id", flat=True)
         townhall_ids = {*moderated, *present}
-    events.publish_rights_on_commit(
-        [events.rights_message(tid, user_id=user_id, session_key=session_key) for tid in sorted(set(townhall_ids))]
+    with transaction.atomic():
+        for townhall in TownHall.objects.select_for_update().filter(pk__in=set(townhall_ids)).order_by("pk"):
+            _revoke(townhall, user_id=user_id, session_key=session_key)
+
+
+def _revoke(townhall: TownHall, *, user_id: int, session_key: str | None) -> None:
+    """On a locked town hall: the user's consoles there leave the presence list
+    (all of them, or, for one session, when they close) and every process
+    closes them on this event."""
+    if session_key is None:
+        ModeratorPresence.objects.filter(townhall_id=townhall.pk, user_id=user_id).delete()
+    revoked = {"user_id": user_id, "session": None if session_key is None else rights.session_tag(session_key)}
+    append_event(
+        townhall, events.PRESENCE_CHANGED, {"presence": selectors.presence_list(townhall.pk), "revoked": revoked}
     )
 
 
@@ -85,16 +100,17 @@ def _set_moderators(townhall: TownHall, wanted: set[int]) -> None:
     through.objects.filter(townhall_id=townhall.pk, user_id__in=removed).delete()
     through.objects.bulk_create([through(townhall_id=townhall.pk, user_id=pk) for pk in sorted(wanted - current)])
     for user_id in sorted(removed):
-        moderator_sockets_close(user_id=user_id, townhall_ids=[townhall.pk])
+        _revoke(townhall, user_id=user_id, session_key=None)
 
 
 def townhall_rotate_screen_key(*, townhall_id: int, moderator: AbstractBaseUser | None = None) -> TownHall:
     """Give the town hall a new screen key (``manage.py townhall rotate-screen-key``:
     ``moderator=None``).
 
-    The screens open with the old key close at once (4403) on every process;
-    the moderators get ``townhall.updated`` with the new ``screen_key`` and
-    ``screen_url``. One ``screen_key`` Decision (which never holds the keys).
+    The screens open with the old key close at once (4403) on every process,
+    when the hubs reach this ``townhall.updated`` (it carries the new key;
+    they never render it for a screen); the moderators get it with the new
+    ``screen_key`` and ``screen_url``. One ``screen_key`` Decision (which never holds the keys).
     Raises ``NotFound``, ``Forbidden`` (not a moderator of it).
     """
     with transaction.atomic():
@@ -105,5 +121,4 @@ def townhall_rotate_screen_key(*, townhall_id: int, moderator: AbstractBaseUser 
         TownHall.objects.filter(pk=townhall.pk).update(screen_key=townhall.screen_key)
         decision = decide(townhall, moderator=moderator, action=states.SCREEN_KEY)
         append_event(townhall, events.TOWNHALL_UPDATED, {"townhall": townhall_record(townhall), "decision": decision})
-        events.publish_rights_on_commit([events.rights_message(townhall.pk, screen=True)])
     return with_decision(townhall, decision)

@@ -13,7 +13,8 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
-from django.contrib.auth import get_user_model
+from django.contrib.auth import HASH_SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import Client
@@ -201,6 +202,34 @@ async def test_the_hubs_poll_closes_a_console_whose_rights_ended_without_a_signa
 
     # then the poll closes her console with 4403, although she sends nothing
     await assert_closed_with_nothing_before(alice_console)
+
+
+async def test_a_password_change_ends_the_consoles_of_the_other_sessions_at_the_next_poll(connect, settings):
+    # given a short poll, and alice's consoles in two browsers
+    settings.SEQ_POLL_INTERVAL = 0.05
+    townhall, alice, _, question = await db(_room)
+    laptop = await db(factories.login_session, alice)
+    phone = await db(factories.login_session, alice)
+    laptop_console = await console(connect, laptop)
+    phone_console = await console(connect, phone)
+    for comm in (laptop_console, phone_console):
+        await quiet(comm)
+
+    def change_password_on_the_phone() -> None:
+        # as Django's password change view does: the current session keeps its login
+        alice.set_password("another correct horse")
+        alice.save()
+        store = SessionStore(session_key=phone)
+        store[HASH_SESSION_KEY] = alice.get_session_auth_hash()
+        store.save()
+
+    # when she changes her password on the phone
+    await db(change_password_on_the_phone)
+
+    # then the laptop's console closes (Django logs that session out), the phone's stays
+    await assert_closed_with_nothing_before(laptop_console)
+    reply = await request(phone_console, "question.approve", question_id=question.pk)
+    assert reply["type"] == "ok", reply
 
 
 async def test_rotating_the_screen_key_closes_the_old_screens_and_tells_the_moderators(connect):

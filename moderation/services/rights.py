@@ -32,15 +32,15 @@ def moderator_sockets_close(
     """Close the moderator sockets of ``user_id`` (only those its login
     session ``session_key`` opened, if given) on every process.
 
-    ``townhall_ids``: where; by default every town hall the user moderates or
-    has a console open in (``ModeratorPresence``). Call it with (in the same
-    transaction as) the change that ended the rights: deactivation and logout
-    come here (``moderation/signals.py``). Unknown town halls are skipped.
+    ``townhall_ids``: where; by default every town hall the user has a
+    console open in (``ModeratorPresence``: a console writes its row before
+    it reads its snapshot, which re-checks the rights, so none is missed).
+    Call it with (in the same transaction as) the change that ended the
+    rights: deactivation and logout come here (``moderation/signals.py``).
+    Unknown town halls are skipped.
     """
     if townhall_ids is None:
-        moderated = TownHall.moderators.through.objects.filter(user_id=user_id).values_list("townhall_id", flat=True)
-        present = ModeratorPresence.objects.filter(user_id=user_id).values_list("townhall_id", flat=True)
-        townhall_ids = {*moderated, *present}
+        townhall_ids = set(ModeratorPresence.objects.filter(user_id=user_id).values_list("townhall_id", flat=True))
     with transaction.atomic():
         for townhall in TownHall.objects.select_for_update().filter(pk__in=set(townhall_ids)).order_by("pk"):
             _revoke(townhall, user_id=user_id, session_key=session_key)

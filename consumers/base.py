@@ -27,7 +27,7 @@ from consumers import protocol
 from consumers.dispatch import DirectDispatchMixin
 from consumers.hub import Room, StoredEvent, encode, hub
 from consumers.protocol import ProtocolError, Request
-from moderation import events, selectors
+from moderation import events, rights, selectors
 from moderation.exceptions import DomainError, Forbidden
 from moderation.models import TownHall
 from moderation.presenters import PROTOCOL_VERSION, Role, Viewer, render_event
@@ -42,6 +42,10 @@ FRAME_RATE_WINDOW = 10.0
 # Not a configured layer alias: Channels then gives a socket no channel of its
 # own (and no task waiting on it). The hub listens for the whole process.
 NO_CHANNEL_LAYER = "sockets-are-served-by-the-hub"
+
+
+class RightsEnded(Forbidden):
+    """A moderator or screen socket whose rights the database no longer grants."""
 
 
 def protocol_version(scope: dict[str, Any]) -> int:
@@ -64,6 +68,11 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     last_seq: int = 0
     # False while a snapshot is on its way: the hub keeps events in ``pending``.
     ready: bool = False
+    # What a moderator or screen socket was opened with, re-checked live
+    # (``moderation.rights``); ``None`` for citizens.
+    claim: rights.Claim | None = None
+    # Its rights ended: nothing more is sent, the socket is closing (4403).
+    revoked: bool = False
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -92,7 +101,10 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         assert self.townhall is not None
         self.room = await hub().join(self.townhall.pk, self, self.townhall.last_seq)
         await self.on_joined()
-        await self.send_snapshot(None)
+        try:
+            await self.send_snapshot(None)
+        except RightsEnded:  # ended between the check above and the snapshot
+            self.revoke()
 
     async def enter(self, slug: str) -> int | None:
         """Find the town hall and authorise the socket; a close code refuses it."""
@@ -130,7 +142,7 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     # --- frames in -----------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.room is None:
+        if self.room is None or self.revoked:
             return
         request_id: str | None = None
         try:
@@ -144,15 +156,40 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
                 if request.type in protocol.ALL_ACTIONS:
                     raise Forbidden(f"{request.type} is not allowed on this socket.")
                 raise ProtocolError(f"Unknown type {request.type!r}.", request_id)
+            if not await self.rights_hold():
+                raise RightsEnded("Your rights on this town hall have ended.")
             reply = await handler(request)
         except ProtocolError as exc:
             await self.send_json(protocol.error_frame(exc.request_id or request_id, protocol.BAD_REQUEST, exc.message))
             return
         except DomainError as exc:
             await self.send_json(protocol.error_frame(request_id, exc.code, exc.message))
+            # A service refused on its own check (rights ended meanwhile): re-read them.
+            if isinstance(exc, RightsEnded) or (
+                isinstance(exc, Forbidden) and self.claim is not None and not await self.rights_hold()
+            ):
+                self.revoke()
             return
         if reply is not None:
             await self.send_json(reply)
+
+    async def rights_hold(self) -> bool:
+        """Whether the database still grants what this socket was opened with
+        (every request of a moderator or screen socket asks: one or two queries)."""
+        if self.claim is None:
+            return True
+        return (await self.database(rights.claims_allowed)([self.claim]))[0]
+
+    def revoke(self) -> None:
+        """Its rights ended (the hub or a refused request says so): leave the
+        room at once, so that no further frame is rendered for it, and close
+        with 4403. Frames already on their way to it are dropped (``send``)."""
+        if self.revoked:
+            return
+        self.revoked = True
+        if self.room is not None:
+            self.room.members.discard(self)
+        self._closing = asyncio.ensure_future(self.close(code=protocol.CLOSE_FORBIDDEN))
 
     def _over_frame_rate(self) -> bool:
         now = time.monotonic()
@@ -167,12 +204,19 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
 
     # --- frames out ----------------------------------------------------------
 
+    async def send(self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False) -> None:
+        if self.revoked:
+            return  # a revoked socket gets nothing but its close (``revoke``)
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
     async def send_json(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=encode(frame))
 
     async def send_text(self, text: str) -> None:
         """A frame the hub encoded for this socket's audience (straight to the
         server: this runs once per socket per event)."""
+        if self.revoked:
+            return
         await self.base_send({"type": "websocket.send", "text": text})
 
     async def build_snapshot(self, request_id: str | None, floor: int) -> tuple[str, int]:

@@ -9,6 +9,7 @@ from consumers import protocol
 from consumers.base import Handler, TownHallConsumer
 from consumers.hub import hub
 from consumers.protocol import Request
+from consumers.session_sockets import session_sockets
 from consumers.snapshots import citizen_snapshot
 from moderation import scoring_runner, selectors, services, states
 from moderation.models import TownHall
@@ -39,6 +40,16 @@ def _preview_terms(townhall_id: int, text: str) -> tuple[list[str], float]:
 
 class CitizenConsumer(TownHallConsumer):
     role = "citizen"
+    # The participant whose socket slot this one holds (consumers/session_sockets.py).
+    _slot: str | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            slot, self._slot = self._slot, None
+            if slot is not None:
+                session_sockets().release(slot)
 
     async def enter(self, slug: str) -> int | None:
         entry = await hub().entries.enter(slug, self.scope.get("session"))
@@ -48,6 +59,11 @@ class CitizenConsumer(TownHallConsumer):
             return protocol.CLOSE_UNKNOWN_TOWNHALL
         if participant is None:
             return protocol.CLOSE_UNAUTHENTICATED
+        # One session, at most SOCKETS_PER_SESSION sockets sharing one frame budget.
+        frame_times = session_sockets().acquire(participant)
+        if frame_times is None:
+            return protocol.CLOSE_TOO_MANY_SOCKETS
+        self._slot, self._frame_times = participant, frame_times
         self.viewer = Viewer(role="citizen", participant=participant, voted=voted)
         self._votes_fresh = True
         return None

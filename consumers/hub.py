@@ -22,6 +22,14 @@ Votes are coalesced (docs/protocol.md): a vote stores no event; the hub notes
 the question and, at most every ``VOTE_FLUSH_INTERVAL`` seconds per town hall,
 stores one ``question.votes`` event with the latest counts (``votes.py``).
 
+Rights are checked live (docs/security.md, "Rights and sockets"): an event
+that ends rights (``moderation.rights.revokes``: a ``presence.changed`` that
+revokes a moderator, a ``townhall.updated`` with a new screen key) closes the
+matching sockets of the room before it is rendered, so that, events being
+delivered in ``seq`` order, nothing from that event on reaches them. Every
+poll also re-reads the rights of the moderator and screen sockets from the
+database, for writes that skipped the services.
+
 The hub starts with the process's first socket and stops when the last one
 leaves, or when the loop shuts down (Daphne cancels every connection on
 SIGTERM: the sockets' ``finally`` unregisters them, and the last one awaits
@@ -48,7 +56,7 @@ from consumers import db
 from consumers.entries import EntryReader
 from consumers.snapshots import PublicState, public_state
 from consumers.votes import VoteCoalescer
-from moderation import events, scoring_runner, selectors
+from moderation import events, rights, scoring_runner, selectors
 from moderation.presenters import Viewer, audience_key, render_event
 
 logger = logging.getLogger(__name__)
@@ -87,10 +95,15 @@ class Member(Protocol):
     last_seq: int
     ready: bool
     pending: list[StoredEvent]
+    # What a moderator or screen socket was opened with (``None``: a citizen).
+    claim: rights.Claim | None
 
     async def send_text(self, text: str) -> None: ...
 
     def resnapshot(self) -> None: ...
+
+    def revoke(self) -> None:
+        """Its rights ended: send nothing more, close with 4403."""
 
 
 class Room:
@@ -133,6 +146,7 @@ class Room:
         if seq <= self.last_seq:
             return
         self.last_seq = seq
+        self.revoke_ended(event_type, payload)
         texts: dict[Any, str | None] = {}
         for member in list(self.members):
             if member.last_seq >= seq:
@@ -158,6 +172,15 @@ class Room:
                 self.members.discard(member)
         if event_type == events.QUESTION_VOTES and self._on_votes is not None:
             self._on_votes(self.townhall_id, seq)
+
+    def revoke_ended(self, event_type: str, payload: dict[str, Any]) -> None:
+        """Close (4403) the sockets whose rights this event ends, before it or
+        anything after it is rendered for them (``Member.revoke`` leaves the room)."""
+        if event_type not in rights.REVOKING_EVENTS:
+            return
+        for member in list(self.members):
+            if rights.revokes(member.claim, event_type, payload):
+                member.revoke()
 
     async def database_seq(self) -> int:
         """The town hall's last event in the database now (which this room may not have delivered yet)."""
@@ -292,6 +315,7 @@ class Hub:
         while True:
             await asyncio.sleep(interval)
             try:
+                await self.check_rights()  # first: what the catch-up replays must not reach them
                 await self.check()
                 if (self.rounds + 1) % sweep_every == 0:
                     await scoring_runner.sweep()
@@ -314,6 +338,20 @@ class Hub:
             room = self.rooms.get(townhall_id)
             if room is not None and room.last_seq < last_seq:
                 await room.catch_up(last_seq)
+
+    # --- rights ---------------------------------------------------------------
+
+    async def check_rights(self) -> None:
+        """Close the moderator and screen sockets whose rights the database no
+        longer grants (a write that skipped the services: a bulk update, a
+        session deleted or expired, a password changed)."""
+        held = [member for room in list(self.rooms.values()) for member in list(room.members) if member.claim]
+        if not held:
+            return
+        allowed = await hub_database(rights.claims_allowed)([member.claim for member in held])
+        for member, ok in zip(held, allowed, strict=True):
+            if not ok:
+                member.revoke()
 
 
 def _townhall_of(message: dict[str, Any]) -> int | None:

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from consumers import protocol
-from consumers.base import Handler, TownHallConsumer
+from consumers.base import Handler, RightsEnded, TownHallConsumer
 from consumers.db import staff_database_sync_to_async
+from consumers.hub import encode
 from consumers.protocol import ProtocolError, Request
-from moderation import selectors, services, states
+from moderation import rights, selectors, services, states
 from moderation.presenters import Viewer, render_question, render_townhall
 
 MAX_BATCH = 200
@@ -65,6 +66,12 @@ def _close(**fields: Any) -> tuple[Record, Record | None]:
     return selectors.townhall_record(townhall), townhall.decision
 
 
+def _snapshot(viewer: Viewer, townhall_id: int, claim: rights.ModeratorClaim) -> Record | None:
+    if not rights.moderator_allowed(claim):
+        return None
+    return selectors.snapshot(viewer, townhall_id)
+
+
 def _optional_str(request: Request, name: str) -> str | None:
     """A field that may be left out (``None``), or must be a string."""
     value = request.fields.get(name)
@@ -84,11 +91,28 @@ class ModeratorConsumer(TownHallConsumer):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             return protocol.CLOSE_UNAUTHENTICATED
-        if not await self.database(selectors.is_moderator)(user, self.townhall):
+        # The socket belongs to the login session that opened it: a logout
+        # of that session closes it, not the user's other sessions'.
+        session = self.scope.get("session")
+        claim = rights.ModeratorClaim(
+            townhall_id=self.townhall.pk, user_id=user.pk, session_key=getattr(session, "session_key", None)
+        )
+        if not await self.database(rights.moderator_allowed)(claim):
             return protocol.CLOSE_FORBIDDEN
+        self.claim = claim
         self.user = user
         self.viewer = Viewer(role="moderator")
         return None
+
+    async def build_snapshot(self, request_id: str | None, floor: int) -> tuple[str, int]:
+        """The moderators' snapshot (the screen key...), read with a fresh check
+        of the rights in the same database call: never sent once they ended."""
+        frame = await self.database(_snapshot)(self.viewer, self.townhall.pk, self.claim)
+        if frame is None:
+            raise RightsEnded("Your rights on this town hall have ended.")
+        if request_id is not None:
+            frame["id"] = request_id
+        return encode(frame), frame["seq"]
 
     async def on_joined(self) -> None:
         await self.database(services.presence_join)(

@@ -30,6 +30,7 @@ ERROR_CODES = (BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, TOO_LONG, RATE_LIMIT
 CLOSE_UNKNOWN_TOWNHALL = 4404
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_TOO_MANY_SOCKETS = 4429
 
 # Every request any socket understands; one known here but not handled by a
 # socket gets ``forbidden`` rather than ``bad_request``. The requests that

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 from consumers import protocol
 from consumers.base import TownHallConsumer
 from consumers.snapshots import screen_snapshot
+from moderation import rights
 from moderation.models import TownHall
 from moderation.presenters import Viewer
 
@@ -23,6 +24,8 @@ class ScreenConsumer(TownHallConsumer):
         given = (query.get("key") or [""])[0]
         if not given or not secrets.compare_digest(given.encode(), self.townhall.screen_key.encode()):
             return protocol.CLOSE_FORBIDDEN
+        # Re-checked live: a rotated key closes this socket (moderation/services/rights.py).
+        self.claim = rights.ScreenClaim(townhall_id=self.townhall.pk, key=given)
         self.viewer = Viewer(role="screen")
         return None
 

@@ -1,7 +1,16 @@
-"""Read-only admin for auditing. Changes go through the consoles and services."""
+"""Admin for auditing, read-only but for who moderates a town hall.
+
+Changes go through the consoles and services: the town hall form changes
+its moderators through ``services.townhall_moderators_set``, which closes
+the consoles of those removed at once (docs/security.md, "Rights and sockets").
+"""
+
+from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 
+from moderation import services
 from moderation.models import Decision, Event, Question, TownHall
 
 
@@ -17,8 +26,24 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(TownHall)
-class TownHallAdmin(ReadOnlyAdmin):
+class TownHallAdmin(admin.ModelAdmin):
     list_display = ("slug", "title", "status", "max_question_length", "hold_threshold")
+    # Only the moderators can be changed here (the rest: the console, manage.py townhall).
+    fields = ("title", "slug", "status", "moderators")
+    readonly_fields = ("title", "slug", "status")
+    filter_horizontal = ("moderators",)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: TownHall, form: Any, change: bool) -> None:
+        """Nothing but the moderators is editable: ``save_related`` stores them."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        services.townhall_moderators_set(townhall_id=form.instance.pk, users=form.cleaned_data["moderators"])
 
 
 @admin.register(Question)

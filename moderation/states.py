@@ -101,6 +101,7 @@ REORDER: Final = "reorder"  # the screen queue reordered by hand (queue order: m
 SORT: Final = "sort"  # the screen queue back to "by votes"
 HELD_TERMS: Final = "held_terms"  # the town hall's held terms replaced
 UNDO: Final = "undo"  # a decision undone (the row says which one)
+SCREEN_KEY: Final = "screen_key"  # the screen key rotated (the old one's screens closed)
 
 AUDIT_ACTIONS: Final = (
     APPROVE,
@@ -117,6 +118,7 @@ AUDIT_ACTIONS: Final = (
     HELD_TERMS,
     CLOSE,
     UNDO,
+    SCREEN_KEY,
 )
 
 # The decisions ``decision.undo`` can undo (within ``UNDO_WINDOW`` seconds,

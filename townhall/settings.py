@@ -395,6 +395,10 @@ GC_THRESHOLDS = tuple(env_int_list("GC_THRESHOLDS", "50000,20,10"))
 # Citizen rate limit: at most QUESTION_RATE_COUNT questions per QUESTION_RATE_WINDOW seconds.
 QUESTION_RATE_COUNT = env_int("QUESTION_RATE_COUNT", 5)
 QUESTION_RATE_WINDOW = env_int("QUESTION_RATE_WINDOW", 60)
+# --- Rights and sockets (docs/security.md, "Rights and sockets") -----------
+# Open citizen sockets one session may hold, per server process (4429 beyond);
+# its sockets share one frame budget (30 frames in 10 s).
+SOCKETS_PER_SESSION = env_int("SOCKETS_PER_SESSION", 10)
 # How long (seconds) a moderator's decision can be undone (decision.undo).
 UNDO_WINDOW = env_int("UNDO_WINDOW", 300)
 # The public base of every link the service builds (console's screen and join

@@ -3,7 +3,8 @@
 A package, one module per audience of the actions: ``citizens``,
 ``moderators``, ``merges`` (merge, restore from the archive), ``screen``,
 ``undo``, ``townhalls``, ``scoring`` (the runner stores scores here),
-``presence``; ``_core`` holds what they share.
+``presence``, ``rights`` (moderators, the screen key, closing sockets whose
+rights end); ``_core`` holds what they share.
 
 A moderator's action returns what it changed with the audit record it wrote
 as ``.decision`` (``None`` when nothing changed), so that the console's
@@ -31,6 +32,13 @@ from moderation.services.moderators import (
     question_star,
 )
 from moderation.services.presence import presence_editing, presence_join, presence_leave, presence_ping
+from moderation.services.rights import (
+    moderator_sockets_close,
+    townhall_moderator_add,
+    townhall_moderator_remove,
+    townhall_moderators_set,
+    townhall_rotate_screen_key,
+)
 from moderation.services.scoring import question_apply_score, question_scoring_failed
 from moderation.services.screen import screen_clear, screen_next, screen_reorder, screen_show, screen_sort_by_votes
 from moderation.services.townhalls import townhall_close, townhall_create, townhall_set_held_terms, townhall_set_status
@@ -65,4 +73,9 @@ __all__ = [
     "townhall_set_held_terms",
     "townhall_create",
     "townhall_set_status",
+    "moderator_sockets_close",
+    "townhall_moderator_add",
+    "townhall_moderator_remove",
+    "townhall_moderators_set",
+    "townhall_rotate_screen_key",
 ]

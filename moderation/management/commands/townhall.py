@@ -1,4 +1,4 @@
-"""Manage town halls: create, list, open, close."""
+"""Manage town halls: create, list, open, close, moderators, screen key."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from townhall import links
 
 
 class Command(BaseCommand):
-    help = "Create, list, open or close town halls."
+    help = "Create, list, open or close town halls; add or remove moderators; rotate the screen key."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -38,10 +38,24 @@ class Command(BaseCommand):
             "pending questions become unhandled, the screen shows its closing slide",
         )
         close.add_argument("slug")
+        for name, verb in (("add-moderator", "add"), ("remove-moderator", "remove")):
+            change = sub.add_parser(
+                name,
+                help=f"{verb} a moderator"
+                + (" (their open consoles on this town hall close at once)" if verb == "remove" else ""),
+            )
+            change.add_argument("slug")
+            change.add_argument("username")
+        rotate = sub.add_parser(
+            "rotate-screen-key",
+            help="give the town hall a new screen key and print the new screen URL; "
+            "screens open with the old key close at once",
+        )
+        rotate.add_argument("slug")
 
     def handle(self, *args, action: str, **options) -> None:
         try:
-            getattr(self, f"do_{action}")(**options)
+            getattr(self, f"do_{action.replace('-', '_')}")(**options)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
 
@@ -50,6 +64,12 @@ class Command(BaseCommand):
         if townhall is None:
             raise CommandError(f"No town hall with slug {slug!r}.")
         return townhall
+
+    def _user(self, username: str):
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"No user {username!r}; create it first (manage.py createsuperuser or admin).")
+        return user
 
     def do_create(
         self,
@@ -109,3 +129,18 @@ class Command(BaseCommand):
         self.stdout.write(f"{townhall.slug} is closed")
         if pending:
             self.stdout.write(f"{pending} pending questions marked unhandled (not handled during the session)")
+
+    def do_add_moderator(self, *, slug: str, username: str, **_: object) -> None:
+        townhall = services.townhall_moderator_add(townhall_id=self._get(slug).pk, user=self._user(username))
+        self.stdout.write(f"{username} moderates {townhall.slug}")
+
+    def do_remove_moderator(self, *, slug: str, username: str, **_: object) -> None:
+        townhall = services.townhall_moderator_remove(townhall_id=self._get(slug).pk, user=self._user(username))
+        self.stdout.write(f"{username} no longer moderates {townhall.slug}; their open consoles were closed")
+
+    def do_rotate_screen_key(self, *, slug: str, **_: object) -> None:
+        townhall = services.townhall_rotate_screen_key(townhall_id=self._get(slug).pk)
+        urls = links.townhall_urls(townhall.slug, townhall.screen_key)
+        self.stdout.write(f"New screen key for {townhall.slug}; screens open with the old key were closed")
+        self.stdout.write(f"Screen:     {urls['screen_url']}")
+        self.stdout.write(f"Screen key: {townhall.screen_key}")

@@ -8,6 +8,7 @@ from typing import Any
 from consumers import protocol
 from consumers.base import Handler, TownHallConsumer
 from consumers.db import staff_database_sync_to_async
+from consumers.flood import flood_handlers
 from consumers.protocol import ProtocolError, Request
 from moderation import selectors, services, states
 from moderation.presenters import Viewer, render_question, render_townhall
@@ -120,6 +121,7 @@ class ModeratorConsumer(TownHallConsumer):
             "townhall.held_terms": self.handle_held_terms,
             "question.editing": self.handle_editing,
             "presence.ping": self.handle_ping,
+            **flood_handlers(self),
         }
 
     def _target(self, request: Request) -> dict[str, Any]:

@@ -40,3 +40,7 @@ if CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis.") and not os
     # pytest-xdist workers) on one Redis would otherwise share group names
     # and receive each other's events. Server processes get CHANNEL_PREFIX.
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"townhall-test-{secrets.token_hex(6)}"
+
+# Pages in the tests vote within a second of loading; production waits
+# VOTE_MIN_SESSION_AGE (10 s). The flood tests (tests/test_flood*.py) set it.
+VOTE_MIN_SESSION_AGE = int(os.environ.get("VOTE_MIN_SESSION_AGE", "0"))

@@ -21,6 +21,7 @@ through ``database_sync_to_async``; errors are ``moderation.exceptions``.
 """
 
 from moderation.services.citizens import question_submit, question_vote, question_votes_publish, question_withdraw
+from moderation.services.flood import citizen_session_start, flood_review, townhall_pause, townhall_slow_mode
 from moderation.services.merges import question_merge, question_restore
 from moderation.services.moderators import (
     question_answer,
@@ -65,4 +66,8 @@ __all__ = [
     "townhall_set_held_terms",
     "townhall_create",
     "townhall_set_status",
+    "citizen_session_start",
+    "flood_review",
+    "townhall_pause",
+    "townhall_slow_mode",
 ]

@@ -56,12 +56,12 @@ export function bindFlood({ t, send, apply, notify, announce, onError }) {
         }
       };
       const accept = h('button', { type: 'button', class: 'btn btn--secondary btn--small', 'data-testid': 'flood-accept' }, t('floodAccept'));
-      const drop = h('button', { type: 'button', class: 'btn btn--ghost btn--small', 'data-testid': 'flood-drop' }, t('floodDrop'));
+      const drop = h('button', { type: 'button', class: 'btn btn--warning btn--small', 'data-testid': 'flood-drop' }, t('floodDrop'));
       accept.addEventListener('click', review(true));
       drop.addEventListener('click', review(false));
       children.push(h('p', { class: 'flood-alert__actions' }, accept, drop));
     } else {
-      const dismiss = h('button', { type: 'button', class: 'btn btn--ghost btn--small', 'data-testid': 'flood-dismiss' }, t('floodDismiss'));
+      const dismiss = h('button', { type: 'button', class: 'btn btn--secondary btn--small', 'data-testid': 'flood-dismiss' }, t('floodDismiss'));
       dismiss.addEventListener('click', () => {
         alerts.delete(alert.id);
         draw();

@@ -12,12 +12,14 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import sync_to_async
 from django.db.models import F
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from moderation import services
+from moderation.exceptions import RateLimited
 from moderation.models import CitizenSession, Decision, FloodAlert, Question
 from tests.support import factories
 from tests.support.ws import request, until
+from townhall.client_ip import client_ip
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -292,3 +294,49 @@ async def test_citizens_cannot_pause_or_review(room, connect):
     ):
         reply = await request(citizen, frame_type, request_id=uuid.uuid4().hex[:8], **fields)
         assert reply["code"] == "forbidden"
+
+
+async def test_one_session_is_held_to_its_vote_limit(room, settings):
+    # given 31 approved questions and one session
+    townhall, moderator = room
+
+    def go() -> list[str]:
+        questions = [approved_question(townhall, moderator) for _ in range(settings.VOTE_RATE_COUNT + 1)]
+        outcomes = []
+        for question in questions:
+            try:
+                services.question_vote(
+                    townhall_id=townhall.pk, question_id=question.pk, participant="voter", up=True, ip=ROOM
+                )
+                outcomes.append("ok")
+            except RateLimited as exc:
+                outcomes.append(f"rate_limited {exc.retry_after}")
+        return outcomes
+
+    # when it votes on each
+    outcomes = await sync_to_async(go)()
+
+    # then the last one is refused, with the wait
+    assert outcomes[:-1] == ["ok"] * settings.VOTE_RATE_COUNT == ["ok"] * 30
+    assert outcomes[-1].startswith("rate_limited ") and 1 <= int(outcomes[-1].split()[1]) <= 60
+
+
+@pytest.mark.parametrize(
+    ("trusted", "forwarded", "expected"),
+    [
+        (0, "1.2.3.4", "10.0.0.9"),  # the header is ignored: anyone can write it
+        (1, "1.2.3.4", "1.2.3.4"),
+        (1, "6.6.6.6, 1.2.3.4", "1.2.3.4"),  # a client's own entry on the left is not trusted
+        (2, "6.6.6.6, 1.2.3.4, 10.1.1.1", "1.2.3.4"),
+        (1, "", "10.0.0.9"),
+    ],
+)
+async def test_client_ip_trusts_only_the_configured_proxies(settings, trusted, forwarded, expected):
+    # given a request through ``trusted`` proxies
+    settings.TRUSTED_PROXY_COUNT = trusted
+    scope = {"client": ("10.0.0.9", 5000), "headers": [(b"x-forwarded-for", forwarded.encode())]}
+
+    # when / then: the same for a socket's scope and a page's request
+    assert client_ip(scope) == expected
+    page = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(page) == expected

@@ -117,11 +117,12 @@ async def test_a_hundred_fresh_session_votes_neither_count_at_once_nor_unreviewe
     console = await connect(
         f"/ws/t/{townhall.slug}/moderate/", session=await sync_to_async(factories.login_session)(moderator)
     )
-    sessions = [await sync_to_async(open_page)(townhall.slug, "203.0.113.99") for _ in range(100)]
 
-    # when each votes at once
-    replies = []
-    for session in sessions:
+    # when each of 100 fresh sessions from one address votes at once
+    sessions, replies = [], []
+    for _ in range(100):
+        session = await sync_to_async(open_page)(townhall.slug, "203.0.113.99")
+        sessions.append(session)
         socket = await connect(f"/ws/t/{townhall.slug}/", session=session, client="203.0.113.99")
         replies.append(await request(socket, "question.vote", question_id=question.pk, up=True))
         await socket.disconnect()

@@ -341,3 +341,23 @@ async def test_client_ip_trusts_only_the_configured_proxies(settings, trusted, f
     assert client_ip(scope) == expected
     page = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(page) == expected
+
+
+async def test_one_address_minting_sessions_gets_429_with_retry_after(room, settings):
+    # given a low limit of new sessions per address
+    settings.CITIZEN_SESSION_RATE_COUNT = 3
+    townhall, _ = room
+
+    def load(ip: str) -> tuple[int, str | None]:
+        response = Client(REMOTE_ADDR=ip).get(f"/t/{townhall.slug}/")
+        return response.status_code, response.headers.get("Retry-After")
+
+    # when one address loads the page without a cookie four times, and another once
+    statuses = [await sync_to_async(load)("203.0.113.7") for _ in range(4)]
+    other = await sync_to_async(load)("203.0.113.8")
+
+    # then the fourth is refused with the wait, the other address is not
+    assert [s for s, _ in statuses] == [200, 200, 200, 429]
+    assert 1 <= int(statuses[-1][1]) <= settings.CITIZEN_SESSION_RATE_WINDOW
+    assert other == (200, None)
+    assert await sync_to_async(CitizenSession.objects.count)() == 4

@@ -147,7 +147,11 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         request_id: str | None = None
         try:
             if self._over_frame_rate():
-                await self.send_json(protocol.error_frame(None, protocol.RATE_LIMITED, "Too many frames; slow down."))
+                await self.send_json(
+                    protocol.error_frame(
+                        None, protocol.RATE_LIMITED, "Too many frames; slow down.", retry_after=int(FRAME_RATE_WINDOW)
+                    )
+                )
                 return
             request = protocol.parse_frame(text_data, bytes_data)
             request_id = request.id
@@ -163,7 +167,7 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             await self.send_json(protocol.error_frame(exc.request_id or request_id, protocol.BAD_REQUEST, exc.message))
             return
         except DomainError as exc:
-            await self.send_json(protocol.error_frame(request_id, exc.code, exc.message))
+            await self.send_json(protocol.error_frame(request_id, exc.code, exc.message, **exc.extra()))
             # A service refused on its own check (rights ended meanwhile): re-read them.
             if isinstance(exc, RightsEnded) or (
                 isinstance(exc, Forbidden) and self.claim is not None and not await self.rights_hold()

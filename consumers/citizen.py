@@ -15,6 +15,7 @@ from moderation import scoring_runner, selectors, services, states
 from moderation.models import TownHall
 from moderation.presenters import Viewer, render_question
 from moderation.scoring.lexicon import matches_held_terms
+from townhall.client_ip import client_ip
 
 MAX_PREVIEW_CHARS = 5000
 
@@ -28,9 +29,9 @@ def _withdraw(**fields: Any) -> dict[str, Any]:
     return selectors.question_record(services.question_withdraw(**fields))
 
 
-def _vote(**fields: Any) -> tuple[dict[str, Any], bool]:
+def _vote(**fields: Any) -> tuple[dict[str, Any], bool, bool]:
     question, voted = services.question_vote(**fields)
-    return selectors.question_record(question), voted
+    return selectors.question_record(question), voted, question.vote_held
 
 
 def _preview_terms(townhall_id: int, text: str) -> tuple[list[str], float]:
@@ -65,6 +66,7 @@ class CitizenConsumer(TownHallConsumer):
             return protocol.CLOSE_TOO_MANY_SOCKETS
         self._slot, self._frame_times = participant, frame_times
         self.viewer = Viewer(role="citizen", participant=participant, voted=voted)
+        self.ip = client_ip(self.scope)
         self._votes_fresh = True
         return None
 
@@ -93,6 +95,7 @@ class CitizenConsumer(TownHallConsumer):
             author=request.str_field("author", required=False),
             place=request.str_field("place", required=False),
             client_key=request.str_field("client_key"),
+            ip=self.ip,
         )
         if created:
             # Acknowledge first; the score follows as question.scored.
@@ -116,11 +119,12 @@ class CitizenConsumer(TownHallConsumer):
         return protocol.ok_frame(request.id, question=render_question(self.viewer, record))
 
     async def handle_vote(self, request: Request) -> dict[str, Any]:
-        record, voted = await self.database(_vote)(
+        record, voted, held = await self.database(_vote)(
             townhall_id=self.townhall.pk,
             question_id=request.int_field("question_id"),
             participant=self.viewer.participant,
             up=request.bool_field("up"),
+            ip=self.ip,
         )
         if voted:
             self.viewer.voted.add(record["id"])
@@ -128,4 +132,5 @@ class CitizenConsumer(TownHallConsumer):
             self.viewer.voted.discard(record["id"])
         # The others learn the count from the next coalesced question.votes.
         hub().votes.changed(self.townhall.pk, record["id"])
-        return protocol.ok_frame(request.id, question=render_question(self.viewer, record))
+        extra = {"vote_held": True} if held else {}
+        return protocol.ok_frame(request.id, question=render_question(self.viewer, record), **extra)

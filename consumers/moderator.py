@@ -8,6 +8,7 @@ from typing import Any
 from consumers import protocol
 from consumers.base import Handler, RightsEnded, TownHallConsumer
 from consumers.db import staff_database_sync_to_async
+from consumers.flood import flood_handlers
 from consumers.hub import encode
 from consumers.protocol import ProtocolError, Request
 from moderation import rights, selectors, services, states
@@ -144,6 +145,7 @@ class ModeratorConsumer(TownHallConsumer):
             "townhall.held_terms": self.handle_held_terms,
             "question.editing": self.handle_editing,
             "presence.ping": self.handle_ping,
+            **flood_handlers(self),
         }
 
     def _target(self, request: Request) -> dict[str, Any]:

@@ -25,7 +25,19 @@ RATE_LIMITED = "rate_limited"
 CLOSED = "closed"
 PERSONAL_DATA = "personal_data"
 EXPIRED = "expired"
-ERROR_CODES = (BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, TOO_LONG, RATE_LIMITED, CLOSED, PERSONAL_DATA, EXPIRED)
+PAUSED = "paused"
+ERROR_CODES = (
+    BAD_REQUEST,
+    FORBIDDEN,
+    NOT_FOUND,
+    CONFLICT,
+    TOO_LONG,
+    RATE_LIMITED,
+    CLOSED,
+    PERSONAL_DATA,
+    EXPIRED,
+    PAUSED,
+)
 
 CLOSE_UNKNOWN_TOWNHALL = 4404
 CLOSE_UNAUTHENTICATED = 4401
@@ -54,6 +66,9 @@ ALL_ACTIONS = frozenset(
         "screen.sort_by_votes",
         "townhall.held_terms",
         "townhall.close",
+        "townhall.pause",
+        "townhall.slow_mode",
+        "flood.review",
     }
 )
 
@@ -130,7 +145,7 @@ def ok_frame(request_id: str | None, **result: Any) -> dict[str, Any]:
     return {"type": "ok", "id": request_id, **result}
 
 
-def error_frame(request_id: str | None, code: str, message: str) -> dict[str, Any]:
+def error_frame(request_id: str | None, code: str, message: str, **extra: Any) -> dict[str, Any]:
     if code not in ERROR_CODES:
         raise ValueError(f"unknown error code {code!r}")
-    return {"type": "error", "id": request_id, "code": code, "message": message}
+    return {"type": "error", "id": request_id, "code": code, "message": message, **extra}

@@ -28,6 +28,8 @@ TOWNHALL_UPDATED = "townhall.updated"
 PRESENCE_CHANGED = "presence.changed"
 # Coalesced vote counts (docs/protocol.md, "Votes are coalesced").
 QUESTION_VOTES = "question.votes"
+# Moderators only: submissions, votes or new sessions jumped (docs/security.md, "Flood control").
+FLOOD_ALERT = "flood.alert"
 
 STORED_EVENT_TYPES = (
     QUESTION_CREATED,
@@ -37,6 +39,7 @@ STORED_EVENT_TYPES = (
     TOWNHALL_UPDATED,
     PRESENCE_CHANGED,
     QUESTION_VOTES,
+    FLOOD_ALERT,
 )
 
 # The type of the layer messages the hub of each process receives (consumers/hub.py).

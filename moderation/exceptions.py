@@ -10,6 +10,10 @@ class DomainError(Exception):
         self.message = message
         super().__init__(message)
 
+    def extra(self) -> dict[str, object]:
+        """Fields the error frame carries besides code and message."""
+        return {}
+
 
 class BadRequest(DomainError):
     code = "bad_request"
@@ -32,7 +36,22 @@ class TooLong(DomainError):
 
 
 class RateLimited(DomainError):
+    """A flood limit (docs/security.md); ``retry_after``: whole seconds until the same request may succeed."""
+
     code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+    def extra(self) -> dict[str, object]:
+        return {"retry_after": self.retry_after}
+
+
+class Paused(DomainError):
+    """The moderators paused new questions (townhall.pause)."""
+
+    code = "paused"
 
 
 class TownHallClosed(DomainError):

@@ -51,6 +51,10 @@ class TownHall(models.Model):
     # How the approved questions wait for the screen (states.QUEUE_ORDERS):
     # by votes, until a moderator moves one by hand.
     queue_order = models.CharField(max_length=10, default=states.QUEUE_BY_VOTES)
+    # Flood control (docs/security.md): moderators paused new questions, and
+    # the seconds a citizen session must wait between two questions (0: off).
+    questions_paused = models.BooleanField(default=False)
+    slow_mode = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -87,6 +91,8 @@ class Question(models.Model):
     starred = models.BooleanField(default=False)
     participant = models.CharField(max_length=64, db_index=True)
     client_key = models.CharField(max_length=64)
+    # The client address it came from (townhall/client_ip.py), for the per-address limit.
+    ip = models.CharField(max_length=45, blank=True, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField(max_length=20, blank=True)
     held = models.BooleanField(default=False)
@@ -128,7 +134,13 @@ class Question(models.Model):
 class Vote(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="vote_rows")
     participant = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
+    ip = models.CharField(max_length=45, blank=True, db_index=True)
+    # A vote from a session made during a burst of new sessions: stored, not
+    # counted until the moderators accept the alert (flood.review).
+    held_by = models.ForeignKey(
+        "FloodAlert", null=True, blank=True, on_delete=models.SET_NULL, related_name="held_votes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["question", "participant"], name="vote_one_per_participant")]
@@ -199,3 +211,49 @@ class ModeratorPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.townhall_id}"
+
+
+class CitizenSession(models.Model):
+    """A participant id drawn by the citizen page: when, from which address,
+    on which town hall's page. Counts new sessions per address and per town
+    hall (flood control) and tells a vote how old its session is."""
+
+    participant = models.CharField(max_length=64, unique=True)
+    townhall = models.ForeignKey(TownHall, on_delete=models.CASCADE, related_name="citizen_sessions")
+    ip = models.CharField(max_length=45, blank=True, db_index=True)
+    # Made during a burst of new sessions: its votes are held by this alert.
+    burst_alert = models.ForeignKey(
+        "FloodAlert", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"session {self.participant[:8]} ({self.ip})"
+
+
+class FloodAlert(models.Model):
+    """Submissions, votes or new sessions of a town hall jumped well above its recent rate."""
+
+    class Kind(models.TextChoices):
+        QUESTIONS = "questions", "Questions"
+        VOTES = "votes", "Votes"
+        SESSIONS = "sessions", "Sessions"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACCEPTED = "accepted", "Accepted"
+        DROPPED = "dropped", "Dropped"
+
+    townhall = models.ForeignKey(TownHall, on_delete=models.CASCADE, related_name="flood_alerts")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    count = models.PositiveIntegerField()
+    window_seconds = models.PositiveIntegerField()
+    baseline = models.FloatField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} alert {self.status} ({self.count})"

@@ -19,6 +19,11 @@ def ensure_participant(session: Any) -> str:
     return participant
 
 
+def set_participant(session: Any, participant: str) -> None:
+    """Give the session a participant id drawn by ``services.citizen_session_start``."""
+    session[SESSION_KEY] = participant
+
+
 def participant_of(session: Any) -> str | None:
     """The session's participant id, or ``None`` (no session, or the citizen page was never loaded)."""
     value = session.get(SESSION_KEY) if session is not None else None

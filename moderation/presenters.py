@@ -84,6 +84,9 @@ def render_question(viewer: Viewer, record: Record) -> dict[str, Any]:
 
 def render_townhall(viewer: Viewer, townhall: dict[str, Any]) -> dict[str, Any]:
     public = {k: townhall[k] for k in ("slug", "title", "status", "max_question_length")}
+    for key in ("questions_paused", "slow_mode"):
+        if key in townhall:
+            public[key] = townhall[key]
     for key in ("join_code", "join_url"):
         if key in townhall:
             public[key] = townhall[key]
@@ -147,6 +150,10 @@ def _render_event(viewer: Viewer, seq: int, event_type: str, payload: dict[str, 
         return {"type": "presence.changed", "seq": seq, "presence": payload["presence"]}
     if event_type == "question.votes":
         return {"type": "question.votes", "seq": seq, "votes": [dict(item) for item in payload["votes"]]}
+    if event_type == "flood.alert":
+        if viewer.role != "moderator":
+            return None
+        return {"type": "flood.alert", "seq": seq, "alert": dict(payload["alert"])}
     if event_type == "townhall.updated":
         return {"type": "townhall.updated", "seq": seq, "townhall": render_townhall(viewer, payload["townhall"])}
     raise ValueError(f"unknown event type {event_type!r}")

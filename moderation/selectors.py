@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
-from moderation.models import Decision, Event, ModeratorPresence, Question, TownHall, Vote
+from moderation.models import Decision, Event, FloodAlert, ModeratorPresence, Question, TownHall, Vote
 from moderation.presenters import PROTOCOL_VERSION, Viewer, can_see, render_question, render_townhall
 from townhall import links
 
@@ -100,6 +100,25 @@ def presence_list(townhall_id: int) -> list[dict[str, Any]]:
     return list(people.values())
 
 
+def flood_alert_record(alert: FloodAlert) -> dict[str, Any]:
+    """A ``flood.alert`` as the protocol gives it (moderators only)."""
+    return {
+        "id": alert.pk,
+        "kind": alert.kind,
+        "count": alert.count,
+        "window_seconds": alert.window_seconds,
+        "baseline": round(alert.baseline, 1),
+        "held_votes": Vote.objects.filter(held_by=alert).count(),
+        "status": alert.status,
+        "created_at": alert.created_at.isoformat(),
+    }
+
+
+def open_flood_alerts(townhall_id: int) -> list[dict[str, Any]]:
+    alerts = FloodAlert.objects.filter(townhall_id=townhall_id, status=FloodAlert.Status.OPEN)
+    return [flood_alert_record(alert) for alert in alerts]
+
+
 def recent_decisions(townhall_id: int, limit: int = 50) -> list[dict[str, Any]]:
     """The latest decisions, newest first."""
     rows = list(
@@ -121,6 +140,8 @@ def townhall_record(townhall: TownHall) -> dict[str, Any]:
         "status": townhall.status,
         "max_question_length": townhall.max_question_length,
         "queue_order": townhall.queue_order,
+        "questions_paused": townhall.questions_paused,
+        "slow_mode": townhall.slow_mode,
         "join_code": townhall.join_code or "",
         "join_url": urls["join_url"],
         "hold_threshold": townhall.hold_threshold,
@@ -202,6 +223,7 @@ def snapshot(viewer: Viewer, townhall_id: int) -> dict[str, Any]:
     if viewer.role == "moderator":
         frame["decisions"] = recent_decisions(townhall_id)
         frame["presence"] = presence_list(townhall_id)
+        frame["flood_alerts"] = open_flood_alerts(townhall_id)
     return frame
 
 

@@ -101,6 +101,10 @@ REORDER: Final = "reorder"  # the screen queue reordered by hand (queue order: m
 SORT: Final = "sort"  # the screen queue back to "by votes"
 HELD_TERMS: Final = "held_terms"  # the town hall's held terms replaced
 UNDO: Final = "undo"  # a decision undone (the row says which one)
+PAUSE: Final = "pause"  # new questions paused (townhall.pause)
+RESUME: Final = "resume"  # new questions let in again
+SLOW_MODE: Final = "slow_mode"  # seconds between two questions of a session (reason: the seconds)
+FLOOD_REVIEW: Final = "flood_review"  # the votes held with a flood alert accepted or dropped
 SCREEN_KEY: Final = "screen_key"  # the screen key rotated (the old one's screens closed)
 
 AUDIT_ACTIONS: Final = (
@@ -118,6 +122,10 @@ AUDIT_ACTIONS: Final = (
     HELD_TERMS,
     CLOSE,
     UNDO,
+    PAUSE,
+    RESUME,
+    SLOW_MODE,
+    FLOOD_REVIEW,
     SCREEN_KEY,
 )
 

@@ -141,6 +141,7 @@ async def connect() -> AsyncIterator:
         origin: bytes | None = ORIGIN,
         expect_snapshot: bool = True,
         version: int | None = 2,
+        client: str | None = None,
     ) -> Communicator:
         if not opened:
             await asyncio.get_running_loop().run_in_executor(None, registry.get_scorer)
@@ -150,6 +151,8 @@ async def connect() -> AsyncIterator:
         if session is not None:
             headers.append((b"cookie", f"sessionid={session}".encode()))
         comm = Communicator(application, with_protocol_version(path, version), headers=headers)
+        if client is not None:  # the peer address the server sees (flood control counts per address)
+            comm.scope["client"] = (client, 50000)
         opened.append(comm)
         connected, _ = await comm.connect(timeout=5)
         if expect_snapshot:

@@ -40,3 +40,25 @@ if CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis.") and not os
     # pytest-xdist workers) on one Redis would otherwise share group names
     # and receive each other's events. Server processes get CHANNEL_PREFIX.
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"townhall-test-{secrets.token_hex(6)}"
+
+# Flood control (docs/security.md). Every test server and browser comes from
+# 127.0.0.1, many tests ask dozens of questions a minute into one town hall,
+# and pages vote within a second of loading: the limits per address and per
+# town hall, the session age and the alerts are off in tests unless the
+# environment sets them. tests/test_flood*.py put back the production
+# defaults, kept here as FLOOD_CONTROL_DEFAULTS.
+_FLOOD_OFF = {
+    "QUESTION_IP_RATE_COUNT": 0,
+    "QUESTION_TOWNHALL_RATE_COUNT": 0,
+    "VOTE_RATE_COUNT": 0,
+    "VOTE_IP_RATE_COUNT": 0,
+    "VOTE_TOWNHALL_RATE_COUNT": 0,
+    "CITIZEN_SESSION_RATE_COUNT": 0,
+    "VOTE_MIN_SESSION_AGE": 0,
+    "FLOOD_ALERT_MIN_QUESTIONS": 10**9,
+    "FLOOD_ALERT_MIN_VOTES": 10**9,
+    "FLOOD_ALERT_MIN_SESSIONS": 10**9,
+}
+FLOOD_CONTROL_DEFAULTS = {name: globals()[name] for name in _FLOOD_OFF}
+for _name, _off in _FLOOD_OFF.items():
+    globals()[_name] = int(os.environ[_name]) if os.environ.get(_name) else _off

@@ -538,8 +538,9 @@ def test_every_event_survives_a_json_round_trip(name: str, who: str):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["moderator", "asker", "other", "screen"])
-def test_every_stored_event_renders_to_json_safe_frames(who: str):
+def test_every_stored_event_renders_to_json_safe_frames(who: str, settings):
     # given a town hall where every kind of event happened, through the services
+    settings.FLOOD_ALERT_MIN_SESSIONS = 1
     moderator = factories.make_user()
     townhall = factories.make_townhall(moderators=[moderator])
     question = factories.make_question(townhall, participant=ASKER, text="Why is the pool closed?", author="Zoé")
@@ -550,6 +551,7 @@ def test_every_stored_event_renders_to_json_safe_frames(who: str):
     services.screen_show(townhall_id=townhall.pk, question_id=question.pk, moderator=moderator)
     services.question_withdraw(townhall_id=townhall.pk, question_id=question.pk, participant=ASKER)
     services.presence_join(townhall_id=townhall.pk, user=moderator, channel_name="test.console")
+    services.citizen_session_start(townhall_id=townhall.pk, ip="203.0.113.9")  # a flood.alert
     services.townhall_set_status(townhall_id=townhall.pk, status="closed")
     stored = list(Event.objects.filter(townhall=townhall).order_by("seq"))
     assert {e.type for e in stored} == set(events.STORED_EVENT_TYPES)

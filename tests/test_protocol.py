@@ -293,6 +293,7 @@ def test_error_codes_are_the_documented_ones():
         "closed",
         "personal_data",
         "expired",
+        "paused",
     }
 
 
@@ -316,6 +317,7 @@ def test_error_frame_refuses_unknown_codes(code: str):
         exceptions.TownHallClosed,
         exceptions.PersonalData,
         exceptions.Expired,
+        exceptions.Paused,
     ],
 )
 def test_every_domain_error_code_can_be_sent(error_class: type[exceptions.DomainError]):
@@ -362,6 +364,9 @@ def test_all_actions_are_the_documented_requests():
             "decision.undo",
             "townhall.close",
             "screen.sort_by_votes",
+            "townhall.pause",
+            "townhall.slow_mode",
+            "flood.review",
         }
     )
 

@@ -392,13 +392,43 @@ VOTE_FLUSH_INTERVAL = env_float("VOTE_FLUSH_INTERVAL", 0.5)
 # The garbage collector's thresholds in server processes (townhall/collector.py),
 # three whole numbers; empty keeps Python's (700,10,10).
 GC_THRESHOLDS = tuple(env_int_list("GC_THRESHOLDS", "50000,20,10"))
-# Citizen rate limit: at most QUESTION_RATE_COUNT questions per QUESTION_RATE_WINDOW seconds.
+# --- Flood control (docs/security.md, "Flood control") -------------------------
+# A town hall puts hundreds of phones behind one public address, so each
+# limit per address is sized for a full room; the per-session and per-town-hall
+# limits hold a script that rotates sessions or addresses.
+# The client's address: townhall/client_ip.py (TRUSTED_PROXY_COUNT, above).
+# Questions: per citizen session, per address, per town hall (count per window in seconds).
 QUESTION_RATE_COUNT = env_int("QUESTION_RATE_COUNT", 5)
 QUESTION_RATE_WINDOW = env_int("QUESTION_RATE_WINDOW", 60)
 # --- Rights and sockets (docs/security.md, "Rights and sockets") -----------
 # Open citizen sockets one session may hold, per server process (4429 beyond);
 # its sockets share one frame budget (30 frames in 10 s).
 SOCKETS_PER_SESSION = env_int("SOCKETS_PER_SESSION", 10)
+QUESTION_IP_RATE_COUNT = env_int("QUESTION_IP_RATE_COUNT", 60)
+QUESTION_IP_RATE_WINDOW = env_int("QUESTION_IP_RATE_WINDOW", 60)
+QUESTION_TOWNHALL_RATE_COUNT = env_int("QUESTION_TOWNHALL_RATE_COUNT", 120)
+QUESTION_TOWNHALL_RATE_WINDOW = env_int("QUESTION_TOWNHALL_RATE_WINDOW", 60)
+# Votes: per session, per address, per town hall.
+VOTE_RATE_COUNT = env_int("VOTE_RATE_COUNT", 30)
+VOTE_RATE_WINDOW = env_int("VOTE_RATE_WINDOW", 60)
+VOTE_IP_RATE_COUNT = env_int("VOTE_IP_RATE_COUNT", 1000)
+VOTE_IP_RATE_WINDOW = env_int("VOTE_IP_RATE_WINDOW", 60)
+VOTE_TOWNHALL_RATE_COUNT = env_int("VOTE_TOWNHALL_RATE_COUNT", 5000)
+VOTE_TOWNHALL_RATE_WINDOW = env_int("VOTE_TOWNHALL_RATE_WINDOW", 60)
+# A session must be this old (seconds) before it may vote.
+VOTE_MIN_SESSION_AGE = env_int("VOTE_MIN_SESSION_AGE", 10)
+# New citizen sessions (the citizen page draws them) per address.
+CITIZEN_SESSION_RATE_COUNT = env_int("CITIZEN_SESSION_RATE_COUNT", 500)
+CITIZEN_SESSION_RATE_WINDOW = env_int("CITIZEN_SESSION_RATE_WINDOW", 600)
+# flood.alert: a town hall's questions, votes or new sessions over the last
+# FLOOD_ALERT_WINDOW seconds reach FLOOD_ALERT_FACTOR times their average per
+# window over the FLOOD_ALERT_BASELINE seconds before, and at least the minimum.
+FLOOD_ALERT_WINDOW = env_int("FLOOD_ALERT_WINDOW", 60)
+FLOOD_ALERT_BASELINE = env_int("FLOOD_ALERT_BASELINE", 600)
+FLOOD_ALERT_FACTOR = env_float("FLOOD_ALERT_FACTOR", 4.0)
+FLOOD_ALERT_MIN_QUESTIONS = env_int("FLOOD_ALERT_MIN_QUESTIONS", 40)
+FLOOD_ALERT_MIN_VOTES = env_int("FLOOD_ALERT_MIN_VOTES", 400)
+FLOOD_ALERT_MIN_SESSIONS = env_int("FLOOD_ALERT_MIN_SESSIONS", 50)
 # How long (seconds) a moderator's decision can be undone (decision.undo).
 UNDO_WINDOW = env_int("UNDO_WINDOW", 300)
 # The public base of every link the service builds (console's screen and join

@@ -21,7 +21,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from moderation import participants, selectors
+from moderation import participants, selectors, services
+from moderation.exceptions import RateLimited
 from moderation.models import TownHall
 from moderation.scoring import registry
 from townhall import client_ip, links
@@ -72,7 +73,23 @@ def join_qr(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 def citizen(request: HttpRequest, slug: str) -> HttpResponse:
     townhall = get_object_or_404(_published(), slug=slug)
-    participants.ensure_participant(request.session)
+    if participants.participant_of(request.session) is None:
+        # A new citizen session, counted per address (flood control).
+        try:
+            participant = services.citizen_session_start(townhall_id=townhall.pk, ip=client_ip.client_ip(request))
+        except RateLimited as exc:
+            response = render(
+                request,
+                "error.html",
+                {
+                    "title": _("Too many visitors"),
+                    "message": _("Too many new visitors from your network. Please try again in a moment."),
+                },
+                status=429,
+            )
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        participants.set_participant(request.session, participant)
     return render(
         request, "citizen.html", {"townhall": townhall, "ws_path": links.socket_path("citizen", townhall.slug)}
     )

@@ -22,6 +22,7 @@ through ``database_sync_to_async``; errors are ``moderation.exceptions``.
 """
 
 from moderation.services.citizens import question_submit, question_vote, question_votes_publish, question_withdraw
+from moderation.services.flood import citizen_session_start, flood_review, townhall_pause, townhall_slow_mode
 from moderation.services.merges import question_merge, question_restore
 from moderation.services.moderators import (
     question_answer,
@@ -73,9 +74,13 @@ __all__ = [
     "townhall_set_held_terms",
     "townhall_create",
     "townhall_set_status",
+    "citizen_session_start",
+    "flood_review",
     "moderator_sockets_close",
     "townhall_moderator_add",
     "townhall_moderator_remove",
     "townhall_moderators_set",
+    "townhall_pause",
     "townhall_rotate_screen_key",
+    "townhall_slow_mode",
 ]

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from moderation import events, states
-from moderation.exceptions import BadRequest, Conflict, Forbidden, NotFound, RateLimited, TownHallClosed
-from moderation.models import Event, Question, TownHall, Vote
+from moderation import events, flood, states
+from moderation.exceptions import BadRequest, Conflict, Forbidden, NotFound, Paused, TownHallClosed
+from moderation.models import CitizenSession, Event, FloodAlert, Question, TownHall, Vote
 from moderation.selectors import question_record
 from moderation.services._core import (
     CLIENT_KEY_PATTERN,
@@ -30,7 +27,14 @@ from moderation.services._core import (
 
 
 def question_submit(
-    *, townhall_id: int, participant: str, text: str, client_key: str, author: str = "", place: str = ""
+    *,
+    townhall_id: int,
+    participant: str,
+    text: str,
+    client_key: str,
+    author: str = "",
+    place: str = "",
+    ip: str = "",
 ) -> tuple[Question, bool]:
     """Store a citizen's question and tell the moderators.
 
@@ -38,7 +42,9 @@ def question_submit(
     first question with ``created=False`` and stores nothing.
 
     Raises ``BadRequest`` (empty text, bad client key), ``TooLong``,
-    ``TownHallClosed`` (town hall not live), ``RateLimited``, ``NotFound``.
+    ``TownHallClosed`` (town hall not live), ``Paused``, ``RateLimited``
+    (slow mode, or a flood limit: moderation/flood.py), ``NotFound``.
+    ``ip`` is the client's address (per-address limit; ``""``: not known).
     """
     if not isinstance(client_key, str) or not CLIENT_KEY_PATTERN.fullmatch(client_key):
         raise BadRequest(
@@ -54,13 +60,9 @@ def question_submit(
         cleaned = validated_text(text, townhall)
         if townhall.status != TownHall.Status.LIVE:
             raise TownHallClosed("This town hall is not taking questions.")
-        since = timezone.now() - timedelta(seconds=settings.QUESTION_RATE_WINDOW)
-        recent = Question.objects.filter(townhall=townhall, participant=participant, created_at__gte=since).count()
-        if recent >= settings.QUESTION_RATE_COUNT:
-            raise RateLimited(
-                f"You can send {settings.QUESTION_RATE_COUNT} questions every "
-                f"{settings.QUESTION_RATE_WINDOW} seconds. Please wait a moment."
-            )
+        if townhall.questions_paused:
+            raise Paused("The moderators paused new questions for now.")
+        flood.check_questions(townhall, participant, ip)
         question = Question(
             townhall=townhall,
             text=cleaned,
@@ -71,6 +73,7 @@ def question_submit(
             original_place=place,
             participant=participant,
             client_key=client_key,
+            ip=ip,
         )
         # Held terms need no model: a match holds the question from the start.
         refresh_held(townhall, question)
@@ -79,6 +82,7 @@ def question_submit(
         append_event(
             townhall, events.QUESTION_CREATED, {"question": question_record(question), "previous_status": None}
         )
+        flood.detect_burst(townhall, FloodAlert.Kind.QUESTIONS)
     return question, True
 
 
@@ -106,10 +110,15 @@ def question_withdraw(*, townhall_id: int, question_id: int, participant: str) -
     return question
 
 
-def question_vote(*, townhall_id: int, question_id: int, participant: str, up: bool) -> tuple[Question, bool]:
+def question_vote(
+    *, townhall_id: int, question_id: int, participant: str, up: bool, ip: str = ""
+) -> tuple[Question, bool]:
     """Add (``up=True``) or take back the participant's vote on an approved question.
 
-    Returns ``(question, voted)``. Idempotent: voting twice counts once.
+    Returns ``(question, voted)``; ``question.vote_held`` is true when the vote
+    is stored but not counted (its session was made in a burst: a ``sessions``
+    flood alert not yet accepted). Idempotent: voting twice counts once.
+    A new vote is held to the flood limits (``RateLimited``, moderation/flood.py).
     Stores no event: the caller reports the change to ``question_votes_publish``,
     which tells everyone the counts, coalesced (docs/protocol.md).
     Raises ``NotFound``, ``Conflict`` (not approved), ``TownHallClosed``.
@@ -125,17 +134,27 @@ def question_vote(*, townhall_id: int, question_id: int, participant: str, up: b
             raise TownHallClosed("This town hall is closed.")
         existing = Vote.objects.filter(question=question, participant=participant)
         changed = False
-        if up and not existing.exists():
+        question.vote_held = False
+        if up and existing.exists():
+            question.vote_held = existing.exclude(held_by=None).exists()
+        elif up:
+            session = CitizenSession.objects.select_related("burst_alert").filter(participant=participant).first()
+            flood.check_vote(townhall, session, participant, ip)
+            burst = session.burst_alert if session is not None else None
+            held_by = burst if burst is not None and burst.status != FloodAlert.Status.ACCEPTED else None
             try:
                 with transaction.atomic():
-                    Vote.objects.create(question=question, participant=participant)
+                    Vote.objects.create(question=question, participant=participant, ip=ip, held_by=held_by)
                 changed = True
+                question.vote_held = held_by is not None
             except IntegrityError:
                 changed = False
-        elif not up:
+            if changed:
+                flood.detect_burst(townhall, FloodAlert.Kind.VOTES)
+        else:
             changed = existing.delete()[0] > 0
         if changed:
-            question.votes = Vote.objects.filter(question=question).count()
+            question.votes = Vote.objects.filter(question=question, held_by=None).count()
             question.save(update_fields=["votes", "updated_at"])
     return question, up
 

@@ -33,7 +33,7 @@ from moderation.services._core import (
 
 def _recount(*questions: Question) -> None:
     for question in questions:
-        question.votes = Vote.objects.filter(question=question).count()
+        question.votes = Vote.objects.filter(question=question, held_by=None).count()
 
 
 def move_votes(source: Question, target: Question) -> dict[str, list[str]]:

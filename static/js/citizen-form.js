@@ -172,6 +172,7 @@ export function hideSuccess() {
 
 export function errorMessage(err) {
   const code = err && err.code ? err.code : 'generic';
+  if (code === 'rate_limited' && err.retry_after) return t('errorRetryAfter', { seconds: err.retry_after });
   return t.code('error', code, 'errorGeneric', { max: state.townhall.max_question_length });
 }
 
@@ -187,6 +188,7 @@ function validate(text, author, place) {
     return false;
   };
   if (state.townhall.status !== 'live') return fail(t('errorClosed'), null);
+  if (state.townhall.questions_paused) return fail(t('errorPaused'), null);
   if (!text) return fail(t('errorEmpty'), els.text, true);
   if (textLength(text) > max) return fail(t('errorToo_long', { max }), els.text, true);
   // The limits come from the server (moderation/states.py), as the fields' maxlength.

@@ -29,6 +29,7 @@ const els = {
   onScreenPlace: byId('on-screen-place'),
   closedNotice: byId('closed-notice'),
   closedNoticeText: byId('closed-notice-text'),
+  slowNotice: byId('slow-notice'),
   votesClosed: byId('votes-closed'),
   askTitle: byId('ask-title'),
   listHint: byId('list-hint'),
@@ -188,8 +189,13 @@ function renderTownhall() {
   setText(els.status, t.code('townhall', status, 'townhallDraft'));
   if (state.townhall.title) setText(byId('townhall-title'), state.townhall.title);
   const closed = status !== 'live';
-  toggle(els.closedNotice, closed);
+  // The moderators may pause new questions (votes still count) or space them (slow mode).
+  const paused = !closed && Boolean(state.townhall.questions_paused);
+  toggle(els.closedNotice, closed || paused);
   if (closed) setText(els.closedNoticeText, status === 'closed' ? t('closedClosed') : t('closedDraft'));
+  else if (paused) setText(els.closedNoticeText, t('pausedNotice'));
+  const slow = !closed && !paused ? Number(state.townhall.slow_mode) || 0 : 0;
+  showText(els.slowNotice, slow ? t('slowNotice', { seconds: slow }) : '');
   els.closedNotice.classList.toggle('closed-notice--final', status === 'closed');
   // Once closed, the message replaces the ask box, heading included.
   toggle(els.askTitle, status !== 'closed');

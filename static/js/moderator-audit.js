@@ -66,7 +66,9 @@ export function createAudit({ t, questionText }) {
       parts.push(' ', h('span', { class: 'audit__question', title: questionText(d.question_id) }, t('auditQuestion', { id: d.question_id })));
     }
     const meta = [h('time', { class: 'audit__time', datetime: d.created_at || '' }, clockTime(d.created_at))];
-    if (d.reason) meta.push(' · ', t.code('reason', d.reason, 'reasonOther'));
+    // A slow_mode decision's reason is its seconds (0: off); a flood review's, accept or drop.
+    if (d.action === 'slow_mode') meta.push(' · ', Number(d.reason) ? t('slowState', { seconds: d.reason }) : t('slowOff'));
+    else if (d.reason) meta.push(' · ', t.code('reason', d.reason, 'reasonOther'));
     const text = typeof d.question_id === 'number' ? questionText(d.question_id) : '';
     return h(
       'li',

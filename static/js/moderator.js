@@ -12,6 +12,7 @@ import { createActions } from './moderator-actions.js';
 import { createAudit, renderStats } from './moderator-audit.js';
 import { bindBatch } from './moderator-batch.js';
 import { bindClose, bindDense, bindQueueOrder } from './moderator-controls.js';
+import { bindFlood } from './moderator-flood.js';
 import { createConfirm } from './moderator-dialog.js';
 import { createHeader } from './moderator-header.js';
 import { bindShortcuts } from './moderator-keys.js';
@@ -178,6 +179,7 @@ function render() {
     const shown = state.screen ? state.questions.get(state.screen.id) || state.screen : null;
     screenBox.render(shown, queued, !isLive());
     renderQueueOrder(state.townhall.queue_order);
+    flood.render(state.townhall);
     renderStats(state.questions.values(), t);
     audit.render();
   });
@@ -277,11 +279,12 @@ function onQuestionKey(name, delta = 0) {
 // ---------------------------------------------------------------------------
 function onSnapshot(snapshot) {
   audit.reset(snapshot.decisions);
+  flood.fromSnapshot(snapshot);
   presence.fromSnapshot(snapshot);
 }
 
 function onOwnEvent(event) {
-  return presence.onEvent(event);
+  return flood.onEvent(event) || presence.onEvent(event);
 }
 
 function onEvent(event) {
@@ -325,6 +328,14 @@ const screenBox = bindScreen({
 const renderQueueOrder = bindQueueOrder({ t, sortByVotes: actions.sortByVotes });
 const dense = bindDense({ t, announce, onChange: () => scheduleRender() });
 bindClose({ t, confirm, close: actions.closeTownhall, title: () => state.townhall.title || '' });
+const flood = bindFlood({
+  t,
+  send,
+  apply: (reply) => actions.apply(reply),
+  notify,
+  announce,
+  onError: (err) => actions.handleError(err),
+});
 
 const batch = bindBatch({
   t,

@@ -15,9 +15,10 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ChannelNameRouter, ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from consumers.frames import close_oversized_frames  # noqa: E402
+from consumers.origin import SameOriginValidator  # noqa: E402
 from consumers.routing import websocket_urlpatterns  # noqa: E402
 from consumers.scoring_worker import ScoringWorkerConsumer  # noqa: E402
 from consumers.sessions import ReadOnlySessionMiddlewareStack  # noqa: E402
@@ -44,6 +45,9 @@ if settings.SCORING_MODE == "local":
     # Load the model now, off the event loop, rather than on the first question.
     registry.preload_in_background()
 
+# A frame over WEBSOCKET_MAX_FRAME closes its socket with 1009, not a TCP reset.
+close_oversized_frames()
+
 # Everything imported so far lives as long as the process: no collection need walk it.
 collector.tune()
 
@@ -51,7 +55,7 @@ application = RecoverUnscoredOnStart(
     ProtocolTypeRouter(
         {
             "http": django_asgi_app,
-            "websocket": AllowedHostsOriginValidator(ReadOnlySessionMiddlewareStack(URLRouter(websocket_urlpatterns))),
+            "websocket": SameOriginValidator(ReadOnlySessionMiddlewareStack(URLRouter(websocket_urlpatterns))),
             "channel": ChannelNameRouter({WORKER_CHANNEL: ScoringWorkerConsumer.as_asgi()}),
         }
     )

@@ -59,7 +59,7 @@ def render_question(viewer: Viewer, record: Record) -> dict[str, Any]:
     out = {name: record.get(name, "") for name in BASE_FIELDS}
     out["edited"] = bool(record.get("edited", False))
     if record["status"] == MERGED:
-        out["merged_into"] = record.get("merged_into")
+        out["merged_into"] = render_merged_into(viewer, record.get("merged_into"))
     if viewer.role in ("moderator", "screen"):
         out["position"] = record.get("position")
     if viewer.role == "moderator":
@@ -80,6 +80,17 @@ def render_question(viewer: Viewer, record: Record) -> dict[str, Any]:
             out["reason"] = record["reason"]
         out["actions"] = citizen_requests(record["status"], mine=mine)
     return out
+
+
+def render_merged_into(viewer: Viewer, target: Record | None) -> dict[str, Any] | None:
+    """Where a merged question went: ``{"id", "text"}``. Another citizen's
+    question is theirs until it is public, so a citizen gets its text only
+    while it is approved or answered (``"text": null`` otherwise); moderators
+    always. A record stored before targets carried a status counts as not public."""
+    if target is None:
+        return None
+    public = viewer.role == "moderator" or target.get("status") in PUBLIC_STATUSES
+    return {"id": target["id"], "text": target["text"] if public else None}
 
 
 def render_townhall(viewer: Viewer, townhall: dict[str, Any]) -> dict[str, Any]:

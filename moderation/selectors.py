@@ -38,9 +38,7 @@ def question_record(question: Question) -> dict[str, Any]:
         "version": question.version,
         "decided_at": question.decided_at.isoformat() if question.decided_at else None,
         "position": question.position,
-        "merged_into": (
-            {"id": question.merged_into_id, "text": question.merged_into.text} if question.merged_into_id else None
-        ),
+        "merged_into": _merged_into(question),
         "held": question.held,
         "held_terms": list(question.held_terms_matched or []),
         "toxicity": {
@@ -50,6 +48,15 @@ def question_record(question: Question) -> dict[str, Any]:
             "status": question.scoring_status,
         },
     }
+
+
+def _merged_into(question: Question) -> dict[str, Any] | None:
+    """The question this one was merged into, with its status: the presenters
+    show its text to citizens only while it is public."""
+    if not question.merged_into_id:
+        return None
+    target = question.merged_into
+    return {"id": target.pk, "text": target.text, "status": target.status}
 
 
 def decision_record(decision: Decision, *, undone_by: int | None = None) -> dict[str, Any]:

@@ -2,23 +2,47 @@
 
 Citizen text is kept as typed (moderators must see what was written), except
 for characters no one can type on purpose and that break storage or display:
-NUL and other C0/C1 control characters (PostgreSQL refuses NUL in text)
-and lone UTF-16 surrogates (valid in JSON, not encodable in UTF-8).
-Newlines and tabs stay.
+
+- NUL and other C0/C1 control characters (PostgreSQL refuses NUL in text)
+  and lone UTF-16 surrogates (valid in JSON, not encodable in UTF-8);
+- bidirectional override, embedding and isolate controls (U+202A–U+202E,
+  U+2066–U+2069): they make a page show other text than the one stored,
+  scored and matched against held terms (``\\u202etoidi\\u202c`` shows
+  "idiot"). Scripts written right to left need none of them: their
+  direction comes from the letters themselves.
+
+Newlines and tabs stay. Text made only of spaces and invisible characters
+(zero-width spaces, joiners, BOM, Hangul fillers...) is empty: nothing a
+moderator or the screen could read.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-# C0/C1 controls (not \t \n \r) and lone surrogates, which no database can store.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0/C1 controls (not \t \n \r), lone surrogates, which no database can store,
+# and the bidi embedding, override and isolate controls.
+_REMOVED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+# Not in the categories below, yet drawn as nothing (or as a blank).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Format (Cf: zero-width space, joiners, BOM, marks), controls (Cc) and every
+# kind of space or separator (Zs, Zl, Zp).
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp"})
+
+
+def is_invisible(value: str) -> bool:
+    """Whether ``value`` shows nothing: only spaces and invisible characters (or nothing)."""
+    return all(ch in _BLANK_LETTERS or unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in value)
 
 
 def clean_text(value: str) -> str:
-    """Strip control characters, normalise newlines, trim surrounding space."""
+    """Strip control and bidi characters, normalise newlines, trim surrounding
+    space; ``""`` when nothing visible is left."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", value).strip()
+    value = _REMOVED.sub("", value).strip()
+    return "" if is_invisible(value) else value
 
 
 def clean_line(value: str) -> str:

@@ -24,7 +24,8 @@ pytest_plugins = ["tests.support.servers", "tests.support.browser"]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-ORIGIN = b"http://testserver"
+HOST = b"testserver"
+ORIGIN = b"http://" + HOST
 
 
 @pytest.fixture(scope="session")
@@ -145,7 +146,8 @@ async def connect() -> AsyncIterator:
     ) -> Communicator:
         if not opened:
             await asyncio.get_running_loop().run_in_executor(None, registry.get_scorer)
-        headers = []
+        # A browser always sends Host: the Origin check compares the two.
+        headers = [(b"host", HOST)]
         if origin is not None:
             headers.append((b"origin", origin))
         if session is not None:

@@ -249,6 +249,28 @@ def test_place_and_status_words_of_my_questions(browser, demo):
     assert problems == []
 
 
+def test_a_question_merged_into_another_citizens_pending_one_does_not_show_its_text(browser, demo):
+    # given two citizens; the other one's question is still pending
+    problems: list[str] = []
+    page = citizen_page(browser, demo, problems)
+    other = citizen_page(browser, demo, problems)
+    moderator = moderator_page(browser, demo)
+    mine = ask(demo, page, "Is the swimming pool closing this winter?")
+    theirs = ask(demo, other, "My neighbour Paul Martin at 12 rue Haute says the pool closes")
+
+    # when the moderators merge mine into theirs
+    moderate(demo, moderator, {"type": "question.merge", "question_id": mine, "into_id": theirs})
+
+    # then my question says it was merged, without the other citizen's words
+    card = page.get_by_test_id("my-question").filter(has_text="swimming pool")
+    card.get_by_test_id("my-question-reason").filter(has_text="Merged into a similar question").wait_for()
+    assert "Paul Martin" not in page.content()
+    page.evaluate("document.activeElement.blur()")
+    REVIEW_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=REVIEW_SHOTS / "citizen-merged-into-pending-en.png", full_page=True)
+    assert problems == []
+
+
 def test_approved_questions_are_sorted_by_votes_and_the_vote_toggles(browser, demo):
     # given two approved questions, the newer one with a vote from another citizen
     problems: list[str] = []

@@ -9,6 +9,7 @@ from moderation import services
 from moderation.exceptions import BadRequest, Forbidden, TooLong
 from moderation.models import Decision, Event, Question
 from moderation.scoring.base import ScoreResult
+from moderation.text import clean_text
 from tests.support import factories
 from tests.support.ws import expect, request, until
 
@@ -53,11 +54,12 @@ def test_a_held_term_holds_the_question_whatever_the_model_says(room, text):
     held_at_submit = question.held
     question = low_score(question)
 
-    # then it is held from the start and stays held; the citizen's text is kept as typed
+    # then it is held from the start and stays held; the citizen's text is kept
+    # as typed, but for bidi controls (removed: see tests/test_text.py)
     assert held_at_submit is True
     assert question.held is True and question.held_terms_matched == ["voyou"]
     assert question.toxicity_score == pytest.approx(0.01)
-    assert question.text == text.strip()
+    assert question.text == clean_text(text)
 
 
 def test_words_that_merely_contain_a_term_are_not_held(room):

@@ -568,3 +568,37 @@ def test_every_stored_event_renders_to_json_safe_frames(who: str, settings):
             assert json.loads(json.dumps(frame)) == frame
     if who in ("other", "screen"):
         assert "question.removed" in {f["type"] for f in sent}
+
+
+# --- merged_into -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target_status", "citizen_text"),
+    [
+        ("pending", None),
+        ("rejected", None),
+        ("withdrawn", None),
+        ("unhandled", None),
+        ("approved", "Is the pool closing?"),
+        ("answered", "Is the pool closing?"),
+    ],
+)
+def test_a_citizen_sees_the_text_of_the_question_theirs_was_merged_into_only_while_it_is_public(
+    target_status, citizen_text
+):
+    # given the asker's question merged into another citizen's question
+    merged = record("merged", merged_into={"id": 9, "text": "Is the pool closing?", "status": target_status})
+
+    # when it is rendered for the asker and for moderators
+    mine = render_question(asker(), merged)
+    theirs = render_question(MODERATOR, merged)
+
+    # then the asker gets the other question's text only when the public may read it
+    assert mine["merged_into"] == {"id": 9, "text": citizen_text}
+    assert theirs["merged_into"] == {"id": 9, "text": "Is the pool closing?"}
+
+
+def test_a_merged_record_stored_without_the_target_status_shows_no_text_to_citizens():
+    merged = record("merged", merged_into={"id": 9, "text": "Is the pool closing?"})
+    assert render_question(asker(), merged)["merged_into"] == {"id": 9, "text": None}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from channels.db import database_sync_to_async
 
@@ -119,6 +121,47 @@ async def test_the_asker_sees_into_which_question_theirs_was_merged_and_others_l
     # and moderators get the audit row with the event
     updated = await until_status(mod, "merged")
     assert updated["decision"]["action"] == "merge" and updated["decision"]["moderator"]["username"] == "alice"
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_citizen_does_not_see_the_text_of_another_citizens_question_that_is_not_public(connect):
+    # given the asker's question and another citizen's question, both pending
+    @database_sync_to_async
+    def setup():
+        moderator = factories.make_user("alice")
+        townhall = factories.make_townhall(moderators=[moderator], slug="room")
+        asker_session, asker = factories.citizen_session()
+        duplicate = factories.make_question(townhall, text="Is the pool closing?", participant=asker)
+        target = factories.make_question(townhall, text="My neighbour Paul Martin says the pool closes")
+        return townhall, factories.login_session(moderator), asker_session, duplicate, target
+
+    townhall, mod_session, asker_session, duplicate, target = await setup()
+    mod = await connect("/ws/t/room/moderate/", session=mod_session)
+    asker = await connect("/ws/t/room/", session=asker_session)
+    await expect(mod, "snapshot")
+    await expect(asker, "snapshot")
+
+    # when the moderator merges the asker's question into the pending one
+    reply = await request(mod, "question.merge", question_id=duplicate.pk, into_id=target.pk)
+
+    # then moderators see where it went, the asker only that it was merged
+    assert reply["question"]["merged_into"] == {"id": target.pk, "text": target.text}
+    mine = (await until_status(asker, "merged"))["question"]
+    assert mine["merged_into"] == {"id": target.pk, "text": None}
+
+    # when the target is approved, the asker's next snapshot names it
+    await request(mod, "question.approve", question_id=target.pk)
+    snapshot = await request(asker, "resync")
+    (mine,) = [q for q in snapshot["questions"] if q["id"] == duplicate.pk]
+    assert mine["merged_into"] == {"id": target.pk, "text": target.text}
+
+    # and once it is rejected, no longer
+    await request(mod, "question.reject", question_id=target.pk, reason="personal_data")
+    snapshot = await request(asker, "resync")
+    (mine,) = [q for q in snapshot["questions"] if q["id"] == duplicate.pk]
+    assert mine["merged_into"] == {"id": target.pk, "text": None}
+    assert target.text not in json.dumps(snapshot)
 
 
 # --- batch approval ---------------------------------------------------------------------

@@ -249,6 +249,15 @@ else:
         "default": {"BACKEND": "townhall.channel_layer.TownHallInMemoryChannelLayer", "CONFIG": {"capacity": 1000}}
     }
 
+# --- Websocket frames and Origin (issue 10; docs/security.md, "Text, frames and Origin")
+# Frames over 16 KiB get bad_request; a frame (or fragmented message) over
+# WEBSOCKET_MAX_FRAME bytes is not read at all: the socket is closed with 1009
+# (consumers/frames.py). The Origin check needs no setting of its own: it
+# uses ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS and TRUST_X_FORWARDED_PROTO.
+WEBSOCKET_MAX_FRAME = env_int("WEBSOCKET_MAX_FRAME", 1024 * 1024)
+if WEBSOCKET_MAX_FRAME <= 16 * 1024:
+    raise ImproperlyConfigured("WEBSOCKET_MAX_FRAME must be over 16384 bytes (frames up to that get bad_request)")
+
 # --- Auth and sessions ---------------------------------------------------------
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -242,3 +242,48 @@ def postgres_proxy() -> Iterator[TcpProxy]:
     proxy = TcpProxy(url.hostname or "127.0.0.1", url.port or 5432).start()
     yield proxy
     proxy.stop()
+
+
+# --- a citizen that resends, as static/js/socket.js and citizen-form.js do ------------
+
+
+class ResendingCitizen:
+    """Asks its questions one after another; when its socket dies it reconnects
+    (to the next server of its list) and sends the unacknowledged question
+    again with the same ``client_key``, as the citizen page does."""
+
+    def __init__(self, name: str, servers: list[Any], cookie: str) -> None:
+        self.name = name
+        self.servers = servers
+        self.cookie = cookie
+        self.acknowledged: dict[str, dict[str, Any]] = {}  # client_key -> ok reply
+        self.reconnects = 0
+        self.resent = 0  # questions sent again after a reconnection
+
+    async def ask(self, texts: list[str], *, on_reply: Any = None) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        from harness.servers import open_socket
+
+        keys = [f"{self.name}-{index}" for index in range(len(texts))]
+        server_index = 0
+        in_flight: str | None = None
+        while len(self.acknowledged) < len(texts):
+            try:
+                async with open_socket(self.servers[server_index], "/ws/t/demo/", self.cookie) as sock:
+                    await sock.until("snapshot")
+                    for key, text in zip(keys, texts, strict=True):
+                        if key in self.acknowledged:
+                            continue
+                        if key == in_flight:
+                            self.resent += 1
+                        in_flight = key
+                        reply = await sock.request("question.submit", text=text, client_key=key)
+                        assert reply["type"] == "ok", reply
+                        self.acknowledged[key] = reply
+                        if on_reply is not None:
+                            await on_reply(self, reply)
+            except (ConnectionClosed, OSError):
+                # its server died: the next one, and the unacknowledged question again
+                self.reconnects += 1
+                server_index = (server_index + 1) % len(self.servers)

@@ -40,7 +40,9 @@ async def test_citizens_of_a_killed_process_resend_to_the_other_and_nothing_is_l
     server_a, server_b = live_servers.start_many(2, demo_database, redis_url)
     cookies = await asyncio.gather(*(asyncio.to_thread(citizen_cookie, server_a.url, "demo") for _ in range(CITIZENS)))
     citizens = [ResendingCitizen(f"c{i}", [server_a, server_b], cookie) for i, cookie in enumerate(cookies)]
-    texts = {c.name: [f"Question {n} from {c.name}: when does the works end?" for n in range(QUESTIONS)] for c in citizens}
+    texts = {
+        c.name: [f"Question {n} from {c.name}: when does the works end?" for n in range(QUESTIONS)] for c in citizens
+    }
     acknowledged = 0
 
     async def kill_a_mid_way(citizen: ResendingCitizen, reply: dict) -> None:

@@ -21,6 +21,7 @@ from django.conf import settings  # noqa: E402
 
 from consumers.routing import websocket_urlpatterns  # noqa: E402
 from consumers.scoring_worker import ScoringWorkerConsumer  # noqa: E402
+from consumers.send_buffer import SendBufferProbe  # noqa: E402
 from moderation import scoring_runner  # noqa: E402
 from moderation.scoring import registry  # noqa: E402
 from moderation.scoring_runner import WORKER_CHANNEL  # noqa: E402
@@ -51,7 +52,10 @@ application = RecoverUnscoredOnStart(
     ProtocolTypeRouter(
         {
             "http": django_asgi_app,
-            "websocket": AllowedHostsOriginValidator(SessionMiddlewareStack(URLRouter(websocket_urlpatterns))),
+            # Outermost: it reads the server's own ``send`` (consumers/send_buffer.py).
+            "websocket": SendBufferProbe(
+                AllowedHostsOriginValidator(SessionMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            ),
             "channel": ChannelNameRouter({WORKER_CHANNEL: ScoringWorkerConsumer.as_asgi()}),
         }
     )

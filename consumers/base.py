@@ -22,11 +22,13 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from consumers import protocol
 from consumers.dispatch import DirectDispatchMixin
 from consumers.hub import Room, StoredEvent, encode, hub
 from consumers.protocol import ProtocolError, Request
+from consumers.send_buffer import SCOPE_KEY as SEND_BUFFER
 from moderation import events, selectors
 from moderation.exceptions import DomainError, Forbidden
 from moderation.models import TownHall
@@ -64,6 +66,8 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     last_seq: int = 0
     # False while a snapshot is on its way: the hub keeps events in ``pending``.
     ready: bool = False
+    # Closed with 4408 (its client stopped reading): nothing more is sent.
+    overflowed: bool = False
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -168,12 +172,38 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     # --- frames out ----------------------------------------------------------
 
     async def send_json(self, frame: dict[str, Any]) -> None:
-        await self.send(text_data=encode(frame))
+        await self.send_text(encode(frame))
 
     async def send_text(self, text: str) -> None:
-        """A frame the hub encoded for this socket's audience (straight to the
-        server: this runs once per socket per event)."""
+        """A frame for this client (the hub's events, encoded once per audience,
+        come straight here: this runs once per socket per event).
+
+        A client that stopped reading is closed with 4408 instead, once more
+        than ``SOCKET_BUFFER_LIMIT`` bytes wait for it in the server
+        (consumers/send_buffer.py): its frames would otherwise pile up in
+        memory for as long as the connection lasts.
+        """
+        if self.overflowed:
+            return
+        probe = self.scope.get(SEND_BUFFER)
+        if probe is not None:
+            waiting = probe()
+            if waiting > settings.SOCKET_BUFFER_LIMIT:
+                await self._close_not_reading(waiting)
+                return
         await self.base_send({"type": "websocket.send", "text": text})
+
+    async def _close_not_reading(self, waiting: int) -> None:
+        self.overflowed = True
+        logger.warning(
+            "closing a socket whose client does not read (%s bytes waiting, limit %s): %s",
+            waiting,
+            settings.SOCKET_BUFFER_LIMIT,
+            protocol.CLOSE_NOT_READING,
+        )
+        # The close frame waits behind the unread ones; autobahn drops the
+        # connection when the close handshake times out, which frees them.
+        await self.base_send({"type": "websocket.close", "code": protocol.CLOSE_NOT_READING})
 
     async def build_snapshot(self, request_id: str | None, floor: int) -> tuple[str, int]:
         """This viewer's snapshot frame (encoded) and its ``seq``, at least ``floor``."""
@@ -203,7 +233,7 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
                     text, seq = await self.build_snapshot(request_id, floor)
                     request_id = None  # a second round (version 1, below) is unrequested
                     self.last_seq = seq
-                    await self.send(text_data=text)
+                    await self.send_text(text)
                     again = await self._send_pending()
             finally:
                 self.pending.clear()

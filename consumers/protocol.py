@@ -25,11 +25,25 @@ RATE_LIMITED = "rate_limited"
 CLOSED = "closed"
 PERSONAL_DATA = "personal_data"
 EXPIRED = "expired"
-ERROR_CODES = (BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, TOO_LONG, RATE_LIMITED, CLOSED, PERSONAL_DATA, EXPIRED)
+UNAVAILABLE = "unavailable"
+ERROR_CODES = (
+    BAD_REQUEST,
+    FORBIDDEN,
+    NOT_FOUND,
+    CONFLICT,
+    TOO_LONG,
+    RATE_LIMITED,
+    CLOSED,
+    PERSONAL_DATA,
+    EXPIRED,
+    UNAVAILABLE,
+)
 
 CLOSE_UNKNOWN_TOWNHALL = 4404
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+# The client did not read: more than SOCKET_BUFFER_LIMIT bytes waited for it.
+CLOSE_NOT_READING = 4408
 
 # Every request any socket understands; one known here but not handled by a
 # socket gets ``forbidden`` rather than ``bad_request``. The requests that

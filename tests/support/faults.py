@@ -11,9 +11,13 @@ pointed at the proxy only.
 from __future__ import annotations
 
 import asyncio
+import base64
 import copy
+import json
+import os
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -287,3 +291,93 @@ class ResendingCitizen:
                 # its server died: the next one, and the unacknowledged question again
                 self.reconnects += 1
                 server_index = (server_index + 1) % len(self.servers)
+
+
+# --- a client that never reads ------------------------------------------------------
+
+
+class NonReadingSocket:
+    """A websocket client that opens, then never reads (with a tiny receive
+    buffer). The kernels of both ends still hold a few MB (Linux autotunes the
+    server's send buffer, ``net.ipv4.tcp_wmem``) before anything waits in the
+    server's own memory. ``send()`` sends requests all the same; ``drain()`` reads everything afterwards and returns the
+    close code it found (``None``: the connection ended without a close frame)."""
+
+    RECEIVE_BUFFER = 4096
+
+    def __init__(self, server: Any, path: str, cookie: str | None = None) -> None:
+        self.server = server
+        self.path = path
+        self.cookie = cookie
+        self.sock: socket.socket | None = None
+
+    def open(self) -> NonReadingSocket:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.RECEIVE_BUFFER)
+        sock.settimeout(10)
+        sock.connect(("127.0.0.1", self.server.port))
+        lines = [
+            f"GET {self.path} HTTP/1.1",
+            f"Host: 127.0.0.1:{self.server.port}",
+            "Upgrade: websocket",
+            "Connection: Upgrade",
+            f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}",
+            "Sec-WebSocket-Version: 13",
+            f"Origin: {self.server.url}",
+        ]
+        if self.cookie:
+            lines.append(f"Cookie: {self.cookie}")
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += sock.recv(1)  # one byte at a time: leave the frames unread
+        assert head.startswith(b"HTTP/1.1 101"), head
+        self.sock = sock
+        return self
+
+    def send(self, frame: dict[str, Any]) -> None:
+        """Send a request (a client's frames are masked); the server's replies stay unread."""
+        assert self.sock is not None
+        payload = json.dumps(frame).encode()
+        mask = os.urandom(4)
+        if len(payload) < 126:
+            header = bytes([0x81, 0x80 | len(payload)])
+        else:
+            header = bytes([0x81, 0x80 | 126]) + len(payload).to_bytes(2, "big")
+        self.sock.sendall(header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+
+    def drain(self, timeout: float = 30.0) -> int | None:
+        """Read every frame until the connection ends; the close frame's code, if one came."""
+        assert self.sock is not None
+        self.sock.settimeout(timeout)
+        data = b""
+        try:
+            while chunk := self.sock.recv(65536):
+                data += chunk
+        except (ConnectionResetError, TimeoutError):
+            pass
+        finally:
+            self.sock.close()
+        return _close_code(data)
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+
+
+def _close_code(data: bytes) -> int | None:
+    """The code of the close frame in a server's stream of (unmasked) frames."""
+    position = 0
+    while position + 2 <= len(data):
+        opcode, length = data[position] & 0x0F, data[position + 1] & 0x7F
+        position += 2
+        if length == 126:
+            length = int.from_bytes(data[position : position + 2], "big")
+            position += 2
+        elif length == 127:
+            length = int.from_bytes(data[position : position + 8], "big")
+            position += 8
+        if opcode == 0x8 and length >= 2:
+            return int.from_bytes(data[position : position + 2], "big")
+        position += length
+    return None

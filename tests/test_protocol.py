@@ -293,6 +293,7 @@ def test_error_codes_are_the_documented_ones():
         "closed",
         "personal_data",
         "expired",
+        "unavailable",
     }
 
 

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 
 from consumers import protocol
 from consumers.dispatch import DirectDispatchMixin
@@ -37,6 +38,8 @@ from moderation.presenters import PROTOCOL_VERSION, Role, Viewer, render_event
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Request], Awaitable[dict[str, Any]]]
+
+UNAVAILABLE_MESSAGE = "The service cannot reach its database; nothing was stored. Try again in a moment."
 
 FRAME_RATE_COUNT = 30
 FRAME_RATE_WINDOW = 10.0
@@ -89,14 +92,21 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         self._resnapshot: asyncio.Task[None] | None = None
         # Accept first: a close code can only reach the client on an open socket.
         await self.accept()
-        refusal = await self.enter(self.scope["url_route"]["kwargs"]["slug"])
-        if refusal is not None:
-            await self.close(code=refusal)
-            return
-        assert self.townhall is not None
-        self.room = await hub().join(self.townhall.pk, self, self.townhall.last_seq)
-        await self.on_joined()
-        await self.send_snapshot(None)
+        try:
+            refusal = await self.enter(self.scope["url_route"]["kwargs"]["slug"])
+            if refusal is not None:
+                await self.close(code=refusal)
+                return
+            assert self.townhall is not None
+            self.room = await hub().join(self.townhall.pk, self, self.townhall.last_seq)
+            await self.on_joined()
+            await self.send_snapshot(None)
+        except DatabaseError as exc:
+            # No snapshot without the database: say so, and let the client
+            # reconnect later (4503 is not a final close code for the pages).
+            logger.warning("a socket could not open: database unavailable (%s)", exc)
+            await self.send_json(protocol.error_frame(None, protocol.UNAVAILABLE, UNAVAILABLE_MESSAGE))
+            await self.close(code=protocol.CLOSE_TRY_AGAIN_LATER)
 
     async def enter(self, slug: str) -> int | None:
         """Find the town hall and authorise the socket; a close code refuses it."""
@@ -107,7 +117,10 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if await self._leave_room():
-            await self.on_left()
+            try:
+                await self.on_left()
+            except DatabaseError as exc:  # moderators' presence: a silent console drops out on its own
+                logger.warning("a socket left while the database was unavailable (%s)", exc)
 
     async def _leave_room(self) -> bool:
         room, self.room = self.room, None
@@ -154,6 +167,14 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             return
         except DomainError as exc:
             await self.send_json(protocol.error_frame(request_id, exc.code, exc.message))
+            return
+        except DatabaseError as exc:
+            # PostgreSQL unreachable (or SQLite locked for too long): the
+            # transaction rolled back, nothing was stored. Django drops the
+            # broken connection at the end of the call, so the next request
+            # connects afresh: no restart needed once the database is back.
+            logger.warning("a request failed: database unavailable (%s)", exc)
+            await self.send_json(protocol.error_frame(request_id, protocol.UNAVAILABLE, UNAVAILABLE_MESSAGE))
             return
         if reply is not None:
             await self.send_json(reply)

@@ -220,12 +220,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--observers", type=int, default=50)
     parser.add_argument("--slow", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=40, help="approvals measured in each phase")
+    parser.add_argument("--limit", type=int, default=None, help="SOCKET_BUFFER_LIMIT for the server (default: its own)")
     parser.add_argument("--pause", type=float, default=0.5, help="seconds between approvals")
     parser.add_argument("--questions", type=int, default=150, help="approved questions stored first")
     args = parser.parse_args(argv)
     with fresh_database() as database_url:
         manage(database_url, "demo", env={"DEMO_MODERATOR_PASSWORD": PASSWORD})
-        server = DaphneServer(database_url, os.environ.get("REDIS_URL") or None, TOXICITY_SCORER="offline")
+        limit = {} if args.limit is None else {"SOCKET_BUFFER_LIMIT": str(args.limit)}
+        server = DaphneServer(database_url, os.environ.get("REDIS_URL") or None, TOXICITY_SCORER="offline", **limit)
         server.start()
         try:
             figures = asyncio.run(measure(server, args))
@@ -233,9 +235,13 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.stop()
     base, slow = figures["baseline"], figures["slow"]
-    print(
-        f"- Command: `.venv/bin/python bench/slow_client.py --observers {args.observers} --slow {args.slow} --rounds {args.rounds} --questions {args.questions} --pause {args.pause}`"
+    command = (
+        f".venv/bin/python bench/slow_client.py --observers {args.observers} --slow {args.slow} "
+        f"--rounds {args.rounds} --questions {args.questions} --pause {args.pause}"
     )
+    if args.limit is not None:
+        command += f" --limit {args.limit}"
+    print(f"- Command: `{command}`")
     print(f"- Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}")
     print(f"- Date: {time.strftime('%a %b %d %Y %H:%M UTC', time.gmtime())}")
     print(f"- Slow consoles closed with 4408: {closed} of {args.slow}")

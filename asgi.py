@@ -21,6 +21,7 @@ from consumers.frames import close_oversized_frames  # noqa: E402
 from consumers.origin import SameOriginValidator  # noqa: E402
 from consumers.routing import websocket_urlpatterns  # noqa: E402
 from consumers.scoring_worker import ScoringWorkerConsumer  # noqa: E402
+from consumers.send_buffer import SendBufferProbe  # noqa: E402
 from consumers.sessions import ReadOnlySessionMiddlewareStack  # noqa: E402
 from moderation import scoring_runner  # noqa: E402
 from moderation.scoring import registry  # noqa: E402
@@ -55,7 +56,10 @@ application = RecoverUnscoredOnStart(
     ProtocolTypeRouter(
         {
             "http": django_asgi_app,
-            "websocket": SameOriginValidator(ReadOnlySessionMiddlewareStack(URLRouter(websocket_urlpatterns))),
+            # Outermost: it reads the server's own ``send`` (consumers/send_buffer.py).
+            "websocket": SendBufferProbe(
+                SameOriginValidator(ReadOnlySessionMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            ),
             "channel": ChannelNameRouter({WORKER_CHANNEL: ScoringWorkerConsumer.as_asgi()}),
         }
     )

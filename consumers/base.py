@@ -22,11 +22,14 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.db import DatabaseError
 
 from consumers import protocol
 from consumers.dispatch import DirectDispatchMixin
 from consumers.hub import Room, StoredEvent, encode, hub
 from consumers.protocol import ProtocolError, Request
+from consumers.send_buffer import SCOPE_KEY as SEND_BUFFER
 from moderation import events, rights, selectors
 from moderation.exceptions import DomainError, Forbidden
 from moderation.models import TownHall
@@ -35,6 +38,8 @@ from moderation.presenters import PROTOCOL_VERSION, Role, Viewer, render_event
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Request], Awaitable[dict[str, Any]]]
+
+UNAVAILABLE_MESSAGE = "The service cannot reach its database; nothing was stored. Try again in a moment."
 
 FRAME_RATE_COUNT = 30
 FRAME_RATE_WINDOW = 10.0
@@ -73,6 +78,8 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     claim: rights.Claim | None = None
     # Its rights ended: nothing more is sent, the socket is closing (4403).
     revoked: bool = False
+    # Closed with 4408 (its client stopped reading): nothing more is sent.
+    overflowed: bool = False
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -94,17 +101,24 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         self._resnapshot: asyncio.Task[None] | None = None
         # Accept first: a close code can only reach the client on an open socket.
         await self.accept()
-        refusal = await self.enter(self.scope["url_route"]["kwargs"]["slug"])
-        if refusal is not None:
-            await self.close(code=refusal)
-            return
-        assert self.townhall is not None
-        self.room = await hub().join(self.townhall.pk, self, self.townhall.last_seq)
-        await self.on_joined()
         try:
-            await self.send_snapshot(None)
-        except RightsEnded:  # ended between the check above and the snapshot
-            self.revoke()
+            refusal = await self.enter(self.scope["url_route"]["kwargs"]["slug"])
+            if refusal is not None:
+                await self.close(code=refusal)
+                return
+            assert self.townhall is not None
+            self.room = await hub().join(self.townhall.pk, self, self.townhall.last_seq)
+            await self.on_joined()
+            try:
+                await self.send_snapshot(None)
+            except RightsEnded:  # ended between the check above and the snapshot
+                self.revoke()
+        except DatabaseError as exc:
+            # No snapshot without the database: say so, and let the client
+            # reconnect later (4503 is not a final close code for the pages).
+            logger.warning("a socket could not open: database unavailable (%s)", exc)
+            await self.send_json(protocol.error_frame(None, protocol.UNAVAILABLE, UNAVAILABLE_MESSAGE))
+            await self.close(code=protocol.CLOSE_TRY_AGAIN_LATER)
 
     async def enter(self, slug: str) -> int | None:
         """Find the town hall and authorise the socket; a close code refuses it."""
@@ -115,7 +129,10 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if await self._leave_room():
-            await self.on_left()
+            try:
+                await self.on_left()
+            except DatabaseError as exc:  # moderators' presence: a silent console drops out on its own
+                logger.warning("a socket left while the database was unavailable (%s)", exc)
 
     async def _leave_room(self) -> bool:
         room, self.room = self.room, None
@@ -174,6 +191,14 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             ):
                 self.revoke()
             return
+        except DatabaseError as exc:
+            # PostgreSQL unreachable (or SQLite locked for too long): the
+            # transaction rolled back, nothing was stored. Django drops the
+            # broken connection at the end of the call, so the next request
+            # connects afresh: no restart needed once the database is back.
+            logger.warning("a request failed: database unavailable (%s)", exc)
+            await self.send_json(protocol.error_frame(request_id, protocol.UNAVAILABLE, UNAVAILABLE_MESSAGE))
+            return
         if reply is not None:
             await self.send_json(reply)
 
@@ -214,14 +239,38 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     async def send_json(self, frame: dict[str, Any]) -> None:
-        await self.send(text_data=encode(frame))
+        await self.send_text(encode(frame))
 
     async def send_text(self, text: str) -> None:
-        """A frame the hub encoded for this socket's audience (straight to the
-        server: this runs once per socket per event)."""
-        if self.revoked:
+        """A frame for this client (the hub's events, encoded once per audience,
+        come straight here: this runs once per socket per event).
+
+        A client that stopped reading is closed with 4408 instead, once more
+        than ``SOCKET_BUFFER_LIMIT`` bytes wait for it in the server
+        (consumers/send_buffer.py): its frames would otherwise pile up in
+        memory for as long as the connection lasts.
+        """
+        if self.revoked or self.overflowed:
             return
+        probe = self.scope.get(SEND_BUFFER)
+        if probe is not None:
+            waiting = probe()
+            if waiting > settings.SOCKET_BUFFER_LIMIT:
+                await self._close_not_reading(waiting)
+                return
         await self.base_send({"type": "websocket.send", "text": text})
+
+    async def _close_not_reading(self, waiting: int) -> None:
+        self.overflowed = True
+        logger.warning(
+            "closing a socket whose client does not read (%s bytes waiting, limit %s): %s",
+            waiting,
+            settings.SOCKET_BUFFER_LIMIT,
+            protocol.CLOSE_NOT_READING,
+        )
+        # The close frame waits behind the unread ones; autobahn drops the
+        # connection when the close handshake times out, which frees them.
+        await self.base_send({"type": "websocket.close", "code": protocol.CLOSE_NOT_READING})
 
     async def build_snapshot(self, request_id: str | None, floor: int) -> tuple[str, int]:
         """This viewer's snapshot frame (encoded) and its ``seq``, at least ``floor``."""
@@ -251,7 +300,7 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
                     text, seq = await self.build_snapshot(request_id, floor)
                     request_id = None  # a second round (version 1, below) is unrequested
                     self.last_seq = seq
-                    await self.send(text_data=text)
+                    await self.send_text(text)
                     again = await self._send_pending()
             finally:
                 self.pending.clear()

@@ -58,6 +58,7 @@ from consumers.snapshots import PublicState, public_state
 from consumers.votes import VoteCoalescer
 from moderation import events, rights, scoring_runner, selectors
 from moderation.presenters import Viewer, audience_key, render_event
+from townhall.channel_layer import LAYER_ERRORS, layer_health
 
 logger = logging.getLogger(__name__)
 
@@ -215,6 +216,9 @@ class Hub:
         self.votes = VoteCoalescer(hub_database)
         self.entries = EntryReader(hub_database)
         self.channel: str | None = None
+        # Town halls whose group this process could not join (the layer was
+        # down): joined again by the listener or the poll once it is back.
+        self.unjoined: set[int] = set()
         self.tasks: list[asyncio.Task[None]] = []
         self.rounds = 0  # completed polls: the sweep and the renewal run every so many
         self._lock = asyncio.Lock()
@@ -274,27 +278,61 @@ class Hub:
         await _close_connections()
 
     async def _subscribe(self, townhall_id: int) -> None:
+        """Join the town hall's group; if the layer is down, note it for later (never raises for that)."""
         layer = get_channel_layer()
-        if layer is not None and self.channel is not None:
+        if layer is None or self.channel is None:
+            return
+        try:
             await layer.group_add(events.group_name(townhall_id), self.channel)
+        except LAYER_ERRORS as exc:
+            # The socket opens anyway: the poll serves it from the database meanwhile.
+            layer_health.failed(f"joining the group of town hall {townhall_id}", exc)
+            self.unjoined.add(townhall_id)
+            return
+        self.unjoined.discard(townhall_id)
+
+    async def _rejoin(self) -> bool:
+        """Join again the groups noted in ``unjoined``; ``True`` when none is left."""
+        for townhall_id in list(self.unjoined):
+            if townhall_id not in self.rooms:
+                self.unjoined.discard(townhall_id)
+                continue
+            await self._subscribe(townhall_id)
+            if townhall_id in self.unjoined:
+                return False
+        return True
 
     async def _unsubscribe(self, townhall_id: int) -> None:
+        self.unjoined.discard(townhall_id)
         layer = get_channel_layer()
         if layer is not None and self.channel is not None:
             try:
                 await layer.group_discard(events.group_name(townhall_id), self.channel)
-            except (OSError, ConnectionError) as exc:  # Redis down: the membership expires on its own
-                logger.warning("could not leave the group of town hall %s: %s", townhall_id, exc)
+            except LAYER_ERRORS as exc:  # Redis down: the membership expires on its own
+                logger.info("could not leave the group of town hall %s: %r", townhall_id, exc)
 
     async def _listen(self, layer: Any, channel: str) -> None:
+        """Receive the layer's events for this process, for as long as it runs.
+
+        Redis down (killed, restarted, unreachable) is logged once; the
+        listener retries with a doubling delay, and once Redis answers again
+        it joins every town hall's group again first (a restarted Redis
+        forgot them). Meanwhile the poll keeps the sockets up to date from the
+        database, and nothing reaches the sockets as an error.
+        """
         while True:
+            if self.unjoined and not await self._rejoin():
+                await asyncio.sleep(layer_health.failed("joining groups again", ConnectionError("still down")))
+                continue
             try:
                 message = await layer.receive(channel)
-            except Exception as exc:  # Redis down (redis-py's errors are not OSError): retry, never die
-                # Meanwhile the poll keeps the sockets up to date from the database.
-                logger.warning("hub: channel layer unavailable (%r); retrying in %ss", exc, settings.SEQ_POLL_INTERVAL)
-                await asyncio.sleep(settings.SEQ_POLL_INTERVAL)
+            except LAYER_ERRORS as exc:
+                delay = layer_health.failed("receiving", exc)
+                # Whatever Redis held may be gone (a restart): join every group again.
+                self.unjoined.update(self.rooms)
+                await asyncio.sleep(delay)
                 continue
+            layer_health.recovered()
             if message.get("type") != events.LAYER_MESSAGE_TYPE:
                 logger.warning("hub: ignoring a layer message of type %r", message.get("type"))
                 continue
@@ -320,8 +358,9 @@ class Hub:
                 if (self.rounds + 1) % sweep_every == 0:
                     await scoring_runner.sweep()
                 if (self.rounds + 1) % resubscribe_every == 0:
-                    for townhall_id in list(self.rooms):
-                        await self._subscribe(townhall_id)
+                    self.unjoined.update(self.rooms)
+                if self.unjoined:
+                    await self._rejoin()
             except (DatabaseError, OSError, ConnectionError) as exc:
                 logger.warning("hub: database or layer unavailable (%s); next try in %ss", exc, interval)
             except Exception:  # a bug in one round must not stop the delivery of the next ones

@@ -26,6 +26,7 @@ CLOSED = "closed"
 PERSONAL_DATA = "personal_data"
 EXPIRED = "expired"
 PAUSED = "paused"
+UNAVAILABLE = "unavailable"
 ERROR_CODES = (
     BAD_REQUEST,
     FORBIDDEN,
@@ -37,12 +38,19 @@ ERROR_CODES = (
     PERSONAL_DATA,
     EXPIRED,
     PAUSED,
+    UNAVAILABLE,
 )
 
 CLOSE_UNKNOWN_TOWNHALL = 4404
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_MANY_SOCKETS = 4429
+# The client did not read: more than SOCKET_BUFFER_LIMIT bytes waited for it.
+CLOSE_NOT_READING = 4408
+# The database was unreachable when the socket opened: no snapshot; reconnect
+# later. (1013 "try again later" is what this means, but autobahn lets a
+# server close only with 1000 or 3000-4999.)
+CLOSE_TRY_AGAIN_LATER = 4503
 
 # Every request any socket understands; one known here but not handled by a
 # socket gets ``forbidden`` rather than ``bad_request``. The requests that

@@ -17,6 +17,8 @@ from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from townhall.channel_layer import LAYER_ERRORS, layer_health
+
 logger = logging.getLogger(__name__)
 
 QUESTION_CREATED = "question.created"
@@ -84,6 +86,10 @@ def _publish(townhall_id: int, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    if not layer_health.should_try():
+        # Redis is down and its next retry is not due: the event is stored,
+        # and each process's hub delivers it from the database (its poll).
+        return
     loop = _server_loop()
     try:
         if loop is None:  # a management command, a script: no server loop
@@ -92,6 +98,7 @@ def _publish(townhall_id: int, message: dict[str, Any]) -> None:
             # The server is stopping (SIGTERM while a socket disconnects):
             # waiting for its loop would hang the process's exit.
             logger.info("not publishing seq %s: the server's event loop has stopped", message["seq"])
+            return
         else:
             sent = asyncio.run_coroutine_threadsafe(layer.group_send(group_name(townhall_id), message), loop)
             try:
@@ -99,8 +106,10 @@ def _publish(townhall_id: int, message: dict[str, Any]) -> None:
             except TimeoutError:
                 sent.cancel()
                 raise
-    except (OSError, ConnectionError, TimeoutError) as exc:
-        # The event is stored: sockets catch up from the database on their
-        # next event (gap replay) or reconnect (snapshot). Never fail the
-        # already-committed write because the signal could not be sent.
-        logger.warning("could not publish seq %s for town hall %s: %s", message["seq"], townhall_id, exc)
+    except LAYER_ERRORS as exc:
+        # The event is stored: sockets catch up from the database (the hubs'
+        # poll, a gap replay, a snapshot). Never fail the already-committed
+        # write because the signal could not be sent. Logged once per outage.
+        layer_health.failed(f"publishing seq {message['seq']} of town hall {townhall_id}", exc)
+        return
+    layer_health.recovered()

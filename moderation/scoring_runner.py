@@ -39,6 +39,7 @@ from moderation.scoring import registry
 from moderation.scoring.base import ScoreResult, ScorerUnavailable
 from moderation.scoring.batcher import MicroBatcher, ScoreBatch
 from moderation.scoring.normalize import normalize_for_model
+from townhall.channel_layer import LAYER_ERRORS, layer_health
 
 logger = logging.getLogger(__name__)
 
@@ -195,9 +196,10 @@ async def _send_to_worker(question_id: int) -> None:
     layer = get_channel_layer()
     try:
         await layer.send(WORKER_CHANNEL, {"type": WORKER_MESSAGE_TYPE, "question_id": question_id})
-    except (OSError, ConnectionError, TimeoutError) as exc:
-        # The question stays pending; recovery re-sends it on the next start.
-        logger.warning("could not hand question %s to the scoring workers: %s", question_id, exc)
+    except LAYER_ERRORS as exc:
+        # The question stays pending: the sweep re-sends it once it is older
+        # than twice SCORING_TIMEOUT (or recovery, on the next start).
+        layer_health.failed(f"handing question {question_id} to the scoring workers", exc)
 
 
 def schedule(question_id: int) -> asyncio.Task[None]:

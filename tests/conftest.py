@@ -17,7 +17,7 @@ from moderation.scoring.base import ScoreResult
 from moderation.scoring.normalize import normalize_for_model
 from tests.support.ws import Communicator
 
-pytest_plugins = ["tests.support.servers", "tests.support.browser"]
+pytest_plugins = ["tests.support.servers", "tests.support.browser", "tests.support.faults"]
 
 # The tests never reach the network: Hugging Face libraries fail at once
 # instead of trying (this reaches the server processes the tests start too).

@@ -294,6 +294,7 @@ def test_error_codes_are_the_documented_ones():
         "personal_data",
         "expired",
         "paused",
+        "unavailable",
     }
 
 

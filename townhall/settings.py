@@ -395,6 +395,10 @@ SCORING_SWEEP_INTERVAL = env_float("SCORING_SWEEP_INTERVAL", 60.0)
 # it has sockets for and replays what it missed (writes by other processes,
 # signals the layer lost). See consumers/watch.py.
 SEQ_POLL_INTERVAL = env_float("SEQ_POLL_INTERVAL", 2.0)
+# --- Faults (docs/security.md, "Faults") ---------------------------------------
+# A socket whose client does not read is closed with 4408 once more than this
+# many bytes wait in the server's buffer for it (consumers/send_buffer.py).
+SOCKET_BUFFER_LIMIT = env_int("SOCKET_BUFFER_LIMIT", 1024 * 1024)
 # Votes are coalesced: each process reports the vote counts of a town hall at
 # most this often (seconds), in one question.votes event (docs/protocol.md).
 VOTE_FLUSH_INTERVAL = env_float("VOTE_FLUSH_INTERVAL", 0.5)

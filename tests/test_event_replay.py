@@ -19,6 +19,7 @@ from moderation import services
 from moderation.models import Event
 from moderation.presenters import Viewer, render_event
 from moderation.selectors import snapshot
+from tests.support.client_state import apply, picture
 from tests.test_undo import ACTIONS, Room
 
 pytestmark = pytest.mark.django_db
@@ -32,47 +33,16 @@ VIEWERS = {
 }
 
 
-def _state(frame: dict[str, Any]) -> dict[str, Any]:
-    state = {
-        "townhall": frame["townhall"],
-        "questions": {q["id"]: q for q in frame["questions"]},
-        "screen": frame["screen"]["question"],
-    }
-    if "decisions" in frame:
-        state["decisions"] = {d["id"]: d for d in frame["decisions"]}
-    return state
-
-
-def _apply(state: dict[str, Any], frame: dict[str, Any]) -> None:
-    kind = frame["type"]
-    if kind in ("question.created", "question.updated", "question.scored"):
-        question = frame["question"]
-        state["questions"][question["id"]] = question
-        if state["screen"] is not None and state["screen"]["id"] == question["id"]:
-            state["screen"] = question
-    elif kind == "question.removed":
-        state["questions"].pop(frame["question_id"], None)
-    elif kind == "screen.changed":
-        state["screen"] = frame["question"]
-    elif kind == "townhall.updated":
-        state["townhall"] = frame["townhall"]
-    decision = frame.get("decision")
-    if decision is not None:
-        state["decisions"][decision["id"]] = decision
-        if decision["undoes"] is not None and decision["undoes"] in state["decisions"]:
-            state["decisions"][decision["undoes"]]["undone_by"] = decision["id"]
-
-
 def _replayed(room: Room, viewer: Viewer, act: Callable[[], Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     before = snapshot(viewer, room.townhall.pk)
-    state = _state(copy.deepcopy(before))
+    state = picture(copy.deepcopy(before))
     act()
     for event in Event.objects.filter(townhall=room.townhall, seq__gt=before["seq"]).order_by("seq"):
         frame = render_event(viewer, event.seq, event.type, event.payload)
         if frame is not None:
             assert json.loads(json.dumps(frame)) == frame
-            _apply(state, frame)
-    return state, _state(snapshot(viewer, room.townhall.pk))
+            apply(state, frame)
+    return state, picture(snapshot(viewer, room.townhall.pk))
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from django.contrib.auth import HASH_SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 
 from moderation import services
@@ -218,12 +219,15 @@ async def test_a_password_change_ends_the_consoles_of_the_other_sessions_at_the_
         await quiet(comm)
 
     def change_password_on_the_phone() -> None:
-        # as Django's password change view does: the current session keeps its login
-        alice.set_password("another correct horse")
-        alice.save()
-        store = SessionStore(session_key=phone)
-        store[HASH_SESSION_KEY] = alice.get_session_auth_hash()
-        store.save()
+        # as Django's password change view does: the current session keeps its
+        # login. In one transaction: between the two writes a poll would see the
+        # phone's session with the old hash too (docs/security.md, "Rights and sockets").
+        with transaction.atomic():
+            alice.set_password("another correct horse")
+            alice.save()
+            store = SessionStore(session_key=phone)
+            store[HASH_SESSION_KEY] = alice.get_session_auth_hash()
+            store.save()
 
     # when she changes her password on the phone
     await db(change_password_on_the_phone)

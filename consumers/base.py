@@ -216,8 +216,7 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         if self.revoked:
             return
         self.revoked = True
-        if self.room is not None:
-            self.room.members.discard(self)
+        self._stop_delivery()
         self._closing = asyncio.ensure_future(self.close(code=protocol.CLOSE_FORBIDDEN))
 
     def _over_frame_rate(self) -> bool:
@@ -260,8 +259,15 @@ class TownHallConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
                 return
         await self.base_send({"type": "websocket.send", "text": text})
 
+    def _stop_delivery(self) -> None:
+        """No more events are rendered for this socket (it is closing); the
+        hub forgets it for good when its connection ends (``Hub.leave``)."""
+        if self.room is not None:
+            self.room.members.discard(self)
+
     async def _close_not_reading(self, waiting: int) -> None:
         self.overflowed = True
+        self._stop_delivery()
         logger.warning(
             "closing a socket whose client does not read (%s bytes waiting, limit %s): %s",
             waiting,

@@ -1,5 +1,5 @@
 """Votes, coalesced: at most one ``question.votes`` event per town hall every
-``VOTE_FLUSH_INTERVAL`` seconds from each process (docs/protocol.md).
+``VOTE_FLUSH_INTERVAL`` seconds, all server processes together (docs/protocol.md).
 
 A vote is stored and acknowledged to the voter at once; the counts reach the
 other sockets later, batched, the latest count winning, as Slack and Discord
@@ -11,7 +11,9 @@ previous one to its own sockets, then ``VOTE_FLUSH_INTERVAL`` more: with
 thousands of sockets a delivery takes a while, and reports back to back would
 leave the event loop no time for the votes themselves (BENCHMARKS.md, "A real
 audience"). If that delivery never comes (the layer lost it and the room
-left), the report goes anyway after twice ``SEQ_POLL_INTERVAL``.
+left), the report goes anyway after twice ``SEQ_POLL_INTERVAL``. Each report
+reaches the sockets of every process, so the processes also space their
+reports from the town hall's last one, whoever stored it (``spacing``).
 
 The questions waiting to be reported live in this process's memory: if the
 process dies in the interval, those counts reach the others with the next
@@ -47,6 +49,8 @@ class VoteCoalescer:
         self._flushing: dict[int, asyncio.Task[None]] = {}
         # The seq of the last report stored, and when, until this process delivered it.
         self._awaiting: dict[int, tuple[int, float]] = {}
+        # Another process reported the town hall a moment ago: not before then.
+        self._not_before: dict[int, float] = {}
 
     def changed(self, townhall_id: int, question_id: int) -> None:
         """A vote on ``question_id`` was stored: report it with the next batch."""
@@ -60,7 +64,8 @@ class VoteCoalescer:
         awaiting = self._awaiting.get(townhall_id)
         if awaiting is not None:  # ``delivered`` reschedules sooner
             since = awaiting[1] + 2 * settings.SEQ_POLL_INTERVAL
-        wait = since + settings.VOTE_FLUSH_INTERVAL - time.monotonic()
+        now = time.monotonic()
+        wait = max(since + settings.VOTE_FLUSH_INTERVAL, self._not_before.get(townhall_id, now)) - now
         loop = asyncio.get_running_loop()
         self._timers[townhall_id] = loop.call_later(max(0.0, wait), self._start, townhall_id)
 
@@ -81,7 +86,15 @@ class VoteCoalescer:
             return
         self._last[townhall_id] = time.monotonic()
         try:
-            event = await self._database(services.question_votes_publish)(townhall_id=townhall_id, question_ids=ids)
+            event = await self._database(services.question_votes_publish)(
+                townhall_id=townhall_id, question_ids=ids, spacing=settings.VOTE_FLUSH_INTERVAL
+            )
+        except services.ReportTooSoon as exc:
+            # Another process reported this town hall a moment ago: the counts
+            # are stored, only the report waits for its turn.
+            self._dirty.setdefault(townhall_id, set()).update(ids)
+            self._not_before[townhall_id] = time.monotonic() + exc.wait
+            return
         except DatabaseError as exc:
             # Keep them for the next try: the counts are stored, only the report waits.
             logger.warning("could not report the votes of town hall %s (%s); retrying", townhall_id, exc)

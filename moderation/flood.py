@@ -2,12 +2,15 @@
 the alert when a town hall's rate jumps (docs/security.md, "Flood control").
 
 The counters are the rows themselves (questions, votes, citizen sessions,
-each with its address and time), counted in the database inside the
-service's transaction: they hold across every server process with no cache
-to configure, on SQLite as on PostgreSQL, and the town-hall row lock the
-services take serialises the checks of one town hall.
+each with its address and time), counted in the database by the services:
+they hold across every server process with no cache to configure, on SQLite
+as on PostgreSQL. Questions and sessions are checked under the town hall's
+row lock, which serialises them. Votes are checked without it (a storm of
+votes would otherwise queue behind that one lock, moderators included), so a
+vote limit can be passed by the votes in flight at that instant, at most one
+per server thread.
 
-Called by the services only, inside their transaction.
+Called by the services only.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -78,11 +82,12 @@ def check_questions(townhall: TownHall, participant: str, ip: str) -> None:
     )
 
 
-def check_vote(townhall: TownHall, session: CitizenSession | None, participant: str, ip: str) -> None:
-    """The session's age, then the limits per session, per address and per town hall."""
+def check_vote(townhall: TownHall, session_created: datetime | None, participant: str, ip: str) -> None:
+    """The session's age (``None``: no session row, as for a test's fixture),
+    then the limits per session, per address and per town hall."""
     now = timezone.now()
-    if session is not None:
-        old_enough = session.created_at + timedelta(seconds=settings.VOTE_MIN_SESSION_AGE)
+    if session_created is not None:
+        old_enough = session_created + timedelta(seconds=settings.VOTE_MIN_SESSION_AGE)
         if now < old_enough:
             raise RateLimited(
                 "Take a moment to read the questions before voting.", retry_after=_seconds_until(old_enough, now)
@@ -141,11 +146,15 @@ def detect_burst(townhall: TownHall, kind: str) -> FloodAlert | None:
     alert of a kind per window. A ``sessions`` alert marks the sessions of
     the window: their votes are held until the alert is reviewed."""
     from moderation.selectors import flood_alert_record
-    from moderation.services._core import append_event
+    from moderation.services._core import append_event, lock_townhall
 
     window = settings.FLOOD_ALERT_WINDOW
     now = timezone.now()
     start = now - timedelta(seconds=window)
+    # First the cheap check: during a storm the alert is already up, and
+    # each vote would otherwise count the whole window again.
+    if FloodAlert.objects.filter(townhall=townhall, kind=kind, created_at__gte=start).exists():
+        return None
     rows = _rows(townhall, kind)
     recent = rows.filter(created_at__gte=start).count()
     if recent < _minimum(kind):
@@ -155,16 +164,20 @@ def detect_burst(townhall: TownHall, kind: str) -> FloodAlert | None:
     baseline = before * window / max(1, settings.FLOOD_ALERT_BASELINE)
     if recent < settings.FLOOD_ALERT_FACTOR * baseline:
         return None
-    if FloodAlert.objects.filter(townhall=townhall, kind=kind, created_at__gte=start).exists():
-        return None
-    alert = FloodAlert.objects.create(
-        townhall=townhall, kind=kind, count=recent, window_seconds=window, baseline=baseline
-    )
-    if kind == FloodAlert.Kind.SESSIONS:
-        CitizenSession.objects.filter(townhall=townhall, created_at__gte=start, burst_alert=None).update(
-            burst_alert=alert
+    with transaction.atomic():
+        # The counts above took no lock (a vote holds none); the alert takes
+        # the town hall's, for its event, and checks again under it.
+        townhall = lock_townhall(townhall.pk)
+        if FloodAlert.objects.filter(townhall=townhall, kind=kind, created_at__gte=start).exists():
+            return None
+        alert = FloodAlert.objects.create(
+            townhall=townhall, kind=kind, count=recent, window_seconds=window, baseline=baseline
         )
-    append_event(townhall, events.FLOOD_ALERT, {"alert": flood_alert_record(alert)})
+        if kind == FloodAlert.Kind.SESSIONS:
+            CitizenSession.objects.filter(townhall=townhall, created_at__gte=start, burst_alert=None).update(
+                burst_alert=alert
+            )
+        append_event(townhall, events.FLOOD_ALERT, {"alert": flood_alert_record(alert)})
     return alert
 
 

@@ -55,6 +55,9 @@ class TownHall(models.Model):
     # the seconds a citizen session must wait between two questions (0: off).
     questions_paused = models.BooleanField(default=False)
     slow_mode = models.PositiveIntegerField(default=0)
+    # When the last coalesced vote counts were stored: every process spaces its
+    # reports from this one (services.question_votes_publish).
+    votes_reported_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -144,6 +147,13 @@ class Vote(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["question", "participant"], name="vote_one_per_participant")]
+        # The vote limits per session and per address (moderation/flood.py) read
+        # the newest rows of one participant or address: without these, every
+        # vote scanned the table.
+        indexes = [
+            models.Index(fields=["participant", "created_at"], name="vote_participant_time"),
+            models.Index(fields=["ip", "created_at"], name="vote_ip_time"),
+        ]
 
     def __str__(self) -> str:
         return f"vote on #{self.question_id}"

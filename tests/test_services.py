@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.utils import timezone
 
 from moderation import events, services
 from moderation.exceptions import BadRequest, Conflict, Forbidden, NotFound, RateLimited, TooLong, TownHallClosed
@@ -809,6 +811,28 @@ def test_publishing_votes_stores_one_event_with_the_latest_public_counts(townhal
     # then one event carries the counts everyone may see, and nothing else
     assert event_types(townhall, seq_before) == [events.QUESTION_VOTES]
     assert event.payload == {"votes": [{"id": first.pk, "votes": 3}, {"id": second.pk, "votes": 1}]}
+
+
+def test_votes_reports_are_spaced_across_processes(townhall, moderator):
+    # given a report just stored (by any server process)
+    question = in_status(townhall, moderator, "approved")
+    vote(townhall, question, "p1")
+    assert services.question_votes_publish(townhall_id=townhall.pk, question_ids=[question.pk], spacing=30)
+    seq_before = TownHall.objects.get(pk=townhall.pk).last_seq
+
+    # when another report comes within the spacing
+    vote(townhall, question, "p2")
+    with pytest.raises(services.ReportTooSoon) as too_soon:
+        services.question_votes_publish(townhall_id=townhall.pk, question_ids=[question.pk], spacing=30)
+
+    # then it stores nothing and says how long to wait
+    assert event_types(townhall, seq_before) == []
+    assert 29 < too_soon.value.wait <= 30
+
+    # and once the spacing has passed it goes
+    TownHall.objects.filter(pk=townhall.pk).update(votes_reported_at=timezone.now() - timedelta(seconds=31))
+    event = services.question_votes_publish(townhall_id=townhall.pk, question_ids=[question.pk], spacing=30)
+    assert event.payload == {"votes": [{"id": question.pk, "votes": 2}]}
 
 
 def test_publishing_votes_of_questions_nobody_may_see_stores_nothing(townhall, moderator):

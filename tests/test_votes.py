@@ -11,19 +11,28 @@ from types import SimpleNamespace
 import pytest
 
 from consumers.votes import VoteCoalescer
+from moderation.services import ReportTooSoon
 
 pytestmark = pytest.mark.asyncio
 
 
 class FakeDatabase:
-    """Stands in for ``hub_database``: records each report, returns its event."""
+    """Stands in for ``hub_database``: records each report, returns its event.
+    ``too_soon``: the waits to answer first, as if another process had just reported."""
 
-    def __init__(self) -> None:
+    def __init__(self, too_soon: tuple[float, ...] = ()) -> None:
         self.reports: list[set[int]] = []
         self.reported = asyncio.Event()
+        self.too_soon = list(too_soon)
+        self.refused: list[set[int]] = []
+        self.refusal = asyncio.Event()
 
     def __call__(self, service):
-        async def call(*, townhall_id: int, question_ids: set[int]):
+        async def call(*, townhall_id: int, question_ids: set[int], spacing: float = 0.0):
+            if self.too_soon:
+                self.refused.append(set(question_ids))
+                self.refusal.set()
+                raise ReportTooSoon(self.too_soon.pop(0))
             self.reports.append(set(question_ids))
             self.reported.set()
             return SimpleNamespace(seq=100 + len(self.reports))
@@ -104,3 +113,21 @@ async def test_flush_all_reports_what_is_left_at_once(quick):
     votes.changed(2, 3)
     await votes.flush_all()
     assert sorted(map(sorted, database.reports)) == [[3], [7]]
+
+
+async def test_a_report_another_process_just_made_delays_this_one_and_loses_nothing(quick):
+    # given another process reported the town hall a moment ago (0.2 s left)
+    database = FakeDatabase(too_soon=(0.2,))
+    votes = VoteCoalescer(database)
+    loop = asyncio.get_running_loop()
+
+    # when votes come here, and more while waiting
+    started = loop.time()
+    votes.changed(1, 7)
+    await asyncio.wait_for(database.refusal.wait(), 2)
+    votes.changed(1, 8)
+
+    # then one report carries both, after the wait the database asked for
+    assert await database.next_report() == {7, 8}
+    assert loop.time() - started >= 0.2
+    assert database.refused == [{7}] and len(database.reports) == 1

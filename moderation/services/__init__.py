@@ -21,7 +21,13 @@ Services are synchronous and take scores as values. Consumers call them
 through ``database_sync_to_async``; errors are ``moderation.exceptions``.
 """
 
-from moderation.services.citizens import question_submit, question_vote, question_votes_publish, question_withdraw
+from moderation.services.citizens import (
+    ReportTooSoon,
+    question_submit,
+    question_vote,
+    question_votes_publish,
+    question_withdraw,
+)
 from moderation.services.flood import citizen_session_start, flood_review, townhall_pause, townhall_slow_mode
 from moderation.services.merges import question_merge, question_restore
 from moderation.services.moderators import (
@@ -54,6 +60,7 @@ __all__ = [
     "question_withdraw",
     "question_vote",
     "question_votes_publish",
+    "ReportTooSoon",
     "question_apply_score",
     "question_scoring_failed",
     "question_approve",

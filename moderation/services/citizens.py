@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
 
 from moderation import events, flood, states
 from moderation.exceptions import BadRequest, Conflict, Forbidden, NotFound, Paused, TownHallClosed
@@ -122,53 +124,121 @@ def question_vote(
     Stores no event: the caller reports the change to ``question_votes_publish``,
     which tells everyone the counts, coalesced (docs/protocol.md).
     Raises ``NotFound``, ``Conflict`` (not approved), ``TownHallClosed``.
+
+    A vote takes no town-hall lock, so a storm of votes neither queues behind
+    itself nor holds up the moderators (BENCHMARKS.md, "A real audience"): the
+    checks and limits read without locks, the vote row's unique constraint
+    makes it count once, and the count moves by one in a single ``UPDATE``
+    that also checks the question is still open to votes. That ``UPDATE``
+    holds the question's row until commit; whatever recounts a question's
+    votes (a merge, a flood review) locks that row before it counts.
     """
+    mine = Vote.objects.filter(question=OuterRef("pk"), participant=participant)
+    session = CitizenSession.objects.filter(participant=participant)
+    # One query for the question, the town hall, this participant's vote and
+    # session: a vote storm is thousands of these.
+    question = (
+        Question.objects.select_related("townhall")
+        .annotate(
+            my_vote=Exists(mine),
+            my_vote_held=Exists(mine.exclude(held_by=None)),
+            session_created=Subquery(session.values("created_at")[:1]),
+            session_burst=Subquery(session.values("burst_alert_id")[:1]),
+            session_burst_status=Subquery(session.values("burst_alert__status")[:1]),
+        )
+        .filter(townhall_id=townhall_id, pk=question_id)
+        .first()
+    )
+    if question is None:
+        if not TownHall.objects.filter(pk=townhall_id).exists():
+            raise NotFound("No such town hall.")
+        raise NotFound("No such question.")
+    townhall = question.townhall
+    if question.status not in states.PUBLIC_STATUSES and question.participant != participant:
+        raise NotFound("No such question.")
+    if question.status not in states.VOTE_STATUSES:
+        raise Conflict("Only approved questions can be voted on.")
+    if townhall.status != TownHall.Status.LIVE:
+        raise TownHallClosed("This town hall is closed.")
+    question.vote_held = False
+    if up:
+        if question.my_vote:
+            question.vote_held = question.my_vote_held
+            return question, up
+        flood.check_vote(townhall, question.session_created, participant, ip)
+        held = question.session_burst is not None and question.session_burst_status != FloodAlert.Status.ACCEPTED
+        question.vote_held = held
+        try:
+            with transaction.atomic():
+                Vote.objects.create(
+                    question=question,
+                    participant=participant,
+                    ip=ip,
+                    held_by_id=question.session_burst if held else None,
+                )
+                if not held:
+                    _count_vote(question, +1)
+        except IntegrityError:
+            return question, up  # the same vote, from another socket of the session a moment ago
+        flood.detect_burst(townhall, FloodAlert.Kind.VOTES)
+        return question, up
+    existing = Vote.objects.filter(question=question, participant=participant)
     with transaction.atomic():
-        townhall = lock_townhall(townhall_id)
-        question = lock_question(townhall, question_id)
-        if question.status not in states.PUBLIC_STATUSES and question.participant != participant:
-            raise NotFound("No such question.")
-        if question.status not in states.VOTE_STATUSES:
-            raise Conflict("Only approved questions can be voted on.")
-        if townhall.status != TownHall.Status.LIVE:
-            raise TownHallClosed("This town hall is closed.")
-        existing = Vote.objects.filter(question=question, participant=participant)
-        changed = False
-        question.vote_held = False
-        if up and existing.exists():
-            question.vote_held = existing.exclude(held_by=None).exists()
-        elif up:
-            session = CitizenSession.objects.select_related("burst_alert").filter(participant=participant).first()
-            flood.check_vote(townhall, session, participant, ip)
-            burst = session.burst_alert if session is not None else None
-            held_by = burst if burst is not None and burst.status != FloodAlert.Status.ACCEPTED else None
-            try:
-                with transaction.atomic():
-                    Vote.objects.create(question=question, participant=participant, ip=ip, held_by=held_by)
-                changed = True
-                question.vote_held = held_by is not None
-            except IntegrityError:
-                changed = False
-            if changed:
-                flood.detect_burst(townhall, FloodAlert.Kind.VOTES)
-        else:
-            changed = existing.delete()[0] > 0
-        if changed:
-            question.votes = Vote.objects.filter(question=question, held_by=None).count()
-            question.save(update_fields=["votes", "updated_at"])
+        deleted = list(existing.select_for_update().values_list("held_by_id", flat=True))
+        if deleted:
+            existing.delete()
+            if deleted[0] is None:
+                _count_vote(question, -1)
     return question, up
 
 
-def question_votes_publish(*, townhall_id: int, question_ids: Iterable[int]) -> Event | None:
+def _count_vote(question: Question, delta: int) -> None:
+    """Move ``question``'s count by ``delta`` in the caller's transaction, if
+    it is still open to votes (else ``Conflict``, which rolls the vote back)."""
+    # One round trip: the ORM's update() cannot return the new count
+    # (UPDATE ... RETURNING: PostgreSQL, and SQLite since 3.35).
+    table = Question._meta.db_table
+    statuses = ", ".join(["%s"] * len(states.VOTE_STATUSES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET votes = votes + %s, updated_at = %s WHERE id = %s AND status IN ({statuses}) "
+            "RETURNING votes",
+            [delta, timezone.now(), question.pk, *states.VOTE_STATUSES],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Conflict("Only approved questions can be voted on.")
+    question.votes = row[0]
+
+
+class ReportTooSoon(Exception):
+    """The town hall's votes were reported less than the spacing ago; ``wait`` seconds more."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"the last report was less than the spacing ago: wait {wait:.2f} s")
+        self.wait = wait
+
+
+def question_votes_publish(*, townhall_id: int, question_ids: Iterable[int], spacing: float = 0.0) -> Event | None:
     """Store one ``question.votes`` event with the current counts of ``question_ids``
     that everyone may see (approved, answered), and publish it after commit.
 
     Returns the event, or ``None`` when none of them is public any more (a
     question rejected since: its count is nobody's business but the moderators',
     who get it with the question). Raises nothing for unknown ids.
+
+    ``spacing``: raise ``ReportTooSoon`` when any process stored the town
+    hall's last report less than ``spacing`` seconds ago, so that all the
+    server processes together send at most one report per ``spacing`` (each
+    report goes to every socket of the town hall).
     """
     with transaction.atomic():
         townhall = lock_townhall(townhall_id)
+        now = timezone.now()
+        if spacing > 0 and townhall.votes_reported_at is not None:
+            since = (now - townhall.votes_reported_at).total_seconds()
+            if 0 <= since < spacing:
+                raise ReportTooSoon(spacing - since)
         counts = list(
             Question.objects.filter(townhall=townhall, pk__in=list(question_ids), status__in=states.PUBLIC_STATUSES)
             .order_by("pk")
@@ -176,4 +246,5 @@ def question_votes_publish(*, townhall_id: int, question_ids: Iterable[int]) -> 
         )
         if not counts:
             return None
+        TownHall.objects.filter(pk=townhall.pk).update(votes_reported_at=now)
         return append_event(townhall, events.QUESTION_VOTES, {"votes": [{"id": pk, "votes": n} for pk, n in counts]})

@@ -9,8 +9,10 @@ notice a gap in ``seq``.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import os
+import weakref
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -68,7 +70,8 @@ def publish_on_commit(townhall_id: int, seq: int, event_type: str, payload: dict
     transaction.on_commit(lambda: _publish(townhall_id, message))
 
 
-# How long a database thread waits for its server's event loop to take a signal.
+# How long the server's loop waits for the layer to take one signal before
+# counting the layer as failing (the event is stored either way).
 PUBLISH_TIMEOUT = 5.0
 
 
@@ -82,30 +85,47 @@ def _server_loop() -> asyncio.AbstractEventLoop | None:
     return getattr(SyncToAsync.threadlocal, "main_event_loop", None)
 
 
-def _publish(townhall_id: int, message: dict[str, Any]) -> None:
+class _Outbox:
+    """A server loop's signals from its database threads, sent to the layer in
+    the order they were committed, by one task.
+
+    A database thread hands its signal over and returns at once: waiting for
+    the loop (busy for a moment delivering a vote count to thousands of
+    sockets) held a moderator's reply up to a second during a vote storm
+    (BENCHMARKS.md, "A real audience"). Created and used on the loop only.
+    """
+
+    _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Outbox] = weakref.WeakKeyDictionary()
+
+    def __init__(self) -> None:
+        self._pending: collections.deque[tuple[int, dict[str, Any]]] = collections.deque()
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def put(cls, townhall_id: int, message: dict[str, Any]) -> None:
+        loop = asyncio.get_running_loop()
+        outbox = cls._by_loop.get(loop)
+        if outbox is None:
+            outbox = cls._by_loop[loop] = cls()
+        outbox._pending.append((townhall_id, message))
+        if outbox._task is None or outbox._task.done():
+            outbox._task = loop.create_task(outbox._drain(), name="layer-outbox")
+
+    async def _drain(self) -> None:
+        while self._pending:
+            townhall_id, message = self._pending.popleft()
+            await _send(townhall_id, message)
+
+
+async def _send(townhall_id: int, message: dict[str, Any]) -> None:
+    """One signal to the layer; a failure is logged once per outage and never raised."""
     layer = get_channel_layer()
-    if layer is None:
-        return
-    if not layer_health.should_try():
+    if layer is None or not layer_health.should_try():
         # Redis is down and its next retry is not due: the event is stored,
         # and each process's hub delivers it from the database (its poll).
         return
-    loop = _server_loop()
     try:
-        if loop is None:  # a management command, a script: no server loop
-            async_to_sync(layer.group_send)(group_name(townhall_id), message)
-        elif not loop.is_running() or loop.is_closed():
-            # The server is stopping (SIGTERM while a socket disconnects):
-            # waiting for its loop would hang the process's exit.
-            logger.info("not publishing seq %s: the server's event loop has stopped", message["seq"])
-            return
-        else:
-            sent = asyncio.run_coroutine_threadsafe(layer.group_send(group_name(townhall_id), message), loop)
-            try:
-                sent.result(timeout=PUBLISH_TIMEOUT)
-            except TimeoutError:
-                sent.cancel()
-                raise
+        await asyncio.wait_for(layer.group_send(group_name(townhall_id), message), PUBLISH_TIMEOUT)
     except LAYER_ERRORS as exc:
         # The event is stored: sockets catch up from the database (the hubs'
         # poll, a gap replay, a snapshot). Never fail the already-committed
@@ -113,3 +133,21 @@ def _publish(townhall_id: int, message: dict[str, Any]) -> None:
         layer_health.failed(f"publishing seq {message['seq']} of town hall {townhall_id}", exc)
         return
     layer_health.recovered()
+
+
+def _publish(townhall_id: int, message: dict[str, Any]) -> None:
+    """Send a committed event's signal: from a server's database thread, hand
+    it to the server loop's outbox and return; elsewhere (a management
+    command, a script), send it now."""
+    loop = _server_loop()
+    if loop is None:
+        async_to_sync(_send)(townhall_id, message)
+    elif not loop.is_running() or loop.is_closed():
+        # The server is stopping (SIGTERM while a socket disconnects): its hub
+        # is gone, and the other processes read the event from the database.
+        logger.info("not publishing seq %s: the server's event loop has stopped", message["seq"])
+    else:
+        try:
+            loop.call_soon_threadsafe(_Outbox.put, townhall_id, message)
+        except RuntimeError:  # closed between the check and the call
+            logger.info("not publishing seq %s: the server's event loop has stopped", message["seq"])

@@ -55,3 +55,32 @@ def test_a_publish_from_a_server_thread_reaches_the_layer():
     # then the message is on the layer
     received = asyncio.run(scenario())
     assert received["seq"] == 3 and received["event"] == events.TOWNHALL_UPDATED
+
+
+def test_a_database_thread_hands_its_signals_over_without_waiting_and_in_order():
+    # given a running server loop, busy (blocked) until the database thread is done,
+    # and a group member on its layer
+    async def scenario() -> list[int]:
+        from channels.layers import get_channel_layer
+
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(events.group_name(6), channel)
+        loop = asyncio.get_running_loop()
+        returned = threading.Event()
+
+        def database_thread() -> None:
+            SyncToAsync.threadlocal.main_event_loop = loop
+            SyncToAsync.threadlocal.main_event_loop_pid = os.getpid()
+            # when it publishes three committed events while its loop is busy
+            for seq in (4, 5, 6):
+                events._publish(6, events.layer_message(6, seq, events.QUESTION_UPDATED, {"question": {}}))
+            returned.set()
+
+        threading.Thread(target=database_thread, daemon=True).start()
+        # then it returns without waiting for the loop (which this wait blocks)
+        assert returned.wait(timeout=10), "the database thread waited for its busy loop"
+        # and the loop sends them, in order, once free
+        return [(await asyncio.wait_for(layer.receive(channel), 5))["seq"] for _ in range(3)]
+
+    assert asyncio.run(scenario()) == [4, 5, 6]

@@ -26,7 +26,7 @@ from consumers.sessions import ReadOnlySessionMiddlewareStack  # noqa: E402
 from moderation import scoring_runner  # noqa: E402
 from moderation.scoring import registry  # noqa: E402
 from moderation.scoring_runner import WORKER_CHANNEL  # noqa: E402
-from townhall import collector  # noqa: E402
+from townhall import collector, direct_writes  # noqa: E402
 
 
 class RecoverUnscoredOnStart:
@@ -48,6 +48,9 @@ if settings.SCORING_MODE == "local":
 
 # A frame over WEBSOCKET_MAX_FRAME closes its socket with 1009, not a TCP reset.
 close_oversized_frames()
+
+# A frame goes to the kernel at once when nothing waits before it (townhall/direct_writes.py).
+direct_writes.install()
 
 # Everything imported so far lives as long as the process: no collection need walk it.
 collector.tune()

@@ -91,8 +91,20 @@ def claims_allowed(claims: list[Claim]) -> list[bool]:
     """For each claim, whether its socket may stay open, as the database says now.
 
     One query for the memberships, one for the screen keys, one per distinct
-    login session (moderators are few).
+    login session (moderators are few). The user rows and the sessions are
+    read one after the other: a password change committed between the two
+    reads looks like a logout of the very session that changed it (its new
+    hash against the user's old one). So each refusal is read a second time,
+    and holds only if that read agrees: it sees the change whole.
     """
+    allowed = _claims_allowed_once(claims)
+    if all(allowed):
+        return allowed
+    confirmed = iter(_claims_allowed_once([c for c, ok in zip(claims, allowed, strict=True) if not ok]))
+    return [ok or next(confirmed) for ok in allowed]
+
+
+def _claims_allowed_once(claims: list[Claim]) -> list[bool]:
     moderators = [c for c in claims if isinstance(c, ModeratorClaim)]
     screens = [c for c in claims if isinstance(c, ScreenClaim)]
     members: set[tuple[int, int]] = set()

@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
-from moderation import services
+from moderation import rights, services
 from moderation.models import Decision, Question, TownHall
 from tests.support import factories
 from tests.support.ws import close_code, expect, request, until
@@ -305,3 +305,35 @@ async def test_the_frame_budget_is_shared_by_the_sockets_of_a_session(connect):
     await second.send_to(text_data=json.dumps({"type": "nope", "id": "b-last"}))
     limited = await expect(second, "error")
     assert limited["code"] == "rate_limited", limited
+
+
+async def test_a_password_change_committed_between_the_checks_reads_keeps_its_own_session(monkeypatch):
+    # given alice's login sessions on the laptop and on the phone
+    townhall, alice, _, _ = await db(_room)
+    laptop = await db(factories.login_session, alice)
+    phone = await db(factories.login_session, alice)
+    read_session = rights._session_login
+    changed = []
+
+    def session_read_after_a_change(session_key: str):
+        # the password change commits after the check read the user row, before it reads the session
+        if not changed:
+            changed.append(True)
+            with transaction.atomic():
+                alice.set_password("another correct horse")
+                alice.save()
+                store = SessionStore(session_key=phone)
+                store[HASH_SESSION_KEY] = alice.get_session_auth_hash()
+                store.save()
+        return read_session(session_key)
+
+    monkeypatch.setattr(rights, "_session_login", session_read_after_a_change)
+
+    # when the poll checks both consoles
+    claims = [rights.ModeratorClaim(townhall.pk, alice.pk, phone), rights.ModeratorClaim(townhall.pk, alice.pk, laptop)]
+    allowed = await db(rights.claims_allowed, claims)
+
+    # then the phone, which changed the password, stays
+    assert changed and allowed[0] is True
+    # and the next poll logs the laptop out (this one read alice before the change)
+    assert await db(rights.claims_allowed, claims) == [True, False]

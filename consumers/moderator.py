@@ -183,7 +183,8 @@ class ModeratorConsumer(TownHallConsumer):
 
     async def handle_edit(self, request: Request) -> dict[str, Any]:
         edits = {name: _optional_str(request, name) for name in ("text", "author", "place")}
-        return await self._act(request, services.question_edit, **edits)
+        redaction = request.bool_field("redaction") if "redaction" in request.fields else False
+        return await self._act(request, services.question_edit, **edits, redaction=redaction)
 
     async def handle_restore(self, request: Request) -> dict[str, Any]:
         return await self._act(request, services.question_restore)

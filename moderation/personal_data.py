@@ -114,3 +114,13 @@ def detect(*, text: str = "", author: str = "", place: str = "") -> list[dict[st
     ``[{"field": "place", "kind": "phone"}, ...]``, fields in ``FIELDS`` order."""
     values = {"text": text, "author": author, "place": place}
     return [{"field": name, "kind": kind} for name in FIELDS for kind in kinds_in(values[name])]
+
+
+def matches_in(value: str) -> list[str]:
+    """The pieces of ``value`` that look like personal data (phone numbers,
+    e-mail addresses, street addresses), as they are written in it. A
+    redaction removes these wherever they are stored (moderation/redaction.py)."""
+    found = [m.group(0) for pattern in _PHONES for m in pattern.finditer(value) if _is_phone(m.group(0))]
+    found += [m.group(0) for pattern in _EMAILS for m in pattern.finditer(value)]
+    found += [m.group(0) for pattern in _ADDRESSES for m in pattern.finditer(value) if not _is_year(m)]
+    return found

@@ -47,7 +47,23 @@ def question_record(question: Question) -> dict[str, Any]:
             "model": question.toxicity_model or None,
             "status": question.scoring_status,
         },
+        "redaction": _redaction(question),
     }
+
+
+def _redaction(question: Question) -> dict[str, Any] | None:
+    """Who removed personal data from the question, and when (moderators
+    only: presenters); never what was removed."""
+    if question.redacted_at is None:
+        return None
+    return {"moderator": _moderator(question.redacted_by), "at": question.redacted_at.isoformat()}
+
+
+def _moderator(user: AbstractBaseUser | None) -> dict[str, str]:
+    """A moderator as the console names them (empty: the command line)."""
+    if user is None:
+        return {"username": "", "name": ""}
+    return {"username": user.get_username(), "name": user.get_full_name() or user.get_username()}
 
 
 def _merged_into(question: Question) -> dict[str, Any] | None:
@@ -63,13 +79,9 @@ def decision_record(decision: Decision, *, undone_by: int | None = None) -> dict
     """One audit row as moderators see it. ``undone_by`` is the ``undo``
     decision that undid it, if any (the caller knows; see ``recent_decisions``).
     A decision made from the command line (closing) has an empty moderator."""
-    moderator = decision.moderator
     return {
         "id": decision.pk,
-        "moderator": {
-            "username": moderator.get_username() if moderator else "",
-            "name": (moderator.get_full_name() or moderator.get_username()) if moderator else "",
-        },
+        "moderator": _moderator(decision.moderator),
         "action": decision.action,
         "question_id": decision.question_id,
         "from_status": decision.from_status,
@@ -202,7 +214,7 @@ def snapshot_data(townhall_id: int) -> tuple[int, dict[str, Any], list[dict[str,
     ``seq``; events after it are re-applied idempotently by the client.
     """
     townhall = TownHall.objects.get(pk=townhall_id)
-    questions = Question.objects.filter(townhall=townhall).select_related("merged_into").order_by("created_at", "id")
+    questions = Question.objects.filter(townhall=townhall).select_related("merged_into", "redacted_by").order_by("created_at", "id")
     return (
         townhall.last_seq,
         townhall_record(townhall),

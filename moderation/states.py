@@ -91,6 +91,9 @@ VOTE_STATUSES: Final = frozenset({APPROVED})
 PUBLIC_STATUSES: Final = frozenset({APPROVED, ANSWERED})
 
 REJECT_REASONS: Final = ("off_topic", "duplicate", "abusive", "personal_data", "other")
+# Rejecting for this reason redacts the question: what the citizen typed is
+# removed from every stored copy (moderation/redaction.py), and cannot come back.
+PERSONAL_DATA_REASON: Final = "personal_data"
 
 # --- audit actions (Decision.action) ----------------------------------------------
 
@@ -106,6 +109,7 @@ RESUME: Final = "resume"  # new questions let in again
 SLOW_MODE: Final = "slow_mode"  # seconds between two questions of a session (reason: the seconds)
 FLOOD_REVIEW: Final = "flood_review"  # the votes held with a flood alert accepted or dropped
 SCREEN_KEY: Final = "screen_key"  # the screen key rotated (the old one's screens closed)
+REDACT: Final = "redact"  # an edit that removed personal data from every stored copy (moderation/redaction.py)
 
 AUDIT_ACTIONS: Final = (
     APPROVE,
@@ -127,10 +131,13 @@ AUDIT_ACTIONS: Final = (
     SLOW_MODE,
     FLOOD_REVIEW,
     SCREEN_KEY,
+    REDACT,
 )
 
 # The decisions ``decision.undo`` can undo (within ``UNDO_WINDOW`` seconds,
-# and only while what they changed has not changed again).
+# and only while what they changed has not changed again). A redaction
+# (``redact``, or a ``reject`` for ``PERSONAL_DATA_REASON``) never can: the
+# text it removed is gone.
 UNDOABLE_ACTIONS: Final = frozenset({APPROVE, REJECT, EDIT, ANSWER, MERGE, RESTORE, SHOW, CLEAR, NEXT, REORDER, SORT})
 
 # --- the order of the screen queue ---------------------------------------------------

@@ -88,7 +88,7 @@ ACTIONS: dict[str, tuple[Callable[[Room], Any] | None, Callable[[Room], dict[str
     ),
     "reject on screen": (
         None,
-        lambda r: services.question_reject(**r.kw(question_id=r.a.pk, reason="personal_data")).decision,
+        lambda r: services.question_reject(**r.kw(question_id=r.a.pk, reason="abusive")).decision,
     ),
     "approve a rejected one": (
         lambda r: services.question_reject(**r.kw(question_id=r.pending.pk, reason="other")),

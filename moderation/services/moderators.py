@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from moderation import events, states
+from moderation import events, redaction, states
 from moderation.exceptions import BadRequest, Conflict, DomainError, NotFound, PersonalData
 from moderation.models import Question, TownHall
 from moderation.presenters import MODERATORS_ONLY
@@ -68,6 +68,7 @@ def _moderate(
     reason: str = "",
     edits: dict[str, str] | None = None,
     batch: bool = False,
+    redact: bool = False,
 ) -> Question:
     with transaction.atomic():
         townhall = open_for_moderator(townhall_id, moderator)
@@ -80,6 +81,7 @@ def _moderate(
         on_screen = townhall.screen_question_id == question.pk
         if action == states.EDIT and not _apply_edits(townhall, question, edits or {}):
             return with_decision(question, None)
+        pieces = _redact(question, before, moderator, action=action, reason=reason, redact=redact)
         if action == states.REJECT:
             question.reason = reason
         elif action == states.APPROVE:
@@ -94,16 +96,42 @@ def _moderate(
             townhall,
             question=question,
             moderator=moderator,
-            action=action,
+            action=states.REDACT if redact else action,
             from_status=from_status,
             to_status=to_status,
-            reason=reason,
-            previous_text=before["text"] if action == states.EDIT else "",
-            undo_data={"before": before, "version": question.version, "on_screen": on_screen},
+            reason=states.PERSONAL_DATA_REASON if redact else reason,
+            # A redaction keeps no version to go back to: it cannot be undone.
+            previous_text=before["text"] if action == states.EDIT and not pieces else "",
+            undo_data={} if pieces else {"before": before, "version": question.version, "on_screen": on_screen},
         )
         question_event(townhall, question, events.QUESTION_UPDATED, from_status, decision)
         take_off_screen_if_needed(townhall, question)
+        if pieces:
+            redaction.scrub_question_copies(question, pieces)
     return with_decision(question, decision)
+
+
+def _redact(
+    question: Question, before: dict[str, str], moderator: AbstractBaseUser, *, action: str, reason: str, redact: bool
+) -> list[str]:
+    """A reject for personal data, or an edit marked as a redaction: blank or
+    scrub the question's fields now (the event about to be stored carries them
+    so), mark who redacted and when, and return what to scrub from the older
+    copies (``moderation.redaction``); ``[]`` for any other action.
+
+    Raises ``BadRequest`` for a redacting edit that removes nothing."""
+    if action == states.REJECT and reason == states.PERSONAL_DATA_REASON:
+        pieces = redaction.redact_all(question)
+    elif redact:
+        pieces = redaction.redact_edit(question, before)
+        if not pieces:
+            raise BadRequest("A redaction must remove something: this edit only adds.")
+    else:
+        return []
+    refresh_personal_data(question)
+    question.redacted_at = timezone.now()
+    question.redacted_by = moderator
+    return pieces
 
 
 def question_approve(
@@ -122,6 +150,9 @@ def question_reject(
     *, townhall_id: int, question_id: int, moderator: AbstractBaseUser, reason: str, version: int | None = None
 ) -> Question:
     """pending|approved → rejected with one of ``states.REJECT_REASONS``.
+    For ``personal_data`` the question is redacted: its text becomes
+    ``[redacted]``, name and place empty, and every version of them is removed
+    from every stored copy (``moderation.redaction``); that reject cannot be undone.
 
     Raises ``BadRequest`` (unknown reason), ``NotFound``, ``Forbidden``,
     ``Conflict``, ``TownHallClosed``.
@@ -162,6 +193,7 @@ def question_edit(
     author: str | None = None,
     place: str | None = None,
     version: int | None = None,
+    redaction: bool = False,
 ) -> Question:
     """Change the text, name or place of a pending or approved question (at
     least one; name and place may become ``""``). ``original_*`` keep what the
@@ -169,8 +201,13 @@ def question_edit(
     and the personal-data flags are recomputed. Nothing changes, and no
     Decision is written, when the values are the ones the question has.
 
-    Raises ``BadRequest``, ``TooLong``, ``NotFound``, ``Forbidden``,
-    ``Conflict``, ``TownHallClosed``.
+    ``redaction``: the edit removes personal data. What it took out is then
+    removed from every stored copy, the originals included
+    (``moderation.redaction``); the Decision is a ``redact`` one (reason
+    ``personal_data``) that keeps no text and cannot be undone.
+
+    Raises ``BadRequest`` (also: a redaction that removes nothing),
+    ``TooLong``, ``NotFound``, ``Forbidden``, ``Conflict``, ``TownHallClosed``.
     """
     edits = _edits(text, author, place)
     return _moderate(
@@ -180,6 +217,7 @@ def question_edit(
         action=states.EDIT,
         version=version,
         edits=edits,
+        redact=bool(redaction),
     )
 
 

@@ -62,6 +62,9 @@ def _load(townhall: TownHall, decision_id: int) -> Decision:
         raise NotFound("No such decision.")
     if decision.action not in states.UNDOABLE_ACTIONS:
         raise Conflict(f"A {decision.action} decision cannot be undone.")
+    if decision.action == states.REJECT and decision.reason == states.PERSONAL_DATA_REASON:
+        # The text it removed is stored nowhere any more: there is nothing to put back.
+        raise Conflict("A redaction cannot be undone.")
     if Decision.objects.filter(undoes=decision).exists():
         raise Expired("This decision was undone already.")
     if decision.created_at < timezone.now() - timedelta(seconds=settings.UNDO_WINDOW):
@@ -162,7 +165,7 @@ def decision_undo(*, townhall_id: int, decision_id: int, moderator: AbstractBase
     """Undo one decision of the town hall (see the module docstring).
 
     Raises ``NotFound``, ``Forbidden``, ``Conflict`` (a decision that cannot be
-    undone: close, held terms, undo), ``Expired``, ``TownHallClosed``.
+    undone: close, held terms, undo, a redaction), ``Expired``, ``TownHallClosed``.
     """
     with transaction.atomic():
         townhall = open_for_moderator(townhall_id, moderator)

@@ -262,9 +262,11 @@ export function renderForm() {
 /**
  * Put a rejected question back in the box to be reworded: its text (and
  * its name and place where the fields are empty), with the focus there.
+ * A question rejected for personal data was redacted: the box starts empty.
  */
 export function rephrase(q) {
-  els.text.value = q.text;
+  // A reject for personal data removed the text everywhere ("[redacted]"): start afresh.
+  els.text.value = q.reason === 'personal_data' ? '' : q.text;
   if (!els.author.value && q.author) els.author.value = q.author;
   if (!els.place.value && q.place) els.place.value = q.place;
   toggle(els.success, false);

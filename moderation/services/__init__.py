@@ -4,7 +4,7 @@ A package, one module per audience of the actions: ``citizens``,
 ``moderators``, ``merges`` (merge, restore from the archive), ``screen``,
 ``undo``, ``townhalls``, ``scoring`` (the runner stores scores here),
 ``presence``, ``rights`` (moderators, the screen key, closing sockets whose
-rights end); ``_core`` holds what they share.
+rights end), ``accounts`` (moderators who leave: deactivate, anonymise); ``_core`` holds what they share.
 
 A moderator's action returns what it changed with the audit record it wrote
 as ``.decision`` (``None`` when nothing changed), so that the console's
@@ -21,6 +21,7 @@ Services are synchronous and take scores as values. Consumers call them
 through ``database_sync_to_async``; errors are ``moderation.exceptions``.
 """
 
+from moderation.services.accounts import moderator_anonymise, moderator_deactivate
 from moderation.services.citizens import (
     ReportTooSoon,
     question_submit,
@@ -52,6 +53,8 @@ from moderation.services.townhalls import townhall_close, townhall_create, townh
 from moderation.services.undo import decision_undo
 
 __all__ = [
+    "moderator_anonymise",
+    "moderator_deactivate",
     "presence_editing",
     "presence_join",
     "presence_leave",

@@ -72,7 +72,9 @@ def render_question(viewer: Viewer, record: Record) -> dict[str, Any]:
         out["starred"] = bool(record.get("starred", False))
         out["personal_data"] = [dict(item) for item in record.get("personal_data", [])]
         redaction = record.get("redaction")
-        out["redaction"] = None if redaction is None else {"moderator": dict(redaction["moderator"]), "at": redaction["at"]}
+        out["redaction"] = (
+            None if redaction is None else {"moderator": dict(redaction["moderator"]), "at": redaction["at"]}
+        )
         out["actions"] = moderator_requests(record["status"])
     elif viewer.role == "citizen":
         mine = record["participant"] == viewer.participant

@@ -143,7 +143,9 @@ def _scrub_row(question: Question, pieces: list[str]) -> int:
 
 
 def _scrub_decisions(question: Question, pieces: list[str]) -> int:
-    rows = Decision.objects.filter(townhall_id=question.townhall_id).only("id", "question_id", "previous_text", "undo_data")
+    rows = Decision.objects.filter(townhall_id=question.townhall_id).only(
+        "id", "question_id", "previous_text", "undo_data"
+    )
     changed: list[Decision] = []
     for row in rows.iterator(chunk_size=_BATCH):
         own = row.question_id == question.pk

@@ -214,7 +214,11 @@ def snapshot_data(townhall_id: int) -> tuple[int, dict[str, Any], list[dict[str,
     ``seq``; events after it are re-applied idempotently by the client.
     """
     townhall = TownHall.objects.get(pk=townhall_id)
-    questions = Question.objects.filter(townhall=townhall).select_related("merged_into", "redacted_by").order_by("created_at", "id")
+    questions = (
+        Question.objects.filter(townhall=townhall)
+        .select_related("merged_into", "redacted_by")
+        .order_by("created_at", "id")
+    )
     return (
         townhall.last_seq,
         townhall_record(townhall),

@@ -49,6 +49,7 @@ def record(status: str = "pending", **fields: Any) -> dict[str, Any]:
         "held": True,
         "held_terms": ["voyou"],
         "toxicity": {"score": 0.72, "labels": {"profanity": 0.72}, "model": "fake-scorer 1.0", "status": "scored"},
+        "redaction": None,
     }
     base.update(fields)
     return base
@@ -163,6 +164,7 @@ def test_moderator_gets_everything_but_the_participant(status: str):
         "decided_at",
         "position",
         "actions",
+        "redaction",
     }
     assert out["held"] is True and out["held_terms"] == ["voyou"] and out["position"] == 1.0
     assert out["toxicity"] == rec["toxicity"]

@@ -152,6 +152,7 @@ export function createActions(ctx) {
     const base = state.editing.get(q.id);
     const version = base === null || base === undefined ? q.version : base;
     const request = { question_id: q.id, ...changed, version };
+    if (card.editorRedaction.checked) request.redaction = true;
     const reply = await run(q.id, 'question.edit', request, t('toastEdited', { id: q.id }), { editId: q.id });
     if (reply) closeEditor(q.id);
   }

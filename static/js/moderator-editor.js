@@ -27,6 +27,7 @@ export function buildEditor(c, t, limits = {}) {
     });
   c.editorAuthor = field('author', limits.author);
   c.editorPlace = field('place', limits.place);
+  c.editorRedaction = h('input', { type: 'checkbox', id: `${editId}-redaction`, 'data-testid': 'edit-redaction' });
   c.save = h('button', { type: 'submit', class: 'btn btn--primary btn--small', 'data-testid': 'edit-save' }, t('save'));
   c.cancel = h('button', { type: 'button', class: 'btn btn--link btn--small', 'data-testid': 'edit-cancel' }, t('cancel'));
   c.editor = h(
@@ -41,6 +42,8 @@ export function buildEditor(c, t, limits = {}) {
       h('label', { class: 'label label--small', for: `${editId}-place` }, t('editPlace'), c.editorPlace),
     ),
     h('p', { class: 'hint hint--small', id: `${editId}-hint` }, t('editHint')),
+    // A redaction removes what the edit takes out from every stored copy, for good.
+    h('label', { class: 'label label--small mod-card__redaction', for: `${editId}-redaction` }, c.editorRedaction, ' ', t('editRedaction')),
     h('div', { class: 'mod-card__editor-actions' }, c.save, c.cancel),
   );
   return c.editor;
@@ -51,6 +54,7 @@ export function fillEditor(c, q) {
   c.editorText.value = q.text || '';
   c.editorAuthor.value = q.author || '';
   c.editorPlace.value = q.place || '';
+  c.editorRedaction.checked = false;
 }
 
 /** What the editor holds, trimmed: {text, author, place}. */

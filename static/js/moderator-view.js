@@ -179,6 +179,7 @@ export function createCard(q, t, on, limits = {}) {
   c.text = h('p', { class: 'q-text user-text', dir: 'auto', id: textId, 'data-testid': 'question-text' });
   c.reason = h('p', { class: 'mod-card__reason', hidden: true, 'data-testid': 'question-reason' });
   c.mergedInto = h('p', { class: 'mod-card__reason', hidden: true, 'data-testid': 'merged-into' });
+  c.redacted = h('p', { class: 'mod-card__reason', hidden: true, 'data-testid': 'redacted' });
   c.root = h(
     'li',
     { class: 'mod-card', tabindex: '-1', dataset: { questionId: q.id } },
@@ -189,6 +190,7 @@ export function createCard(q, t, on, limits = {}) {
     buildScore(c, t),
     c.reason,
     c.mergedInto,
+    c.redacted,
     buildActions(c, t, textId),
     buildEditor(c, t, limits),
     buildMerge(c, t),
@@ -233,6 +235,10 @@ function updateText(c, q, t) {
   const into = q.status === 'merged' && q.merged_into ? q.merged_into : null;
   showText(c.mergedInto, into ? t('mergedInto', { id: into.id }) : '');
   if (into) c.mergedInto.title = into.text || '';
+  // Who removed personal data, and when: what was removed is stored nowhere.
+  const r = q.redaction && q.redaction.moderator ? q.redaction : null;
+  const name = r ? r.moderator.name || r.moderator.username || '–' : '';
+  showText(c.redacted, r ? t('redactedBy', { name, time: clockTime(r.at) }) : '');
 }
 
 function updateFlags(c, q, t) {

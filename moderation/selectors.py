@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
+from moderation import states
 from moderation.models import Decision, Event, FloodAlert, ModeratorPresence, Question, TownHall, Vote
 from moderation.presenters import PROTOCOL_VERSION, Viewer, can_see, render_question, render_townhall
 from townhall import links
@@ -90,6 +91,7 @@ def decision_record(decision: Decision, *, undone_by: int | None = None) -> dict
         "created_at": decision.created_at.isoformat(),
         "undoes": decision.undoes_id,
         "undone_by": undone_by,
+        "undoable": states.undoable(decision.action, decision.reason),
     }
 
 

@@ -140,6 +140,13 @@ AUDIT_ACTIONS: Final = (
 # text it removed is gone.
 UNDOABLE_ACTIONS: Final = frozenset({APPROVE, REJECT, EDIT, ANSWER, MERGE, RESTORE, SHOW, CLEAR, NEXT, REORDER, SORT})
 
+
+def undoable(action: str, reason: str = "") -> bool:
+    """Whether a decision of ``action`` (with ``reason``) may be undone at all
+    (the undo window and later changes are checked apart)."""
+    return action in UNDOABLE_ACTIONS and not (action == REJECT and reason == PERSONAL_DATA_REASON)
+
+
 # --- the order of the screen queue ---------------------------------------------------
 
 QUEUE_BY_VOTES: Final = "votes"  # most votes first, then position (the default)

@@ -60,11 +60,11 @@ def _load(townhall: TownHall, decision_id: int) -> Decision:
     decision = Decision.objects.filter(townhall=townhall, pk=decision_id).first()
     if decision is None:
         raise NotFound("No such decision.")
-    if decision.action not in states.UNDOABLE_ACTIONS:
-        raise Conflict(f"A {decision.action} decision cannot be undone.")
-    if decision.action == states.REJECT and decision.reason == states.PERSONAL_DATA_REASON:
+    if decision.action == states.REJECT and not states.undoable(decision.action, decision.reason):
         # The text it removed is stored nowhere any more: there is nothing to put back.
         raise Conflict("A redaction cannot be undone.")
+    if not states.undoable(decision.action, decision.reason):
+        raise Conflict(f"A {decision.action} decision cannot be undone.")
     if Decision.objects.filter(undoes=decision).exists():
         raise Expired("This decision was undone already.")
     if decision.created_at < timezone.now() - timedelta(seconds=settings.UNDO_WINDOW):

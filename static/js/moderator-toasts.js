@@ -111,7 +111,8 @@ export function createUndo({ t, notify, send, apply, onError }) {
 
   function offer(decision, message) {
     const id = decision && typeof decision.id === 'number' ? decision.id : null;
-    if (id === null) {
+    // The server says which decisions can never be undone (a redaction).
+    if (id === null || decision.undoable === false) {
       notify(message, 'info');
       return;
     }

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from datetime import timedelta
 from collections.abc import Iterable
 from typing import Any
 
@@ -169,9 +170,17 @@ def _scrub_events(question: Question, pieces: list[str]) -> int:
     return len(changed)
 
 
+# Clocks of several servers may differ by this much, at most: an event about
+# the question is never older than the question minus this margin.
+CLOCK_MARGIN = timedelta(minutes=5)
+
+
 def _events(question: Question) -> Any:
-    # Vote counts are most of a busy session's events and never hold text.
-    return Event.objects.filter(townhall_id=question.townhall_id).exclude(type="question.votes")
+    # Only events stored since the question (minus the margin) can hold a
+    # record of it; vote counts are most of a busy session's events and never
+    # hold text. Both bound the rows read while the town hall is locked.
+    events = Event.objects.filter(townhall_id=question.townhall_id).exclude(type="question.votes")
+    return events.filter(created_at__gte=question.created_at - CLOCK_MARGIN)
 
 
 def _is_record_of(value: dict[str, Any], question_id: int) -> bool:

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from datetime import timedelta
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from moderation import personal_data
@@ -144,9 +144,9 @@ def _scrub_row(question: Question, pieces: list[str]) -> int:
 
 
 def _scrub_decisions(question: Question, pieces: list[str]) -> int:
-    rows = Decision.objects.filter(townhall_id=question.townhall_id).only(
-        "id", "question_id", "previous_text", "undo_data"
-    )
+    since = question.created_at - CLOCK_MARGIN
+    rows = Decision.objects.filter(townhall_id=question.townhall_id, created_at__gte=since)
+    rows = rows.only("id", "question_id", "previous_text", "undo_data")
     changed: list[Decision] = []
     for row in rows.iterator(chunk_size=_BATCH):
         own = row.question_id == question.pk

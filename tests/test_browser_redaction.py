@@ -48,6 +48,7 @@ def test_the_editor_redacts_a_phone_number_and_the_card_says_who_and_when(browse
     assert item.get_by_test_id("edit-redaction").is_checked() is False
     item.get_by_test_id("edit-text").fill("Call me about the tram line")
     item.get_by_test_id("edit-redaction").check()
+    item.screenshot(path=SHOTS / f"redaction-editor-{lang}.png")
     item.get_by_test_id("edit-save").click()
 
     # then the card shows the new text, the original without the number, and who removed it

@@ -53,6 +53,7 @@ async def test_a_redacting_edit_reaches_the_console_and_the_asker_live(connect):
     # then the console's reply and event say who redacted it, and keep no number
     assert reply["type"] == "ok", reply
     assert reply["decision"]["action"] == "redact" and reply["decision"]["reason"] == "personal_data"
+    assert reply["decision"]["undoable"] is False  # the console offers no Undo
     assert reply["question"]["redaction"]["moderator"] == {"username": "alice", "name": "Alice"}
     assert reply["question"]["original_text"] == f"Call me {REDACTED} about the pool"
     event = await until(mod, "question.updated")
@@ -84,6 +85,7 @@ async def test_a_reject_for_personal_data_reaches_the_asker_redacted_and_stays_s
 
     # then the asker sees it rejected, its text redacted, with the reason
     assert reply["type"] == "ok", reply
+    assert reply["decision"]["undoable"] is False
     mine = await until_status(cit, "rejected")
     assert (mine["question"]["text"], mine["question"]["reason"]) == (REDACTED, "personal_data")
     # and the console shows "[redacted]" with who and when, also in a new snapshot

@@ -209,3 +209,12 @@ def test_scrubbing_never_eats_into_words_for_a_short_piece():
     assert pieces == [PHONE, "e"]
     assert redaction.scrub_text("e", pieces) == redaction.REDACTED
     assert redaction.scrub_text(f"see {PHONE}", pieces) == "see [redacted]"
+
+
+@pytest.mark.parametrize(
+    ("action", "reason", "expected"),
+    [("reject", "personal_data", False), ("reject", "off_topic", True), ("redact", "personal_data", False),
+     ("edit", "", True), ("close", "", False)],
+)  # fmt: skip
+def test_the_rules_say_a_redaction_can_never_be_undone(action, reason, expected):
+    assert states.undoable(action, reason) is expected

@@ -371,3 +371,22 @@ def test_the_console_links_every_export(session, language):
         href = f"/t/budget/moderate/export/{what}.{fmt}" + ("?excel=1" if excel else "")
         assert f'href="{href}"' in html
     assert ("Exporter" if language == "fr" else ">Export<") in html
+
+
+def test_an_undone_decision_is_not_the_time_to_decision():
+    # given a question rejected by mistake, the rejection undone, then approved
+    alice = factories.make_user("alice")
+    townhall = factories.make_townhall(moderators=[alice], slug="budget")
+    question, _ = _ask(townhall, "When does the market open?", ip="")
+    rejected = services.question_reject(
+        townhall_id=townhall.pk, question_id=question.pk, moderator=alice, reason="other"
+    )
+    services.decision_undo(townhall_id=townhall.pk, decision_id=rejected.decision["id"], moderator=alice)
+    approved = services.question_approve(townhall_id=townhall.pk, question_id=question.pk, moderator=alice)
+
+    # when
+    (row,) = exports.question_rows(townhall)
+
+    # then
+    assert row["decided_at"].isoformat() == approved.decision["created_at"]
+    assert (row["status"], row["reason"]) == ("approved", "")

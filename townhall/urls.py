@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import urls as auth_urls
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from townhall import views
 
@@ -24,5 +24,10 @@ urlpatterns = [
     path("t/<slug:slug>/", views.citizen, name="citizen"),
     path("t/<slug:slug>/qr.svg", views.join_qr, name="join-qr"),
     path("t/<slug:slug>/moderate/", views.moderate, name="moderate"),
+    re_path(
+        r"^t/(?P<slug>[-a-zA-Z0-9_]+)/moderate/export/(?P<what>questions|decisions)\.(?P<fmt>csv|json)$",
+        views.moderate_export,
+        name="moderate-export",
+    ),
     path("t/<slug:slug>/screen/", views.screen, name="screen"),
 ]

@@ -238,7 +238,9 @@ def _timeline(questions: list[dict[str, Any]], decisions: list[Decision], *, end
 def _public_questions(questions: list[dict[str, Any]], queue_order: str) -> list[dict[str, Any]]:
     """Answered questions in the order they were answered, then the approved
     ones in screen-queue order. Only what the screen showed: text, name, place."""
-    answered = sorted((q for q in questions if q["status"] == states.ANSWERED), key=lambda q: (q["decided_at"], q["pk"]))
+    answered = sorted(
+        (q for q in questions if q["status"] == states.ANSWERED), key=lambda q: (q["decided_at"], q["pk"])
+    )
     approved = sorted(
         (q for q in questions if q["status"] == states.APPROVED),
         key=lambda q: (*states.queue_key(votes=q["votes"], position=q["position"], order=queue_order), q["pk"]),

@@ -7,6 +7,7 @@ text and places), then assertions on the rendered bytes and the figures.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import uuid
@@ -15,10 +16,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from moderation import record, services
+from moderation import demo_session, record, services
 from moderation.models import Decision, Question, TownHall
 from moderation.scoring.base import ScoreResult
 from tests.support import factories
@@ -113,7 +115,11 @@ def test_the_record_never_publishes_what_identifies_a_citizen_or_a_rejected_ques
     private += ["Dupont", "06 12 34 56 78", "Gregoire Vindicatif"]
 
     # when the page (both languages) and the JSON are fetched
-    bodies = [fetch(session["townhall"]), fetch(session["townhall"], language="fr"), fetch(session["townhall"], "record.json")]
+    bodies = [
+        fetch(session["townhall"]),
+        fetch(session["townhall"], language="fr"),
+        fetch(session["townhall"], "record.json"),
+    ]
 
     # then none of it is in any of them, while the published questions are
     for body in bodies:
@@ -302,3 +308,57 @@ def test_docs_list_exactly_the_schemas_fields():
 
     # when / then
     assert documented == _schema_fields(schema())
+
+
+# --- the demo ---------------------------------------------------------------------
+
+
+def test_the_demo_plays_a_session_once_so_its_record_is_not_empty(fake_scorer):
+    # given
+    fake_scorer.scores = {"this council is useless and corrupt": 0.9}
+    call_command("demo", stdout=io.StringIO())
+
+    # when the demo is set up again, and the record read
+    call_command("demo", stdout=io.StringIO())
+    data = record.townhall_record(TownHall.objects.get(slug="demo"))
+
+    # then one session: answered, approved, rejected by reason, edited, a held question rejected
+    assert data["counts"]["questions"] == len(demo_session.SPECS)
+    by_status = data["counts"]["by_status"]
+    assert (by_status["answered"], by_status["approved"], by_status["rejected"]) == (5, 4, 4)
+    assert data["counts"]["by_reject_reason"]["personal_data"] == 1 and data["counts"]["edited"] == 1
+    assert data["team"][0]["name"] == "Demo moderator" and data["team"][0]["decisions"] >= 13
+    assert data["machine"]["models"] == [{"name": "fake-scorer 1.0", "questions": len(demo_session.SPECS)}]
+    assert data["machine"]["held_then_rejected"] == 1
+    assert data["time_to_decision"]["decided"] == 13 and data["time_to_decision"]["median_seconds"] >= 60
+    assert data["timeline"]["bucket_seconds"] == 300 and len(data["timeline"]["buckets"]) >= 14
+    assert [q["status"] for q in data["questions"]] == ["answered"] * 5 + ["approved"] * 4
+
+
+# --- links and headers --------------------------------------------------------------
+
+
+def test_the_citizen_page_and_the_console_link_to_the_record(session):
+    # given
+    moderator = Client()
+    moderator.force_login(session["alice"])
+
+    # when
+    citizen = Client().get("/t/record-room/").content.decode()
+    console = moderator.get("/t/record-room/moderate/").content.decode()
+
+    # then
+    for page in (citizen, console):
+        assert re.search(r'<a [^>]*href="/t/record-room/record/"[^>]*data-testid="record-link"', page)
+
+
+def test_the_record_is_public_not_cached_and_under_the_csp(session):
+    # when
+    for path in ("/t/record-room/record/", "/t/record-room/record.json"):
+        response = Client().get(path)
+
+        # then
+        assert response.status_code == 200
+        assert "no-cache" in response.headers["Cache-Control"]
+        policy = response.headers.get("Content-Security-Policy", "")
+        assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy, path

@@ -91,10 +91,7 @@ def timeline_chart(timeline: dict[str, Any]) -> Chart:
     buckets = timeline["buckets"]
     starts = [timezone.localtime(datetime.fromisoformat(b["start"])) for b in buckets]
     groups = [
-        [
-            (bucket[key], key, f"{start:%H:%M} {name}: {bucket[key]}")
-            for key, name in names.items()
-        ]
+        [(bucket[key], key, f"{start:%H:%M} {name}: {bucket[key]}") for key, name in names.items()]
         for bucket, start in zip(buckets, starts, strict=True)
     ]
     top = nice_ceiling(max((value for group in groups for value, _s, _l in group), default=0))

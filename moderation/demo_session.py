@@ -49,12 +49,15 @@ SPECS = (
     Spec(22, "Quand la piste cyclable de l'avenue sera-t-elle terminée ?", "Inès", "Les Coteaux", "approve", 3, 8),
     Spec(27, "Can the school canteen serve more local food?", "Paul", "", "edit", 5, 6),
     Spec(31, "What is the budget for the new library building?", "", "", "reject:duplicate", 1.2),
+    Spec(33, "When will the useless old footbridge be repaired?", "Jeanne", "Le Port", "approve", 2.5, 4),
     Spec(36, "Is the night bus coming back in September?", "Sam", "", "approve", 8, 5),
     Spec(44, "Never mind, my question about parking was answered", "", "", "withdraw"),
     Spec(52, "Will the town hall publish the minutes of this meeting?", "Élodie", "", "approve", 12, 3),
     Spec(63, "How will you reduce the noise of the ring road?", "", "Quartier Sud", "pending"),
 )
 
+# The moderators' held terms: questions with one are held for a careful read, whatever the model says.
+HELD_TERMS = ["corrupt", "useless"]
 EDITED_TEXT = "Can the school canteen serve more local and organic food?"
 
 
@@ -114,6 +117,7 @@ def play_demo_session(townhall: TownHall, moderators: list[AbstractBaseUser]) ->
     scorer = registry.get_scorer()  # loading a model can take seconds: before the transaction
     start = timezone.now() - timedelta(minutes=SESSION_MINUTES)
     with transaction.atomic():
+        services.townhall_set_held_terms(townhall_id=townhall.pk, moderator=moderators[0], terms=HELD_TERMS)
         asked = [(spec, _ask(townhall, spec)) for spec in SPECS]
         for (_, question), result in zip(
             asked, scorer.score_batch([normalize_for_model(s.text) for s in SPECS]), strict=True

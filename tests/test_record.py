@@ -325,14 +325,15 @@ def test_the_demo_plays_a_session_once_so_its_record_is_not_empty(fake_scorer):
     # then one session: answered, approved, rejected by reason, edited, a held question rejected
     assert data["counts"]["questions"] == len(demo_session.SPECS)
     by_status = data["counts"]["by_status"]
-    assert (by_status["answered"], by_status["approved"], by_status["rejected"]) == (5, 4, 4)
+    assert (by_status["answered"], by_status["approved"], by_status["rejected"]) == (5, 5, 4)
     assert data["counts"]["by_reject_reason"]["personal_data"] == 1 and data["counts"]["edited"] == 1
-    assert data["team"][0]["name"] == "Demo moderator" and data["team"][0]["decisions"] >= 13
+    assert data["team"][0]["name"] == "Demo moderator" and data["team"][0]["decisions"] >= 14
     assert data["machine"]["models"] == [{"name": "fake-scorer 1.0", "questions": len(demo_session.SPECS)}]
-    assert data["machine"]["held_then_rejected"] == 1
-    assert data["time_to_decision"]["decided"] == 13 and data["time_to_decision"]["median_seconds"] >= 60
+    machine = data["machine"]
+    assert (machine["held_by_terms"], machine["held_then_rejected"], machine["held_then_approved"]) == (2, 1, 1)
+    assert data["time_to_decision"]["decided"] == 14 and data["time_to_decision"]["median_seconds"] >= 60
     assert data["timeline"]["bucket_seconds"] == 300 and len(data["timeline"]["buckets"]) >= 14
-    assert [q["status"] for q in data["questions"]] == ["answered"] * 5 + ["approved"] * 4
+    assert [q["status"] for q in data["questions"]] == ["answered"] * 5 + ["approved"] * 5
 
 
 # --- links and headers --------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 WIDTH = 720
 HEIGHT = 260
@@ -60,9 +61,10 @@ def nice_ceiling(value: int) -> int:
 
 
 def _y_ticks(top: int) -> list[dict[str, Any]]:
+    """Ticks at 0, ``top`` and evenly between: every 1, 2, 5... so labels are whole numbers."""
     plot = HEIGHT - TOP - BOTTOM
-    values = sorted({0, top // 2, top}) if top > 1 else [0, 1]
-    return [{"y": round(HEIGHT - BOTTOM - plot * v / top, 1), "label": str(v)} for v in values]
+    step = top // 5 if top % 5 == 0 else top // 2 if top % 2 == 0 else top
+    return [{"y": round(HEIGHT - BOTTOM - plot * v / top, 1), "label": str(v)} for v in range(0, top + 1, step)]
 
 
 def _bars(groups: list[list[tuple[int, str, str]]], top: int) -> list[Bar]:
@@ -87,7 +89,7 @@ def _slot_center(index: int, count: int) -> float:
 
 def timeline_chart(timeline: dict[str, Any]) -> Chart:
     """Questions asked, decided and answered per bucket of ``timeline``."""
-    names = {"questions": _("Asked"), "decisions": _("Decided"), "answered": _("Answered")}
+    names = {"questions": _("Asked"), "decisions": _("Decided"), "answered": pgettext("record chart", "Answered")}
     buckets = timeline["buckets"]
     starts = [timezone.localtime(datetime.fromisoformat(b["start"])) for b in buckets]
     groups = [
@@ -121,11 +123,13 @@ def bin_label(low: int, high: int | None) -> str:
     def short(seconds: int) -> str:
         return _("%(n)d s") % {"n": seconds} if seconds < 60 else _("%(n)d min") % {"n": seconds // 60}
 
-    if low == 0 and high is not None:
-        return _("under %(limit)s") % {"limit": short(high)}
     if high is None:
-        return _("%(limit)s or more") % {"limit": short(low)}
-    return f"{short(low)} – {short(high)}"
+        return f"≥ {short(low)}"
+    if low == 0:
+        return f"< {short(high)}"
+    if low >= 60:
+        return f"{low // 60}–{short(high)}"
+    return f"{short(low)}–{short(high)}"
 
 
 def decision_time_chart(time_to_decision: dict[str, Any]) -> Chart:

@@ -40,6 +40,8 @@ def format_duration(seconds: float | None) -> str:
     whole = round(seconds)
     if whole < 60:
         return _("%(s)d s") % {"s": whole}
+    if whole < 3600 and whole % 60 == 0:
+        return _("%(n)d min") % {"n": whole // 60}
     if whole < 3600:
         return _("%(m)d min %(s)d s") % {"m": whole // 60, "s": whole % 60}
     return _("%(h)d h %(m)d min") % {"h": whole // 3600, "m": whole % 3600 // 60}

@@ -11,7 +11,8 @@ import pytest
 
 from tests.support.servers import manage
 from tests.test_accessibility import violations
-from tests.test_browser_rooms import SHOTS, watch
+from tests.test_browser import log_in
+from tests.test_browser_rooms import REVIEW_SHOTS, SHOTS, watch
 
 pytestmark = pytest.mark.browser
 
@@ -48,6 +49,9 @@ def test_the_record_of_a_real_session_in_chromium(browser, demo, locale, languag
 
     # when a citizen opens the record from the citizen page's footer
     page.goto(demo.url + demo.path())
+    REVIEW_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.get_by_test_id("citizen-footer").scroll_into_view_if_needed()
+    page.screenshot(path=REVIEW_SHOTS / f"record-link-citizen-{language}.png")
     page.get_by_test_id("record-link").click()
     page.wait_for_url(demo.url + demo.path("record/"))
 
@@ -82,3 +86,26 @@ def test_the_record_passes_wcag_21_aa_checks(browser, demo, locale):
     # when / then
     assert violations(page) == []
     assert page.get_by_test_id("chart-timeline-table").is_visible()
+
+
+def test_the_console_header_opens_the_record_in_a_new_tab(browser, demo):
+    # given a moderator in the console
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = watch(context.new_page(), problems)
+    log_in(page, demo)
+    page.get_by_test_id("connection").and_(page.locator("[data-state=connected]")).wait_for()
+    REVIEW_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".console-header").screenshot(path=REVIEW_SHOTS / "record-link-console.png")
+
+    # when they follow the header's link
+    with context.expect_page() as opened:
+        page.get_by_test_id("record-link").click()
+    record = opened.value
+    record.wait_for_load_state()
+
+    # then the record opens beside the console, which stays connected
+    assert record.url == demo.url + demo.path("record/")
+    assert record.get_by_test_id("record-state").get_attribute("data-final") == "false"
+    assert page.get_by_test_id("connection").get_attribute("data-state") == "connected"
+    assert problems == []

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 
 from moderation import record, states
@@ -52,8 +53,8 @@ def _labels() -> dict[str, dict[str, str]]:
         "status": {
             states.PENDING: _("Pending"),
             states.APPROVED: _("Approved, not answered yet"),
-            states.ANSWERED: _("Answered"),
-            states.REJECTED: _("Rejected"),
+            states.ANSWERED: pgettext("record chart", "Answered"),
+            states.REJECTED: pgettext("record chart", "Rejected"),
             states.WITHDRAWN: _("Withdrawn by their author"),
             states.MERGED: _("Merged into a similar question"),
             states.UNHANDLED: _("Not handled before closing"),

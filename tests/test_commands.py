@@ -28,12 +28,6 @@ def public_url(settings):
     settings.PUBLIC_BASE_URL = "https://townhall.example/"
 
 
-@pytest.fixture(autouse=True)
-def scorer(fake_scorer):
-    """The demo scores its session's questions: with the fake scorer, not a model."""
-    return fake_scorer
-
-
 # --- demo --------------------------------------------------------------------------
 
 
@@ -97,8 +91,7 @@ def test_demo_reopens_a_closed_demo_and_keeps_its_questions():
     # given a demo that was used and closed
     run("demo")
     townhall = TownHall.objects.get(slug="demo")
-    factories.make_question(townhall)
-    questions = list(townhall.questions.values_list("pk", flat=True))
+    question = factories.make_question(townhall)
     services.townhall_set_status(townhall_id=townhall.pk, status="closed")
 
     # when the demo is set up again
@@ -107,7 +100,7 @@ def test_demo_reopens_a_closed_demo_and_keeps_its_questions():
     # then it is live again, with the same screen key and questions
     townhall.refresh_from_db()
     assert townhall.status == "live"
-    assert list(townhall.questions.values_list("pk", flat=True)) == questions
+    assert list(townhall.questions.values_list("pk", flat=True)) == [question.pk]
     assert TownHall.objects.get(slug="demo").screen_key == townhall.screen_key
 
 

@@ -313,13 +313,21 @@ def test_docs_list_exactly_the_schemas_fields():
 # --- the demo ---------------------------------------------------------------------
 
 
+def test_the_demo_without_session_asks_nothing():
+    # when
+    call_command("demo", stdout=io.StringIO())
+
+    # then
+    assert not Question.objects.filter(townhall__slug="demo").exists()
+
+
 def test_the_demo_plays_a_session_once_so_its_record_is_not_empty(fake_scorer):
     # given
     fake_scorer.scores = {"this council is useless and corrupt": 0.9}
-    call_command("demo", stdout=io.StringIO())
+    call_command("demo", "--session", stdout=io.StringIO())
 
     # when the demo is set up again, and the record read
-    call_command("demo", stdout=io.StringIO())
+    call_command("demo", "--session", stdout=io.StringIO())
     data = record.townhall_record(TownHall.objects.get(slug="demo"))
 
     # then one session: answered, approved, rejected by reason, edited, a held question rejected

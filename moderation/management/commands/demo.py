@@ -21,6 +21,14 @@ DEMO_USERNAME = "moderator"
 class Command(BaseCommand):
     help = "Create (or refresh) town hall 'demo', live, moderated by user 'moderator'."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--session",
+            action="store_true",
+            help="Once, play a past hour of questions and decisions in it, so its public record shows a session "
+            "(make run does; scores with the configured scorer).",
+        )
+
     def handle(self, *args, **options) -> None:
         User = get_user_model()
         password = os.environ.get("DEMO_MODERATOR_PASSWORD") or secrets.token_urlsafe(12)
@@ -37,7 +45,7 @@ class Command(BaseCommand):
                 townhall.moderators.add(user)
                 services.townhall_set_status(townhall_id=townhall.pk, status=TownHall.Status.LIVE)
         # A past hour of questions and decisions, once, so the public record shows a session.
-        played = play_demo_session(townhall, [user])
+        played = play_demo_session(townhall, [user]) if options["session"] else 0
         urls = links.townhall_urls(townhall.slug, townhall.screen_key)
         self.stdout.write(f"Town hall:  {townhall.title} ({townhall.slug}), live")
         self.stdout.write(f"Citizens:   {urls['join_url']}  (or code {townhall.join_code} at /join)")

@@ -64,6 +64,15 @@ def export_paths(slug: str) -> dict[str, dict[str, str]]:
     }
 
 
+def record_path(slug: str) -> str:
+    """The public moderation record of a town hall (docs/record.md)."""
+    return reverse("record", args=[slug])
+
+
+def record_json_path(slug: str) -> str:
+    return reverse("record-json", args=[slug])
+
+
 def screen_path(slug: str, screen_key: str) -> str:
     return reverse("screen", args=[slug]) + "?" + urlencode({"key": screen_key})
 

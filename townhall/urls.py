@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import urls as auth_urls
 from django.urls import include, path, re_path
 
-from townhall import views
+from townhall import record_views, views
 
 # Password reset mails a link: without mail (EMAIL_HOST) its pages would
 # promise a mail that never comes, so they do not exist (404).
@@ -30,4 +30,6 @@ urlpatterns = [
         name="moderate-export",
     ),
     path("t/<slug:slug>/screen/", views.screen, name="screen"),
+    path("t/<slug:slug>/record/", record_views.record_page, name="record"),
+    path("t/<slug:slug>/record.json", record_views.record_json, name="record-json"),
 ]

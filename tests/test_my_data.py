@@ -200,3 +200,20 @@ def test_an_erased_question_on_screen_leaves_the_screen():
     assert done.withdrawn == [question.pk]
     assert townhall.screen_question_id is None
     assert (question.status, question.text) == ("withdrawn", "")
+
+
+def test_an_erase_after_closing_changes_no_status_and_a_later_purge_finds_nothing_more_of_hers(settings):
+    # given a closed town hall where Zoé asked
+    settings.RETENTION_DAYS = 0
+    scene = town_session.make_session("room")
+    services.townhall_close(townhall_id=scene.townhall.pk, moderator=scene.moderator)
+    statuses = dict(Question.objects.filter(townhall=scene.townhall).values_list("pk", "status"))
+
+    # when she erases her data, then the purge runs
+    done = services.citizen_erase(townhall_id=scene.townhall.pk, participant=scene.zoe)
+    services.townhall_purge(townhall_id=scene.townhall.pk)
+
+    # then no status changed, and none of her data is left anywhere
+    assert done.withdrawn == [] and done.questions == 4
+    assert dict(Question.objects.filter(townhall=scene.townhall).values_list("pk", "status")) == statuses
+    assert personal_scan.where_stored(town_session.NAME, town_session.PHONE, scene.zoe) == []

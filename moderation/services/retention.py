@@ -107,11 +107,11 @@ def citizen_erase(*, townhall_id: int, participant: str) -> Scrubbed:
         records = {q.pk: scrub.record_fields(_values(q), drop_text=True) for q in questions}
         done.questions = _store(questions, records, new_version=True)
         mapping = {participant: scrub.new_anonymous_id()}
-        done.votes = _anonymise_votes(
-            Vote.objects.filter(question__townhall=townhall, participant=participant), mapping
-        )
+        votes = Vote.objects.filter(question__townhall=townhall, participant=participant)
+        since = _first_trace(participant, questions, votes)
+        done.votes = _anonymise_votes(votes, mapping)
         done.citizen_sessions, _ = CitizenSession.objects.filter(participant=participant).delete()
-        done.events, done.decisions = _scrub_copies(townhall, records, mapping, everyone=False)
+        done.events, done.decisions = _scrub_copies(townhall, records, mapping, everyone=False, since=since)
         for question in questions:
             take_off_screen_if_needed(townhall, question)
             question_event(townhall, question, events.QUESTION_UPDATED, before[question.pk])
@@ -123,6 +123,16 @@ def citizen_erase(*, townhall_id: int, participant: str) -> Scrubbed:
         done.votes,
     )
     return done
+
+
+def _first_trace(participant: str, questions: list[Question], votes: QuerySet[Vote]) -> datetime | None:
+    """When the citizen first left a trace: no event or decision before it
+    can hold their data, so the erase reads the event log from there on."""
+    times = [q.created_at for q in questions]
+    times += [t for t in (votes.order_by("created_at").values_list("created_at", flat=True).first(),) if t]
+    session = CitizenSession.objects.filter(participant=participant).values_list("created_at", flat=True).first()
+    times += [session] if session else []
+    return min(times) if times else None
 
 
 def _values(question: Question) -> dict[str, Any]:
@@ -159,9 +169,15 @@ def _anonymise_votes(votes: QuerySet[Vote], mapping: dict[str, str]) -> int:
 
 
 def _scrub_copies(
-    townhall: TownHall, records: dict[int, dict[str, Any]], mapping: dict[str, str], *, everyone: bool
+    townhall: TownHall,
+    records: dict[int, dict[str, Any]],
+    mapping: dict[str, str],
+    *,
+    everyone: bool,
+    since: datetime | None = None,
 ) -> tuple[int, int]:
-    """Scrub the event log and the decisions of ``townhall`` for ``records``.
+    """Scrub the event log and the decisions of ``townhall`` (from ``since``
+    on, when given) for ``records``.
 
     Participant ids in merges' ``undo_data`` go through ``mapping`` (the
     erased citizen's), or, with ``everyone``, all become anonymous ids.
@@ -174,13 +190,20 @@ def _scrub_copies(
             return mapping.setdefault(participant, scrub.new_anonymous_id())
         return mapping.get(participant, participant)
 
+    event_rows = Event.objects.filter(townhall=townhall)
+    decision_rows = Decision.objects.filter(townhall=townhall)
+    if since is not None:
+        event_rows, decision_rows = (
+            event_rows.filter(created_at__gte=since),
+            decision_rows.filter(created_at__gte=since),
+        )
     changed_events = []
-    for event in Event.objects.filter(townhall=townhall).only("pk", "payload").iterator(chunk_size=BATCH):
+    for event in event_rows.only("pk", "payload").iterator(chunk_size=BATCH):
         event.payload, changed = scrub.scrub_json(event.payload, records)
         if changed:
             changed_events.append(event)
     Event.objects.bulk_update(changed_events, ["payload"], batch_size=BATCH)
-    changed_decisions = list(_scrubbed_decisions(Decision.objects.filter(townhall=townhall), records, anonymise))
+    changed_decisions = list(_scrubbed_decisions(decision_rows, records, anonymise))
     Decision.objects.bulk_update(changed_decisions, ["previous_text", "undo_data"], batch_size=BATCH)
     return len(changed_events), len(changed_decisions)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.test_accessibility import AXE, violations
 from tests.test_browser_rooms import approve, ask, citizen_page, moderate, moderator_page
 
 pytestmark = pytest.mark.browser
@@ -22,7 +23,9 @@ def test_a_citizen_erases_their_questions_and_the_room_sees_the_text_deleted(bro
     moderate(demo, moderator, {"type": "question.answered", "question_id": answered})
     reader.get_by_test_id("answered-list").filter(has_text="benches").wait_for(state="attached")
 
-    # when she downloads her data, then ticks the box and erases it
+    # when she opens "Your data", downloads her data, then ticks the box and erases it
+    assert not zoe.get_by_test_id("my-data-download").is_visible()  # folded until asked for
+    zoe.get_by_test_id("my-data-details").locator("summary").click()
     with zoe.expect_download() as info:
         zoe.get_by_test_id("my-data-download").click()
     downloaded = open(info.value.path(), encoding="utf-8").read()
@@ -40,3 +43,23 @@ def test_a_citizen_erases_their_questions_and_the_room_sees_the_text_deleted(bro
     answered_list.filter(has_text="Text deleted (personal data)").wait_for(state="attached")
     assert "benches" not in answered_list.inner_text() and "Zoé" not in answered_list.inner_text()
     assert problems == []
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
+def test_your_data_open_and_after_an_erase_passes_wcag_21_aa_checks(browser, demo, locale):
+    # given the section opened, then the page after an erase (its notice shown)
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make test` (it installs tests/a11y with npm)")
+    page = browser.new_context(locale=locale, bypass_csp=True).new_page()
+    page.goto(demo.url + demo.path())
+    ask(demo, page, "When does the library open on Sundays?", "Zoé Testeuse")
+    page.get_by_test_id("my-data-details").locator("summary").click()
+    page.get_by_test_id("my-data-download").wait_for()
+
+    # then
+    assert violations(page) == [], "your data, open"
+    page.get_by_test_id("my-data-confirm").check()
+    page.get_by_test_id("my-data-erase").click()
+    page.get_by_test_id("my-data-erased").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert violations(page) == [], "after an erase"

@@ -24,7 +24,7 @@ install: $(STAMP)
 run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
-	PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(PY) manage.py demo
+	PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(PY) manage.py demo --session
 	# A deep listen queue: after a restart every phone reconnects at once (Twisted's default is 50).
 	$(VENV)/bin/daphne -e tcp:port=$(PORT):interface=$(HOST):backlog=4096 asgi:application
 

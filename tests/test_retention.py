@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from moderation import services
+from moderation import record, services
 from moderation.models import CitizenSession, Decision, Question, TownHall, Vote
 from tests.support import factories, personal_scan, town_session
 
@@ -145,3 +145,22 @@ def test_purging_a_town_hall_that_is_not_closed_is_refused():
     townhall = factories.make_townhall(slug="open")
     with pytest.raises(ValueError):
         services.townhall_purge(townhall_id=townhall.pk)
+
+
+def test_the_public_record_is_the_same_after_the_purge_but_for_names_and_places(settings):
+    # given an expired town hall and its public record
+    settings.RETENTION_DAYS = 30
+    old = _closed("old", days_ago=31)
+    now = timezone.now()
+    before = record.townhall_record(old.townhall, now=now)
+    assert any(q["author"] for q in before["questions"])  # names were shown
+
+    # when
+    _purge()
+
+    # then the record counts, times and texts are unchanged; names and places are gone
+    old.townhall.refresh_from_db()
+    after = record.townhall_record(old.townhall, now=now)
+    anonymous = [{**q, "author": "", "place": ""} for q in before["questions"]]
+    assert after["questions"] == anonymous
+    assert {k: v for k, v in after.items() if k != "questions"} == {k: v for k, v in before.items() if k != "questions"}

@@ -40,6 +40,18 @@ def _room():
     return townhall, alice, bob, question
 
 
+def change_password(user, session_key: str) -> None:
+    """As Django's password change view does: the current session keeps its
+    login. In one transaction: between the two writes a poll would see that
+    session with the old hash too (docs/security.md, "Rights and sockets")."""
+    with transaction.atomic():
+        user.set_password("another correct horse")
+        user.save()
+        store = SessionStore(session_key=session_key)
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.save()
+
+
 async def console(connect, session: str, slug: str = "room"):
     comm = await connect(f"/ws/t/{slug}/moderate/", session=session)
     await expect(comm, "snapshot")
@@ -218,19 +230,8 @@ async def test_a_password_change_ends_the_consoles_of_the_other_sessions_at_the_
     for comm in (laptop_console, phone_console):
         await quiet(comm)
 
-    def change_password_on_the_phone() -> None:
-        # as Django's password change view does: the current session keeps its
-        # login. In one transaction: between the two writes a poll would see the
-        # phone's session with the old hash too (docs/security.md, "Rights and sockets").
-        with transaction.atomic():
-            alice.set_password("another correct horse")
-            alice.save()
-            store = SessionStore(session_key=phone)
-            store[HASH_SESSION_KEY] = alice.get_session_auth_hash()
-            store.save()
-
     # when she changes her password on the phone
-    await db(change_password_on_the_phone)
+    await db(change_password, alice, phone)
 
     # then the laptop's console closes (Django logs that session out), the phone's stays
     await assert_closed_with_nothing_before(laptop_console)
@@ -319,12 +320,7 @@ async def test_a_password_change_committed_between_the_checks_reads_keeps_its_ow
         # the password change commits after the check read the user row, before it reads the session
         if not changed:
             changed.append(True)
-            with transaction.atomic():
-                alice.set_password("another correct horse")
-                alice.save()
-                store = SessionStore(session_key=phone)
-                store[HASH_SESSION_KEY] = alice.get_session_auth_hash()
-                store.save()
+            change_password(alice, phone)
         return read_session(session_key)
 
     monkeypatch.setattr(rights, "_session_login", session_read_after_a_change)

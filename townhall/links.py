@@ -52,6 +52,35 @@ def moderate_path(slug: str) -> str:
     return reverse("moderate", args=[slug])
 
 
+def export_path(slug: str, what: str, fmt: str, *, excel: bool = False) -> str:
+    """A moderator's download of ``what`` (questions, decisions) as ``fmt``
+    (csv, json); ``excel``: the CSV for French spreadsheets (docs/exports.md)."""
+    path = reverse("moderate-export", kwargs={"slug": slug, "what": what, "fmt": fmt})
+    return path + "?excel=1" if excel else path
+
+
+def export_paths(slug: str) -> dict[str, dict[str, str]]:
+    """Every export download of a town hall, for the console's Export menu:
+    ``{"questions": {"csv": ..., "excel": ..., "json": ...}, "decisions": {...}}``."""
+    return {
+        what: {
+            "csv": export_path(slug, what, "csv"),
+            "excel": export_path(slug, what, "csv", excel=True),
+            "json": export_path(slug, what, "json"),
+        }
+        for what in ("questions", "decisions")
+    }
+
+
+def record_path(slug: str) -> str:
+    """The public moderation record of a town hall (docs/record.md)."""
+    return reverse("record", args=[slug])
+
+
+def record_json_path(slug: str) -> str:
+    return reverse("record-json", args=[slug])
+
+
 def screen_path(slug: str, screen_key: str) -> str:
     return reverse("screen", args=[slug]) + "?" + urlencode({"key": screen_key})
 

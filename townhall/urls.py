@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import urls as auth_urls
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from townhall import my_data, views
+from townhall import my_data, record_views, views
 
 # Password reset mails a link: without mail (EMAIL_HOST) its pages would
 # promise a mail that never comes, so they do not exist (404).
@@ -26,5 +26,12 @@ urlpatterns = [
     path("t/<slug:slug>/my-data.json", my_data.download, name="my-data"),
     path("t/<slug:slug>/my-data/erase", my_data.erase, name="my-data-erase"),
     path("t/<slug:slug>/moderate/", views.moderate, name="moderate"),
+    re_path(
+        r"^t/(?P<slug>[-a-zA-Z0-9_]+)/moderate/export/(?P<what>questions|decisions)\.(?P<fmt>csv|json)$",
+        views.moderate_export,
+        name="moderate-export",
+    ),
     path("t/<slug:slug>/screen/", views.screen, name="screen"),
+    path("t/<slug:slug>/record/", record_views.record_page, name="record"),
+    path("t/<slug:slug>/record.json", record_views.record_json, name="record-json"),
 ]

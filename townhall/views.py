@@ -18,10 +18,11 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from moderation import participants, selectors, services
+from moderation import exports, participants, selectors, services
 from moderation.exceptions import RateLimited
 from moderation.models import TownHall
 from moderation.scoring import registry
@@ -120,17 +121,21 @@ def _start_citizen_session(request: HttpRequest, townhall: TownHall) -> HttpResp
     return None
 
 
+def _not_a_moderator(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "error.html",
+        {"title": _("Not a moderator"), "message": _("Your account is not a moderator of this town hall.")},
+        status=403,
+    )
+
+
 @never_cache
 @login_required
 def moderate(request: HttpRequest, slug: str) -> HttpResponse:
     townhall = get_object_or_404(TownHall, slug=slug)
     if not selectors.is_moderator(request.user, townhall):
-        return render(
-            request,
-            "error.html",
-            {"title": _("Not a moderator"), "message": _("Your account is not a moderator of this town hall.")},
-            status=403,
-        )
+        return _not_a_moderator(request)
     return render(
         request,
         "moderator.html",
@@ -138,8 +143,25 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
             "townhall": townhall,
             "ws_path": links.socket_path("moderator", townhall.slug),
             "screen_url": links.absolute(links.screen_path(townhall.slug, townhall.screen_key), request),
+            "export_urls": links.export_paths(townhall.slug),
         },
     )
+
+
+@never_cache
+@login_required
+def moderate_export(request: HttpRequest, slug: str, what: str, fmt: str) -> HttpResponse:
+    """A download of the town hall's questions or decisions (docs/exports.md),
+    for its moderators only (403 otherwise; anonymous: to the login page).
+    ``?excel=1`` asks CSV for French spreadsheets."""
+    townhall = get_object_or_404(TownHall, slug=slug)
+    if not selectors.is_moderator(request.user, townhall):
+        return _not_a_moderator(request)
+    excel = fmt == exports.CSV and request.GET.get("excel") == "1"
+    result = exports.export(townhall, what=what, fmt=fmt, excel=excel)
+    response = HttpResponse(result.content, content_type=result.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, result.filename)
+    return response
 
 
 @never_cache

@@ -1,18 +1,21 @@
-"""Manage town halls: create, list, open, close, moderators, screen key."""
+"""Manage town halls: create, list, open, close, moderators, screen key, exports."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from moderation import selectors, services, states
+from moderation import exports, selectors, services, states
 from moderation.exceptions import DomainError
 from moderation.models import TownHall
 from townhall import links
 
 
 class Command(BaseCommand):
-    help = "Create, list, open or close town halls; add or remove moderators; rotate the screen key."
+    help = (
+        "Create, list, open or close town halls; add or remove moderators; rotate the screen key; "
+        "export questions or decisions."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -52,6 +55,21 @@ class Command(BaseCommand):
             "screens open with the old key close at once",
         )
         rotate.add_argument("slug")
+        self._add_export(sub)
+
+    def _add_export(self, sub) -> None:
+        export = sub.add_parser(
+            "export",
+            help="write a town hall's questions or decisions as CSV or JSON (docs/exports.md); "
+            "no participant id, original text or rejected question's text",
+        )
+        export.add_argument("slug")
+        export.add_argument("--what", choices=exports.WHATS, default=exports.QUESTIONS)
+        export.add_argument("--format", dest="fmt", choices=exports.FORMATS, default=exports.CSV)
+        export.add_argument(
+            "--excel", action="store_true", help="CSV for French spreadsheets: UTF-8 with BOM, ';', decimal commas"
+        )
+        export.add_argument("--output", metavar="FILE", help="write to FILE (default: standard output)")
 
     def handle(self, *args, action: str, **options) -> None:
         try:
@@ -144,3 +162,22 @@ class Command(BaseCommand):
         self.stdout.write(f"New screen key for {townhall.slug}; screens open with the old key were closed")
         self.stdout.write(f"Screen:     {urls['screen_url']}")
         self.stdout.write(f"Screen key: {townhall.screen_key}")
+
+    def do_export(self, *, slug: str, what: str, fmt: str, excel: bool, output: str | None, **_: object) -> None:
+        """Write the export to ``output`` (bytes as they are) or standard output.
+        An unknown slug is a ``CommandError`` (exit code 1)."""
+        result = exports.export(self._get(slug), what=what, fmt=fmt, excel=excel)
+        if output:
+            with open(output, "wb") as file:
+                file.write(result.content)
+            self.stderr.write(f"Wrote {output} ({len(result.content)} bytes)")
+            return
+        # The bytes as they are when stdout has a binary side (a terminal, a
+        # pipe), whatever the locale's encoding; else as text (tests' StringIO).
+        binary = getattr(self.stdout._out, "buffer", None)
+        if binary is None:
+            self.stdout.write(result.content.decode("utf-8"), ending="")
+            return
+        self.stdout.flush()
+        binary.write(result.content)
+        binary.flush()

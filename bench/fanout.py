@@ -15,7 +15,7 @@ measured in the same run (the machine is shared and noisy):
 The citizens run in ``--client-processes`` processes of
 ``bench/fanout_client.py``, never in a server's. Their sessions are written
 straight into the target's database (Django's database session backend: the
-cookie is the session key, the participant id is under "participant").
+cookie is the session key, the participant id is under "participants", per town hall).
 
 For each number of citizens N (``--citizens``): all N connect at once (a
 reconnect storm: time until every snapshot arrived), the server's RSS before

@@ -3,8 +3,8 @@ database, demo town hall, moderator login and citizen sessions.
 
 Citizen sessions are written straight into the target's database, in one
 transaction: Django's database session backend, where the cookie is the session
-key and the participant id lives under "participant" (moderation/participants.py),
-as the citizen page would leave it. Loading the citizen page 10,000 times would
+key and the participant id in the demo town hall lives under "participants"
+(moderation/participants.py), as the citizen page would leave it. Loading the citizen page 10,000 times would
 take minutes.
 """
 
@@ -78,13 +78,32 @@ def sqlite_database():
         yield url
 
 
+DEMO_ID_QUERY = "SELECT id FROM moderation_townhall WHERE slug = 'demo'"
+
+
+def demo_townhall_id(database_url: str) -> int:
+    """The demo town hall's id: a participant id is per town hall."""
+    if database_url.startswith("sqlite:///"):
+        connection = sqlite3.connect(database_url[len("sqlite:///") :], timeout=20)
+        try:
+            return connection.execute(DEMO_ID_QUERY).fetchone()[0]
+        finally:
+            connection.close()
+    import psycopg
+
+    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
+        cursor.execute(DEMO_ID_QUERY)
+        return cursor.fetchone()[0]
+
+
 def create_sessions(database_url: str, count: int) -> list[str]:
-    """``count`` citizen sessions written in one transaction; returns their cookies."""
+    """``count`` citizen sessions of the demo town hall written in one transaction; returns their cookies."""
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
+    demo = str(demo_townhall_id(database_url))
     rows = [
         (
             get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
-            SessionStore().encode({SESSION_KEY: uuid.uuid4().hex}),
+            SessionStore().encode({SESSION_KEY: {demo: uuid.uuid4().hex}}),
         )
         for _ in range(count)
     ]

@@ -11,7 +11,9 @@ whatever its size: no timer, the batch is simply what queued meanwhile
 
 Sessions are read from Django's database session backend directly (the one
 the service uses); with another ``SESSION_ENGINE`` each session is loaded
-through its store instead.
+through its store instead. A session holds one participant id per town hall
+(moderation/participants.py); a session made before that holds one id, valid
+only in the town hall that drew it (a fourth query, only when there is one).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from moderation import participants
-from moderation.models import TownHall, Vote
+from moderation.models import CitizenSession, TownHall, Vote
 
 DB_SESSIONS = "django.contrib.sessions.backends.db"
 MAX_BATCH = 500
@@ -45,9 +47,10 @@ def read_entries(requests: list[tuple[str, Any]]) -> list[Entry]:
     """``(slug, session)`` pairs to entries, in three queries (runs in a database thread)."""
     townhalls = {t.slug: t for t in TownHall.objects.filter(slug__in={slug for slug, _ in requests})}
     if settings.SESSION_ENGINE == DB_SESSIONS:
-        found = _db_participants(requests, townhalls)
+        data = _db_sessions(requests, townhalls)
     else:
-        found = [participants.participant_of(session) if slug in townhalls else None for slug, session in requests]
+        data = [session if slug in townhalls else None for slug, session in requests]
+    found = _participants(requests, townhalls, data)
     voted: dict[tuple[int, str], set[int]] = {}
     wanted = {p for p in found if p}
     if wanted:
@@ -64,7 +67,8 @@ def read_entries(requests: list[tuple[str, Any]]) -> list[Entry]:
     return entries
 
 
-def _db_participants(requests: list[tuple[str, Any]], townhalls: dict[str, TownHall]) -> list[str | None]:
+def _db_sessions(requests: list[tuple[str, Any]], townhalls: dict[str, TownHall]) -> list[dict[str, Any] | None]:
+    """Each request's session data, read in one query (``None``: no live session)."""
     keys = {getattr(session, "session_key", None) for slug, session in requests if slug in townhalls}
     keys.discard(None)
     rows = Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now()).values_list(
@@ -72,11 +76,34 @@ def _db_participants(requests: list[tuple[str, Any]], townhalls: dict[str, TownH
     )
     decoder = _decoder()
     data = {key: decoder(value) for key, value in rows}
-    out = []
+    out: list[dict[str, Any] | None] = []
     for slug, session in requests:
         key = getattr(session, "session_key", None)
-        out.append(participants.participant_of(data.get(key)) if slug in townhalls and key else None)
+        out.append(data.get(key) if slug in townhalls and key else None)
     return out
+
+
+def _participants(requests: list[tuple[str, Any]], townhalls: dict[str, TownHall], data: list[Any]) -> list[str | None]:
+    """Each request's participant id in its own town hall; a legacy id counts
+    only in the town hall whose page drew it (its ``CitizenSession`` row)."""
+    found: list[str | None] = []
+    legacy: dict[int, str] = {}
+    for index, ((slug, _), session) in enumerate(zip(requests, data, strict=True)):
+        townhall = townhalls.get(slug)
+        participant = participants.participant_of(session, townhall.pk) if townhall else None
+        if townhall is not None and participant is None and participants.legacy_participant(session):
+            legacy[index] = participants.legacy_participant(session) or ""
+        found.append(participant)
+    if legacy:
+        drawn_in = dict(
+            CitizenSession.objects.filter(participant__in=set(legacy.values())).values_list(
+                "participant", "townhall_id"
+            )
+        )
+        for index, participant in legacy.items():
+            if drawn_in.get(participant) == townhalls[requests[index][0]].pk:
+                found[index] = participant
+    return found
 
 
 def _decoder() -> Callable[[str], dict[str, Any]]:

@@ -58,6 +58,10 @@ class TownHall(models.Model):
     # When the last coalesced vote counts were stored: every process spaces its
     # reports from this one (services.question_votes_publish).
     votes_reported_at = models.DateTimeField(null=True, blank=True)
+    # When it closed (``townhall_close``): RETENTION_DAYS count from here, and
+    # when ``manage.py purge`` removed its personal data (docs/security.md).
+    closed_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
 from moderation import states
-from moderation.models import Decision, Event, FloodAlert, ModeratorPresence, Question, TownHall, Vote
+from moderation.models import CitizenSession, Decision, Event, FloodAlert, ModeratorPresence, Question, TownHall, Vote
 from moderation.presenters import PROTOCOL_VERSION, Viewer, can_see, render_question, render_townhall
 from townhall import links
 
@@ -284,3 +284,48 @@ def stale_pending_question_ids(*, older_than: float) -> list[int]:
         .order_by("created_at", "id")
         .values_list("id", flat=True)
     )
+
+
+def citizen_session_townhall(participant: str) -> int | None:
+    """The town hall whose citizen page drew ``participant`` (its ``CitizenSession`` row), if known."""
+    return CitizenSession.objects.filter(participant=participant).values_list("townhall_id", flat=True).first()
+
+
+def citizen_data(townhall: TownHall, participant: str | None) -> dict[str, Any]:
+    """What the service holds about one citizen in one town hall, for them to
+    download: their questions as they typed them and as they are now, their
+    votes and when their session began. ``participant`` ``None``: nothing."""
+    out: dict[str, Any] = {
+        "townhall": {"slug": townhall.slug, "title": townhall.title, "status": townhall.status},
+        "session_started_at": None,
+        "questions": [],
+        "votes": [],
+    }
+    if not participant:
+        return out
+    questions = Question.objects.filter(townhall=townhall, participant=participant).order_by("created_at", "id")
+    votes = Vote.objects.filter(question__townhall=townhall, participant=participant).order_by("created_at", "id")
+    session = CitizenSession.objects.filter(participant=participant, townhall=townhall).first()
+    return {
+        **out,
+        "session_started_at": session.created_at.isoformat() if session else None,
+        "questions": [
+            {
+                "id": q.pk,
+                "text": q.text,
+                "author": q.author,
+                "place": q.place,
+                "original_text": q.original_text,
+                "original_author": q.original_author,
+                "original_place": q.original_place,
+                "edited": q.edited,
+                "status": q.status,
+                "reason": q.reason if q.status == states.REJECTED else "",
+                "votes": q.votes,
+                "created_at": q.created_at.isoformat(),
+                "decided_at": q.decided_at.isoformat() if q.decided_at else None,
+            }
+            for q in questions
+        ],
+        "votes": [{"question_id": v.question_id, "created_at": v.created_at.isoformat()} for v in votes],
+    }

@@ -178,7 +178,7 @@ def test_a_draft_is_not_found_by_citizens_or_the_screen_but_its_moderators_open_
 async def test_a_draft_closes_citizen_and_screen_sockets_4404_but_not_the_console(connect):
     # given a draft town hall, a citizen session and the moderator's
     townhall, moderator = await draft_room()
-    citizen_session, _ = await database_sync_to_async(factories.citizen_session)()
+    citizen_session, _ = await database_sync_to_async(factories.citizen_session)(townhall)
     moderator_session = await database_sync_to_async(factories.login_session)(moderator)
 
     # when the three sockets open

@@ -227,7 +227,7 @@ async def test_pause_stops_questions_and_not_votes(room, connect):
     console = await connect(
         f"/ws/t/{townhall.slug}/moderate/", session=await sync_to_async(factories.login_session)(moderator)
     )
-    session, _ = await sync_to_async(factories.citizen_session)()
+    session, _ = await sync_to_async(factories.citizen_session)(townhall)
     citizen = await connect(f"/ws/t/{townhall.slug}/", session=session)
 
     # when the moderator pauses new questions
@@ -261,7 +261,7 @@ async def test_slow_mode_spaces_each_sessions_questions(room, connect):
     )
     reply = await request(console, "townhall.slow_mode", request_id="s1", seconds=30)
     assert reply["townhall"]["slow_mode"] == 30 and reply["decision"]["reason"] == "30"
-    session, _ = await sync_to_async(factories.citizen_session)()
+    session, _ = await sync_to_async(factories.citizen_session)(townhall)
     citizen = await connect(f"/ws/t/{townhall.slug}/", session=session)
     assert (await request(citizen, "resync", request_id="r"))["townhall"]["slow_mode"] == 30
 
@@ -284,7 +284,7 @@ async def test_slow_mode_spaces_each_sessions_questions(room, connect):
 async def test_citizens_cannot_pause_or_review(room, connect):
     # given a citizen
     townhall, _ = room
-    session, _ = await sync_to_async(factories.citizen_session)()
+    session, _ = await sync_to_async(factories.citizen_session)(townhall)
     citizen = await connect(f"/ws/t/{townhall.slug}/", session=session)
 
     # when / then

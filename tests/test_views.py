@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import Client
 
+from moderation import participants
 from moderation.models import TownHall
 from tests.support import factories
 
@@ -71,7 +72,7 @@ def test_citizen_page_sets_a_session_with_a_participant(townhall):
     assert response.context["townhall"].pk == townhall.pk
     assert response.context["ws_path"] == "/ws/t/room/?v=2"
     assert "sessionid" in response.cookies
-    participant = client.session["participant"]
+    participant = participants.participant_of(client.session, townhall.pk)
     assert re.fullmatch(r"[0-9a-f]{32}", participant)
 
 
@@ -79,16 +80,16 @@ def test_citizen_page_keeps_the_participant_across_visits(townhall):
     # given a visitor who already loaded the page
     client = Client()
     client.get("/t/room/")
-    participant = client.session["participant"]
+    participant = participants.participant_of(client.session, townhall.pk)
 
     # when they load it again
     client.get("/t/room/")
 
     # then they are the same participant; another visitor is someone else
-    assert client.session["participant"] == participant
+    assert participants.participant_of(client.session, townhall.pk) == participant
     other = Client()
     other.get("/t/room/")
-    assert other.session["participant"] != participant
+    assert participants.participant_of(other.session, townhall.pk) != participant
 
 
 def test_citizen_page_of_a_closed_town_hall_still_renders():

@@ -40,6 +40,14 @@ def citizen_path(slug: str) -> str:
     return reverse("citizen", args=[slug])
 
 
+def my_data_path(slug: str) -> str:
+    return reverse("my-data", args=[slug])
+
+
+def my_data_erase_path(slug: str) -> str:
+    return reverse("my-data-erase", args=[slug])
+
+
 def moderate_path(slug: str) -> str:
     return reverse("moderate", args=[slug])
 

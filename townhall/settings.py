@@ -268,6 +268,20 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 7
+
+# --- Personal data: retention (issue 11; docs/security.md, "Personal data") ----
+# Days after a town hall closes before `manage.py purge` removes its personal
+# data (names, places, participant ids, addresses, texts never made public).
+RETENTION_DAYS = env_int("RETENTION_DAYS", 30)
+if RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("RETENTION_DAYS must be 0 or more")
+# A citizen's session cookie (their participant ids) lives this many seconds
+# after their last visit to a citizen page, a day by default: long enough to
+# download or erase their questions after the town hall, never longer than
+# the retention (a moderator's session keeps SESSION_COOKIE_AGE).
+CITIZEN_SESSION_AGE = min(env_int("CITIZEN_SESSION_AGE", 60 * 60 * 24), max(RETENTION_DAYS, 1) * 86400)
+if CITIZEN_SESSION_AGE < 60:
+    raise ImproperlyConfigured("CITIZEN_SESSION_AGE must be 60 seconds or more")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Cookies sent over HTTPS only: SECURE_COOKIES sets both, each may be set on its own.

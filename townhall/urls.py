@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import urls as auth_urls
 from django.urls import include, path, re_path
 
-from townhall import record_views, views
+from townhall import my_data, record_views, views
 
 # Password reset mails a link: without mail (EMAIL_HOST) its pages would
 # promise a mail that never comes, so they do not exist (404).
@@ -23,6 +23,8 @@ urlpatterns = [
     path("join", views.join, name="join"),
     path("t/<slug:slug>/", views.citizen, name="citizen"),
     path("t/<slug:slug>/qr.svg", views.join_qr, name="join-qr"),
+    path("t/<slug:slug>/my-data.json", my_data.download, name="my-data"),
+    path("t/<slug:slug>/my-data/erase", my_data.erase, name="my-data-erase"),
     path("t/<slug:slug>/moderate/", views.moderate, name="moderate"),
     re_path(
         r"^t/(?P<slug>[-a-zA-Z0-9_]+)/moderate/export/(?P<what>questions|decisions)\.(?P<fmt>csv|json)$",

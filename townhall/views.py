@@ -74,26 +74,51 @@ def join_qr(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 def citizen(request: HttpRequest, slug: str) -> HttpResponse:
     townhall = get_object_or_404(_published(), slug=slug)
-    if participants.participant_of(request.session) is None:
-        # A new citizen session, counted per address (flood control).
-        try:
-            participant = services.citizen_session_start(townhall_id=townhall.pk, ip=client_ip.client_ip(request))
-        except RateLimited as exc:
-            response = render(
-                request,
-                "error.html",
-                {
-                    "title": _("Too many visitors"),
-                    "message": _("Too many new visitors from your network. Please try again in a moment."),
-                },
-                status=429,
-            )
-            response["Retry-After"] = str(exc.retry_after)
-            return response
-        participants.set_participant(request.session, participant)
+    if participants.participant_of(request.session, townhall.pk) is None:
+        legacy = participants.legacy_participant(request.session)
+        if legacy is not None and selectors.citizen_session_townhall(legacy) == townhall.pk:
+            participants.adopt_legacy(request.session, townhall.pk, legacy)
+        else:
+            refused = _start_citizen_session(request, townhall)
+            if refused is not None:
+                return refused
+    if not request.user.is_authenticated:
+        # A citizen's cookie lives CITIZEN_SESSION_AGE after their last visit
+        # (docs/security.md, "Personal data"); a moderator's keeps SESSION_COOKIE_AGE.
+        request.session.set_expiry(settings.CITIZEN_SESSION_AGE)
     return render(
-        request, "citizen.html", {"townhall": townhall, "ws_path": links.socket_path("citizen", townhall.slug)}
+        request,
+        "citizen.html",
+        {
+            "townhall": townhall,
+            "ws_path": links.socket_path("citizen", townhall.slug),
+            "my_data_url": links.my_data_path(townhall.slug),
+            "erase_url": links.my_data_erase_path(townhall.slug),
+            "erased": request.GET.get("erased") == "1",
+            "retention_days": settings.RETENTION_DAYS,
+        },
     )
+
+
+def _start_citizen_session(request: HttpRequest, townhall: TownHall) -> HttpResponse | None:
+    """Draw this town hall's participant id for the session (counted per
+    address: flood control); the 429 page when the address made too many."""
+    try:
+        participant = services.citizen_session_start(townhall_id=townhall.pk, ip=client_ip.client_ip(request))
+    except RateLimited as exc:
+        response = render(
+            request,
+            "error.html",
+            {
+                "title": _("Too many visitors"),
+                "message": _("Too many new visitors from your network. Please try again in a moment."),
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    participants.set_participant(request.session, townhall.pk, participant)
+    return None
 
 
 def _not_a_moderator(request: HttpRequest) -> HttpResponse:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        ("moderation", "0008_vote_storm"),
+        ("moderation", "0011_retention"),
     ]
 
     operations = [

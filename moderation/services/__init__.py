@@ -40,6 +40,7 @@ from moderation.services.moderators import (
     question_star,
 )
 from moderation.services.presence import presence_editing, presence_join, presence_leave, presence_ping
+from moderation.services.retention import citizen_erase, townhall_purge, townhalls_due_for_purge
 from moderation.services.rights import (
     moderator_sockets_close,
     townhall_moderator_add,
@@ -55,6 +56,9 @@ from moderation.services.undo import decision_undo
 __all__ = [
     "moderator_anonymise",
     "moderator_deactivate",
+    "citizen_erase",
+    "townhall_purge",
+    "townhalls_due_for_purge",
     "presence_editing",
     "presence_join",
     "presence_leave",

@@ -104,6 +104,7 @@ def townhall_create(
             status=status,
             max_question_length=max_question_length,
             hold_threshold=hold_threshold,
+            closed_at=timezone.now() if status == TownHall.Status.CLOSED else None,
         )
         townhall.moderators.set(moderators)
     return townhall
@@ -131,7 +132,8 @@ def townhall_close(*, townhall_id: int, moderator: AbstractBaseUser | None = Non
             townhall, moderator=moderator, action=states.CLOSE, from_status=townhall.status, to_status="closed"
         )
         townhall.status = TownHall.Status.CLOSED
-        TownHall.objects.filter(pk=townhall.pk).update(status=townhall.status)
+        townhall.closed_at = timezone.now()
+        TownHall.objects.filter(pk=townhall.pk).update(status=townhall.status, closed_at=townhall.closed_at)
         # Everyone learns it is closed first: citizens stop sending at once.
         append_event(townhall, events.TOWNHALL_UPDATED, {"townhall": townhall_record(townhall), "decision": decision})
         if townhall.screen_question_id is not None:
@@ -159,6 +161,8 @@ def townhall_set_status(*, townhall_id: int, status: str) -> TownHall:
         if townhall.status == status:
             return townhall
         townhall.status = status
-        TownHall.objects.filter(pk=townhall.pk).update(status=status)
+        # Reopened: its retention counts from its next close.
+        townhall.closed_at = townhall.purged_at = None
+        TownHall.objects.filter(pk=townhall.pk).update(status=status, closed_at=None, purged_at=None)
         append_event(townhall, events.TOWNHALL_UPDATED, {"townhall": townhall_record(townhall)})
     return townhall

@@ -121,7 +121,7 @@ export function createMyCard(q, t, onWithdraw, onRephrase) {
 
 export function updateMyCard(card, q, view, t) {
   card.root.dataset.status = q.status;
-  setText(card.text, q.text);
+  setText(card.text, q.text || t('textErased'));
   const words = statusWords(q, view, t);
   card.root.dataset.display = words.tag;
   card.status.className = `tag tag--${words.tag}`;
@@ -205,7 +205,7 @@ function setVoteLabel(card, voted, t) {
 }
 
 export function updateApprovedCard(card, q, view, t) {
-  setText(card.text, q.text);
+  setText(card.text, q.text || t('textErased'));
   setAuthor(card.author, q, t);
   showText(card.place, q.place || '');
   setText(card.count, t.plural('votes', q.votes || 0));
@@ -241,7 +241,7 @@ export function createAnsweredCard(q) {
 }
 
 export function updateAnsweredCard(card, q, view, t) {
-  setText(card.text, q.text);
+  setText(card.text, q.text || t('textErased'));
   setAuthor(card.author, q, t);
   showText(card.place, q.place || '');
   setText(card.votes, t.plural('votes', q.votes || 0));

@@ -227,7 +227,7 @@ function updateHead(c, q, view, t) {
 }
 
 function updateText(c, q, t) {
-  setText(c.text, q.text);
+  setText(c.text, q.text || t('textErased'));
   showText(c.edited, updateOriginals(c, q, t) ? t('edited') : '');
   updateFlags(c, q, t);
   const reason = q.status === 'rejected' && q.reason ? t.code('reason', q.reason, 'reasonOther') : '';

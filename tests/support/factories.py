@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
-from moderation import services
+from moderation import participants, services
 from moderation.models import Question, TownHall
 
 _counter = itertools.count(1)
@@ -50,11 +50,15 @@ def make_question(
     return question
 
 
-def citizen_session(participant: str | None = None) -> tuple[str, str]:
-    """A stored Django session as the citizen page creates it: (session key, participant)."""
+def citizen_session(townhall: TownHall | str = "room", participant: str | None = None) -> tuple[str, str]:
+    """A stored Django session as the citizen page of ``townhall`` (a town hall
+    or its slug, which must exist) creates it: (session key, participant).
+    A participant id is per town hall (moderation/participants.py)."""
+    if isinstance(townhall, str):
+        townhall = TownHall.objects.get(slug=townhall)
     participant = participant or make_participant()
     store = SessionStore()
-    store["participant"] = participant
+    participants.set_participant(store, townhall.pk, participant)
     store.create()
     return store.session_key, participant
 

@@ -67,7 +67,7 @@ def test_purge_leaves_no_copy_of_personal_data_in_any_table_and_keeps_the_record
     assert (approved.author, approved.place, approved.original_text) == ("", "", "")
     # a rejected question keeps its reason only
     rejected = Question.objects.get(pk=old.rejected.pk)
-    assert (rejected.text, rejected.reason, rejected.status) == ("", "personal_data", "rejected")
+    assert (rejected.text, rejected.reason, rejected.status) == ("", "abusive", "rejected")
     old.townhall.refresh_from_db()
     assert old.townhall.purged_at is not None
 

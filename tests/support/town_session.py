@@ -61,7 +61,7 @@ def make_session(slug: str) -> Session:
     )
     services.question_approve(**mod, question_id=approved.pk)
     rejected = _ask(townhall, zoe, REJECTED_TEXT, NAME, PLACE)
-    services.question_reject(**mod, question_id=rejected.pk, reason="personal_data")
+    services.question_reject(**mod, question_id=rejected.pk, reason="abusive")
     withdrawn = _ask(townhall, others[0], WITHDRAWN_TEXT)
     services.question_withdraw(townhall_id=townhall.pk, question_id=withdrawn.pk, participant=others[0])
     public = _ask(townhall, others[1], "La piscine rouvre-t-elle cet été ?")

@@ -106,6 +106,8 @@ RESUME: Final = "resume"  # new questions let in again
 SLOW_MODE: Final = "slow_mode"  # seconds between two questions of a session (reason: the seconds)
 FLOOD_REVIEW: Final = "flood_review"  # the votes held with a flood alert accepted or dropped
 SCREEN_KEY: Final = "screen_key"  # the screen key rotated (the old one's screens closed)
+CHARTER: Final = "charter"  # the town hall's moderation charter edited
+DISPLAY_NAME: Final = "display_name"  # a moderator changed the name the public sees
 
 AUDIT_ACTIONS: Final = (
     APPROVE,
@@ -127,6 +129,8 @@ AUDIT_ACTIONS: Final = (
     SLOW_MODE,
     FLOOD_REVIEW,
     SCREEN_KEY,
+    CHARTER,
+    DISPLAY_NAME,
 )
 
 # The decisions ``decision.undo`` can undo (within ``UNDO_WINDOW`` seconds,

@@ -44,6 +44,14 @@ def moderate_path(slug: str) -> str:
     return reverse("moderate", args=[slug])
 
 
+def charter_path(slug: str) -> str:
+    return reverse("charter", args=[slug])
+
+
+def charter_edit_path(slug: str) -> str:
+    return reverse("charter-edit", args=[slug])
+
+
 def screen_path(slug: str, screen_key: str) -> str:
     return reverse("screen", args=[slug]) + "?" + urlencode({"key": screen_key})
 

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
 
-from townhall import views
+from townhall import charter_views, views
 
 # Password reset mails a link: without mail (EMAIL_HOST) its pages would
 # promise a mail that never comes, so they do not exist (404).
@@ -25,4 +25,6 @@ urlpatterns = [
     path("t/<slug:slug>/qr.svg", views.join_qr, name="join-qr"),
     path("t/<slug:slug>/moderate/", views.moderate, name="moderate"),
     path("t/<slug:slug>/screen/", views.screen, name="screen"),
+    path("t/<slug:slug>/charter/", charter_views.charter, name="charter"),
+    path("t/<slug:slug>/charter/edit/", charter_views.charter_edit, name="charter-edit"),
 ]

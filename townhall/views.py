@@ -25,7 +25,8 @@ from moderation import participants, selectors, services
 from moderation.exceptions import RateLimited
 from moderation.models import TownHall
 from moderation.scoring import registry
-from townhall import client_ip, links
+from moderation.team import townhall_team
+from townhall import charter_views, client_ip, links
 
 logger = logging.getLogger(__name__)
 
@@ -90,9 +91,8 @@ def citizen(request: HttpRequest, slug: str) -> HttpResponse:
             response["Retry-After"] = str(exc.retry_after)
             return response
         participants.set_participant(request.session, participant)
-    return render(
-        request, "citizen.html", {"townhall": townhall, "ws_path": links.socket_path("citizen", townhall.slug)}
-    )
+    context = {"townhall": townhall, "ws_path": links.socket_path("citizen", townhall.slug)}
+    return render(request, "citizen.html", {**context, **charter_views.charter_context(townhall)})
 
 
 @never_cache
@@ -113,6 +113,7 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
             "townhall": townhall,
             "ws_path": links.socket_path("moderator", townhall.slug),
             "screen_url": links.absolute(links.screen_path(townhall.slug, townhall.screen_key), request),
+            "charter_edit_url": links.charter_edit_path(townhall.slug),
         },
     )
 
@@ -135,6 +136,7 @@ def screen(request: HttpRequest, slug: str) -> HttpResponse:
             "townhall": townhall,
             "ws_path": links.socket_path("screen", townhall.slug, townhall.screen_key),
             "join_url": links.absolute(links.citizen_path(townhall.slug), request),
+            "team": townhall_team(townhall),
         },
     )
 

@@ -21,6 +21,7 @@ Services are synchronous and take scores as values. Consumers call them
 through ``database_sync_to_async``; errors are ``moderation.exceptions``.
 """
 
+from moderation.services.charter import moderator_set_display_name, townhall_set_charter
 from moderation.services.citizens import (
     ReportTooSoon,
     question_submit,
@@ -90,4 +91,6 @@ __all__ = [
     "townhall_pause",
     "townhall_rotate_screen_key",
     "townhall_slow_mode",
+    "townhall_set_charter",
+    "moderator_set_display_name",
 ]

@@ -8,6 +8,7 @@ the public sees; each town hall concerned gets ``townhall.updated`` (its
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
@@ -83,7 +84,7 @@ def moderator_set_display_name(*, user: AbstractBaseUser, name: str) -> list[Tow
     with transaction.atomic():
         # Town halls first, in one order, as every service locks them.
         townhalls = list(TownHall.objects.select_for_update().filter(moderators=user).order_by("pk"))
-        account = type(user).objects.select_for_update().get(pk=user.pk)
+        account = get_user_model().objects.select_for_update().get(pk=user.pk)
         if (account.first_name, account.last_name) == (name, ""):
             return []
         account.first_name, account.last_name = name, ""

@@ -62,13 +62,16 @@ def test_citizens_see_who_moderates_and_the_charter_before_asking(browser, demo,
     assert problems == []
 
 
-def test_a_moderators_new_public_name_reaches_the_screen_live(browser, demo):
+def test_a_moderators_new_public_name_reaches_the_screen_and_citizens_live(browser, demo):
     # given the screen on the wall, showing who moderates
     problems: list[str] = []
     screen = watch(browser.new_context(locale="en-GB", viewport=WALL).new_page(), problems)
     screen.goto(demo.screen_url())
     team = screen.get_by_test_id("screen-team-names")
     assert team.inner_text() == "Bob Leroy, Demo moderator"
+    citizen = watch(browser.new_context(locale="en-GB", viewport=PHONE).new_page(), problems)
+    citizen.goto(demo.url + demo.path())
+    citizen.get_by_test_id("connection").wait_for(state="hidden")
 
     # when the moderator chooses another public name from the console's charter page
     console = watch(browser.new_context(locale="en-GB", bypass_csp=True).new_page(), problems)
@@ -80,9 +83,10 @@ def test_a_moderators_new_public_name_reaches_the_screen_live(browser, demo):
     console.get_by_test_id("name-save").click()
     console.get_by_test_id("charter-saved").wait_for()
 
-    # then the screen shows it without a reload ("Moderated by" comes with townhall.updated)
+    # then the screen and the citizen page show it without a reload (the team comes with townhall.updated)
     screen.get_by_test_id("screen-team-names").filter(has_text="Camille Durand").wait_for()
     assert team.inner_text() == "Bob Leroy, Camille Durand"
+    citizen.get_by_test_id("team-names").filter(has_text="Camille Durand").wait_for()
     screen.screenshot(path=SHOTS / "screen-team-en.png", animations="disabled")
 
     # and the charter's texts saved there are what citizens read

@@ -36,12 +36,13 @@ def test_citizens_see_who_moderates_and_the_charter_before_asking(browser, demo,
     citizen.goto(demo.url + demo.path())
     citizen.get_by_test_id("connection").wait_for(state="hidden")
 
-    # then the team and the charter's summary are there, above the question form
+    # then the team and the charter's link are in the ask box, by the Send button, before any question
     names = citizen.get_by_test_id("team-names")
     assert names.inner_text() == "Bob Leroy, Demo moderator"
     summary_box = citizen.get_by_test_id("charter-summary").bounding_box()
-    form_box = citizen.get_by_test_id("ask-form").bounding_box()
-    assert summary_box["y"] + summary_box["height"] <= form_box["y"]
+    submit_box = citizen.get_by_test_id("ask-submit").bounding_box()
+    questions_box = citizen.locator("#questions").bounding_box()
+    assert submit_box["y"] + submit_box["height"] <= summary_box["y"] < questions_box["y"]
     assert moderated_by in citizen.get_by_test_id("team").inner_text()
     citizen.get_by_test_id("privacy-notice").locator("summary").click()
     citizen.get_by_test_id("privacy-retention").wait_for()

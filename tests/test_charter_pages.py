@@ -83,7 +83,7 @@ def test_the_charter_page_is_in_french_for_french_readers(townhall):
     assert "Charte de modération" in html and "Pourquoi une question peut être refusée" in html
 
 
-def test_the_citizen_page_shows_team_charter_and_privacy_before_the_form(townhall, settings):
+def test_the_citizen_page_shows_team_charter_and_privacy_by_the_send_button(townhall, settings):
     # given a deployment's privacy settings
     settings.PRIVACY_CONTROLLER = "Mairie de Test"
     settings.RETENTION_DAYS = 30
@@ -91,10 +91,12 @@ def test_the_citizen_page_shows_team_charter_and_privacy_before_the_form(townhal
     # when a citizen opens the page
     html = Client().get("/t/room/").content.decode()
 
-    # then the team, the charter's link and the privacy notice come before the question form
-    form = html.index('data-testid="ask-form"')
+    # then the team, the charter's link and the privacy notice are in the ask box, by the Send
+    # button, before the questions' list
+    box = html[html.index('data-testid="ask-panel"') : html.index('id="questions"')]
+    submit = box.index('data-testid="ask-submit"')
     for marker in ('data-testid="team-names"', 'href="/t/room/charter/"', 'data-testid="privacy-notice"'):
-        assert html.index(marker) < form, marker
+        assert submit < box.index(marker), marker
     assert "Alice Martin, bob" in html
     assert "Mairie de Test" in html and "30 days" in html
 

@@ -217,3 +217,24 @@ async def test_citizens_and_screens_cannot_edit_the_charter(connect):
         return TownHall.objects.get(slug="room").charter_scope, Decision.objects.filter(action="charter").exists()
 
     assert await stored() == ("", False)
+
+
+def test_adding_or_removing_a_moderator_announces_the_new_team(room):
+    # given a town hall with one moderator
+    townhall, moderator = room
+    bob = factories.make_user("bob")
+
+    # when another is added, then the first removed
+    services.townhall_moderator_add(townhall_id=townhall.pk, user=bob)
+    added = Event.objects.filter(townhall=townhall, type=events.TOWNHALL_UPDATED).latest("seq")
+    services.townhall_moderator_remove(townhall_id=townhall.pk, user=moderator)
+    removed = Event.objects.filter(townhall=townhall, type=events.TOWNHALL_UPDATED).latest("seq")
+
+    # then each change tells everyone the team it left
+    assert added.payload["townhall"]["team"] == ["Alice Martin", "bob"]
+    assert removed.payload["townhall"]["team"] == ["bob"]
+
+    # and adding someone already there says nothing
+    seq = TownHall.objects.get(pk=townhall.pk).last_seq
+    services.townhall_moderator_add(townhall_id=townhall.pk, user=bob)
+    assert TownHall.objects.get(pk=townhall.pk).last_seq == seq

@@ -7,6 +7,7 @@ from typing import Any
 
 from consumers import protocol
 from consumers.base import Handler, RightsEnded, TownHallConsumer
+from consumers.charter import charter_handlers
 from consumers.db import staff_database_sync_to_async
 from consumers.flood import flood_handlers
 from consumers.hub import encode
@@ -146,6 +147,7 @@ class ModeratorConsumer(TownHallConsumer):
             "question.editing": self.handle_editing,
             "presence.ping": self.handle_ping,
             **flood_handlers(self),
+            **charter_handlers(self),
         }
 
     def _target(self, request: Request) -> dict[str, Any]:

@@ -76,6 +76,7 @@ ALL_ACTIONS = frozenset(
         "townhall.close",
         "townhall.pause",
         "townhall.slow_mode",
+        "townhall.charter",
         "flood.review",
     }
 )

@@ -62,6 +62,11 @@ class TownHall(models.Model):
     # when ``manage.py purge`` removed its personal data (docs/security.md).
     closed_at = models.DateTimeField(null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True)
+    # The moderation charter (moderation/charter.py): what the moderators
+    # wrote; empty means the translated default text.
+    charter_scope = models.TextField(blank=True)
+    charter_contest = models.TextField(blank=True)
+    charter_contact = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

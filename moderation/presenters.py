@@ -102,7 +102,7 @@ def render_townhall(viewer: Viewer, townhall: dict[str, Any]) -> dict[str, Any]:
     for key in ("questions_paused", "slow_mode"):
         if key in townhall:
             public[key] = townhall[key]
-    for key in ("join_code", "join_url"):
+    for key in ("join_code", "join_url", "team"):
         if key in townhall:
             public[key] = townhall[key]
     if viewer.role in ("moderator", "screen") and "queue_order" in townhall:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from moderation import states
 from moderation.models import CitizenSession, Decision, Event, FloodAlert, ModeratorPresence, Question, TownHall, Vote
 from moderation.presenters import PROTOCOL_VERSION, Viewer, can_see, render_question, render_townhall
+from moderation.team import townhall_team
 from townhall import links
 
 
@@ -170,6 +171,8 @@ def townhall_record(townhall: TownHall) -> dict[str, Any]:
         "screen_key": townhall.screen_key,
         "screen_url": urls["screen_url"],
         "scorer": registry.scorer_status(),
+        # Public: "Moderated by ..." on the screen and the citizen page.
+        "team": townhall_team(townhall),
     }
 
 

@@ -110,6 +110,8 @@ SLOW_MODE: Final = "slow_mode"  # seconds between two questions of a session (re
 FLOOD_REVIEW: Final = "flood_review"  # the votes held with a flood alert accepted or dropped
 SCREEN_KEY: Final = "screen_key"  # the screen key rotated (the old one's screens closed)
 REDACT: Final = "redact"  # an edit that removed personal data from every stored copy (moderation/redaction.py)
+CHARTER: Final = "charter"  # the town hall's moderation charter edited
+DISPLAY_NAME: Final = "display_name"  # a moderator changed the name the public sees
 
 AUDIT_ACTIONS: Final = (
     APPROVE,
@@ -132,6 +134,8 @@ AUDIT_ACTIONS: Final = (
     FLOOD_REVIEW,
     SCREEN_KEY,
     REDACT,
+    CHARTER,
+    DISPLAY_NAME,
 )
 
 # The decisions ``decision.undo`` can undo (within ``UNDO_WINDOW`` seconds,

@@ -368,6 +368,7 @@ def test_all_actions_are_the_documented_requests():
             "townhall.pause",
             "townhall.slow_mode",
             "flood.review",
+            "townhall.charter",
         }
     )
 

@@ -81,6 +81,14 @@ def record_json_path(slug: str) -> str:
     return reverse("record-json", args=[slug])
 
 
+def charter_path(slug: str) -> str:
+    return reverse("charter", args=[slug])
+
+
+def charter_edit_path(slug: str) -> str:
+    return reverse("charter-edit", args=[slug])
+
+
 def screen_path(slug: str, screen_key: str) -> str:
     return reverse("screen", args=[slug]) + "?" + urlencode({"key": screen_key})
 

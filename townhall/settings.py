@@ -464,6 +464,13 @@ UNDO_WINDOW = env_int("UNDO_WINDOW", 300)
 # (https when it is secure), the rest use http://127.0.0.1:8000 (make run).
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
+# Data protection (docs/security.md, the privacy notice on the citizen and
+# charter pages, which also state RETENTION_DAYS, above): the data controller
+# (the council or body that runs the town halls) and how to reach it. Set
+# them per deployment.
+PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "")
+PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import urls as auth_urls
 from django.urls import include, path, re_path
 
-from townhall import my_data, record_views, views
+from townhall import charter_views, my_data, record_views, views
 
 # Password reset mails a link: without mail (EMAIL_HOST) its pages would
 # promise a mail that never comes, so they do not exist (404).
@@ -34,4 +34,6 @@ urlpatterns = [
     path("t/<slug:slug>/screen/", views.screen, name="screen"),
     path("t/<slug:slug>/record/", record_views.record_page, name="record"),
     path("t/<slug:slug>/record.json", record_views.record_json, name="record-json"),
+    path("t/<slug:slug>/charter/", charter_views.charter, name="charter"),
+    path("t/<slug:slug>/charter/edit/", charter_views.charter_edit, name="charter-edit"),
 ]

@@ -26,7 +26,8 @@ from moderation import exports, participants, selectors, services
 from moderation.exceptions import RateLimited
 from moderation.models import TownHall
 from moderation.scoring import registry
-from townhall import client_ip, links
+from moderation.team import townhall_team
+from townhall import charter_views, client_ip, links
 
 logger = logging.getLogger(__name__)
 
@@ -86,18 +87,15 @@ def citizen(request: HttpRequest, slug: str) -> HttpResponse:
         # A citizen's cookie lives CITIZEN_SESSION_AGE after their last visit
         # (docs/security.md, "Personal data"); a moderator's keeps SESSION_COOKIE_AGE.
         request.session.set_expiry(settings.CITIZEN_SESSION_AGE)
-    return render(
-        request,
-        "citizen.html",
-        {
-            "townhall": townhall,
-            "ws_path": links.socket_path("citizen", townhall.slug),
-            "my_data_url": links.my_data_path(townhall.slug),
-            "erase_url": links.my_data_erase_path(townhall.slug),
-            "erased": request.GET.get("erased") == "1",
-            "retention_days": settings.RETENTION_DAYS,
-        },
-    )
+    context = {
+        "townhall": townhall,
+        "ws_path": links.socket_path("citizen", townhall.slug),
+        "my_data_url": links.my_data_path(townhall.slug),
+        "erase_url": links.my_data_erase_path(townhall.slug),
+        "erased": request.GET.get("erased") == "1",
+        "retention_days": settings.RETENTION_DAYS,
+    }
+    return render(request, "citizen.html", {**context, **charter_views.charter_context(townhall)})
 
 
 def _start_citizen_session(request: HttpRequest, townhall: TownHall) -> HttpResponse | None:
@@ -144,6 +142,7 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
             "ws_path": links.socket_path("moderator", townhall.slug),
             "screen_url": links.absolute(links.screen_path(townhall.slug, townhall.screen_key), request),
             "export_urls": links.export_paths(townhall.slug),
+            "charter_edit_url": links.charter_edit_path(townhall.slug),
         },
     )
 
@@ -182,6 +181,7 @@ def screen(request: HttpRequest, slug: str) -> HttpResponse:
             "townhall": townhall,
             "ws_path": links.socket_path("screen", townhall.slug, townhall.screen_key),
             "join_url": links.absolute(links.citizen_path(townhall.slug), request),
+            "team": townhall_team(townhall),
         },
     )
 

@@ -24,7 +24,7 @@ def closed_at_from_history(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("moderation", "0008_vote_storm"),
+        ("moderation", "0009_charter"),
     ]
 
     operations = [

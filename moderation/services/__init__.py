@@ -22,6 +22,7 @@ through ``database_sync_to_async``; errors are ``moderation.exceptions``.
 """
 
 from moderation.services.accounts import moderator_anonymise, moderator_deactivate
+from moderation.services.charter import moderator_set_display_name, townhall_set_charter
 from moderation.services.citizens import (
     ReportTooSoon,
     question_submit,
@@ -97,4 +98,6 @@ __all__ = [
     "townhall_pause",
     "townhall_rotate_screen_key",
     "townhall_slow_mode",
+    "townhall_set_charter",
+    "moderator_set_display_name",
 ]

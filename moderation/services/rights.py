@@ -101,6 +101,9 @@ def _set_moderators(townhall: TownHall, wanted: set[int]) -> None:
     through.objects.bulk_create([through(townhall_id=townhall.pk, user_id=pk) for pk in sorted(wanted - current)])
     for user_id in sorted(removed):
         _revoke(townhall, user_id=user_id, session_key=None)
+    if removed or wanted - current:
+        # The team changed: screens and citizen pages show who moderates.
+        append_event(townhall, events.TOWNHALL_UPDATED, {"townhall": townhall_record(townhall)})
 
 
 def townhall_rotate_screen_key(*, townhall_id: int, moderator: AbstractBaseUser | None = None) -> TownHall:

@@ -188,6 +188,7 @@ function renderTownhall() {
   els.status.className = `tag tag--${status}`;
   setText(els.status, t.code('townhall', status, 'townhallDraft'));
   if (state.townhall.title) setText(byId('townhall-title'), state.townhall.title);
+  renderTeam(state.townhall.team);
   const closed = status !== 'live';
   // The moderators may pause new questions (votes still count) or space them (slow mode).
   const paused = !closed && Boolean(state.townhall.questions_paused);
@@ -201,6 +202,14 @@ function renderTownhall() {
   toggle(els.askTitle, status !== 'closed');
   // Votes follow the town hall too: say why the buttons do not work.
   showText(els.votesClosed, status === 'closed' && tabs.current().tab !== 'mine' ? t('voteClosed') : '');
+}
+
+/** "Moderated by ...": the team's public names, live (older servers send none: keep the page's). */
+function renderTeam(team) {
+  if (!Array.isArray(team)) return;
+  setText(byId('team-names'), team.join(', '));
+  toggle(byId('team'), team.length > 0);
+  toggle(byId('team-none'), team.length === 0);
 }
 
 /** The connection banner (drawn by page.js only when the connection changes). */

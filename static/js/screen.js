@@ -24,6 +24,8 @@ const els = {
   currentPlace: byId('current-place'),
   joinByCode: byId('join-by-code'),
   joinCode: byId('join-code'),
+  team: byId('team'),
+  teamNames: byId('team-names'),
   next: byId('next-list'),
   nextEmpty: byId('next-empty'),
   fatal: byId('fatal'),
@@ -171,6 +173,9 @@ function renderHeader(stage) {
   toggle(els.headerJoin, stage === 'showing');
   if (state.townhall.join_code) setText(els.joinCode, state.townhall.join_code);
   toggle(els.joinByCode, Boolean(els.joinCode.textContent));
+  // "Moderated by ...": the team's public names (older servers send none).
+  if (Array.isArray(state.townhall.team)) setText(els.teamNames, state.townhall.team.join(', '));
+  toggle(els.team, Boolean(els.teamNames.textContent));
 }
 
 function renderCurrent(current) {

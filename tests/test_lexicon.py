@@ -494,6 +494,9 @@ def test_v2_families_are_held(lexicon: HeldTerms, text: str):
         "Can we get the refugees out of the flooded hotel?",
         "Dogs off the lead: keep them out of our park.",
         "Immigrants are often victims of criminals.",
+        "La navette viendra vous chercher à domicile le jour du vote.",
+        "La restauration du tabernacle de l'église est-elle financée ?",
+        "Un tas de chiens errants traîne près de l'école.",
     ],
 )
 def test_v2_families_leave_civil_questions_alone(lexicon: HeldTerms, text: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from moderation.scoring.normalize import (
+    display_order,
     matching_variants,
     normalize,
     normalize_for_matching,
@@ -41,7 +42,7 @@ BIDI_CONTROLS = [
 # --- invisible characters -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("char", INVISIBLES + BIDI_CONTROLS)
+@pytest.mark.parametrize("char", INVISIBLES + [c for c in BIDI_CONTROLS if c != "\u202e"])
 def test_invisible_and_bidi_characters_are_removed_inside_a_word(char: str):
     # given
     text = f"id{char}iot"
@@ -59,6 +60,38 @@ def test_zero_width_joiners_between_every_letter_are_removed():
 def test_remove_invisible_keeps_visible_text():
     # given / when / then
     assert remove_invisible("Budget 2027 : où en est-on ?") == "Budget 2027 : où en est-on ?"
+
+
+def test_a_right_to_left_override_is_read_in_display_order():
+    # given: "toidi" after a right-to-left override, which a reader sees as "idiot"
+    text = "You are an \u202etoidi\u202c, councillor."
+
+    # when / then: the model scores what is displayed, and the held terms see both orders
+    assert display_order("ab\u202ecd\u202cef") == "ab\u202edc\u202cef"
+    assert normalize_for_model(text) == "you are an idiot, councillor."
+    assert matching_variants(text)[0] == "you are an idiot councillor"
+    assert "you are an toidi councillor" in matching_variants(text)
+
+
+def test_a_right_to_left_override_runs_to_the_end_of_the_line_when_not_closed():
+    # given / when / then
+    assert normalize_for_model("va te faire \u202eertuof") == "va te faire foutre"
+    assert normalize_for_model("id\u202eiot") == "idtoi"  # displayed so
+    assert "idiot" in matching_variants("id\u202eiot")  # and still matched as typed
+
+
+@pytest.mark.parametrize(
+    ("emoji", "word"), [("🖕", "fuck"), ("🐷", "pig"), ("🐖", "pig"), ("🐀", "rat"), ("🤡", "clown"), ("💩", "shit")]
+)
+def test_an_emoji_that_stands_for_a_word_of_abuse_reads_as_the_word(emoji: str, word: str):
+    # given / when / then
+    assert normalize_for_matching(f"vous êtes des {emoji} !") == f"vous etes des {word}"
+
+
+def test_neutral_emoji_are_left_alone():
+    # given / when / then
+    assert normalize_for_matching("Merci pour le parc 👍❤️🙂") == "merci pour le parc"
+    assert normalize_for_model("Merci pour le parc 👍🙂") == "merci pour le parc 👍🙂"
 
 
 def test_a_bidi_override_does_not_survive():

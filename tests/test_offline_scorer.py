@@ -175,8 +175,8 @@ def test_a_french_insult_the_model_cannot_see_is_held_by_the_lexicon(scorer: Off
 
 
 def test_an_english_insult_outside_the_lexicon_is_still_ranked_by_the_model(scorer: OfflineScorer):
-    # given: "jerk" is in no lexicon
-    (result,) = scorer.score_batch(["You are such a jerk"])
+    # given: "douche" (alone, not "douchebag") is in no lexicon
+    (result,) = scorer.score_batch(["You are such a douche"])
 
     # when / then
     assert result.labels[LEXICON_LABEL] == 0.0
@@ -226,4 +226,4 @@ def test_it_is_a_scorer_named_with_its_model_and_lexicon_versions(scorer: Offlin
     # given / when / then
     assert isinstance(scorer, Scorer)
     assert scorer.name.startswith("offline (alt-profanity-check 1.")
-    assert "lexicon en/fr v1" in scorer.name
+    assert "lexicon en/fr v2" in scorer.name

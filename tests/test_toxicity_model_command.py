@@ -221,6 +221,36 @@ def test_fetch_refuses_a_download_whose_hash_does_not_match_its_name(tmp_path, m
     assert not (tmp_path / "models" / "original" / CHECKPOINT_FILE).exists()
 
 
+def test_fetch_without_model_fetches_the_default_multilingual_model(tmp_path, no_network, network_allowed, settings):
+    # given the default of townhall/settings.py (the test run sets no TOXICITY_MODEL) and no network
+    from townhall import settings as defaults
+
+    assert "TOXICITY_MODEL" not in os.environ
+    assert defaults.TOXICITY_MODEL == "multilingual"
+    settings.TOXICITY_MODEL = defaults.TOXICITY_MODEL
+    target = tmp_path / "models"
+
+    # when / then: it tried to download the multilingual checkpoint, the one the default needs
+    with pytest.raises(CommandError, match=r"^cannot reach github.com to download the 'multilingual' checkpoint"):
+        run("fetch", "--dir", str(target))
+
+
+def test_fetch_without_model_follows_toxicity_model(tmp_path, no_network, network_allowed, settings):
+    # given TOXICITY_MODEL=original-small
+    settings.TOXICITY_MODEL = "original-small"
+
+    # when / then
+    with pytest.raises(CommandError, match=r"^cannot reach github.com to download the 'original-small' checkpoint"):
+        run("fetch", "--dir", str(tmp_path / "models"))
+
+
+def test_fetch_without_model_refuses_a_misspelled_toxicity_model(settings):
+    # given / when / then
+    settings.TOXICITY_MODEL = "multilingal"
+    with pytest.raises(CommandError, match="TOXICITY_MODEL='multilingal' is not a Detoxify model"):
+        run("fetch", "--dir", "/nonexistent")
+
+
 def test_fetch_of_an_unknown_model_is_refused():
     # given / when / then
     with pytest.raises(CommandError, match="invalid choice: 'toxic-bert-xl'"):

@@ -379,8 +379,9 @@ CONTENT_SECURITY_POLICY = (
 # offline scorer with one warning when the model cannot be loaded) or
 # "offline" (the shipped linear model plus held-term lexicons, no download).
 TOXICITY_SCORER = os.environ.get("TOXICITY_SCORER", "detoxify")
-# Detoxify model: original, unbiased, multilingual, original-small, unbiased-small.
-TOXICITY_MODEL = os.environ.get("TOXICITY_MODEL", "original")
+# Detoxify model: multilingual (the default: reads French and English), original,
+# unbiased, original-small, unbiased-small (English only). See docs/toxicity.md.
+TOXICITY_MODEL = os.environ.get("TOXICITY_MODEL", "multilingual")
 # Directory made by `manage.py toxicity_model fetch`: loading is then fully offline.
 TOXICITY_MODEL_DIR = os.environ.get("TOXICITY_MODEL_DIR", "")
 TOXICITY_DEVICE = os.environ.get("TOXICITY_DEVICE", "cpu")

@@ -323,7 +323,7 @@ class DetoxifyScorer(Detoxify):
 
     def __init__(
         self,
-        model: str = "original",
+        model: str = "multilingual",
         *,
         model_dir: str | Path | None = None,
         device: str = "cpu",

@@ -34,7 +34,7 @@ from pathlib import Path
 from moderation.scoring.normalize import matching_variants, normalize_for_matching
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
-LEXICON_VERSION = "v1"
+LEXICON_VERSION = "v2"
 DEFAULT_LANGUAGES = ("en", "fr")
 MODERATOR_CATEGORY = "held_term"
 
@@ -42,6 +42,11 @@ _BEFORE = r"(?<![\w*])"
 _AFTER = r"(?![\w*])"
 _GAP = re.compile(r"~(\d+)")
 _MIN_RUN_TOGETHER = 8
+# ``word+``: the word with an inflection ending, so one entry covers French
+# feminine and plural forms ("abruti+": abrutie, abrutis, abruties; accents are
+# stripped, so "tarée" is "taree") and English plurals and verb forms
+# ("moron+": morons; "stab+": stabs, stabbed is not covered, write it).
+_INFLECTION = r"(?:e|s|es|x|sse|sses|ed|ing|er|ers)?"
 
 
 class LexiconError(ValueError):
@@ -99,14 +104,14 @@ def _runnable(pattern: str) -> bool:
 
 
 def _alternative(alt: str) -> str | None:
-    """Regex for one alternative of a pattern word; ``word*`` is a prefix."""
-    prefix = alt.endswith("*")
-    normalized = normalize_for_matching(alt[:-1] if prefix else alt)
+    """Regex for one alternative of a pattern word; ``word*`` is a prefix, ``word+`` inflected."""
+    suffix = {"*": r"[\w*]*", "+": _INFLECTION}.get(alt[-1:], "")
+    normalized = normalize_for_matching(alt[:-1] if suffix else alt)
     if not normalized:
         return None
     # An alternative that normalises to several words ("d'abord") stays a sequence.
     body = " ".join(_word_body(w) for w in normalized.split())
-    return body + (r"[\w*]*" if prefix else "")
+    return body + suffix
 
 
 def _compile(pattern: str, *, syntax: bool) -> re.Pattern[str] | None:
@@ -118,7 +123,7 @@ def _compile(pattern: str, *, syntax: bool) -> re.Pattern[str] | None:
         joiner = " ?" if _runnable(pattern) else " "
         return re.compile(_BEFORE + joiner.join(_word_body(w) for w in words) + _AFTER)
     tokens = pattern.split()
-    plain = not any("|" in t or "*" in t or _GAP.fullmatch(t) for t in tokens) and _runnable(pattern)
+    plain = not any("|" in t or "*" in t or "+" in t or _GAP.fullmatch(t) for t in tokens) and _runnable(pattern)
     pieces: list[str] = []
     pending_gap = ""
     for token in tokens:
@@ -152,7 +157,7 @@ class HeldTerms:
     """A compiled list of held terms. Immutable and thread-safe once built.
 
     ``syntax=False`` (moderators' lists): every term is literal text.
-    ``syntax=True`` (default lexicons): ``|``, ``word*`` and ``~N`` are patterns.
+    ``syntax=True`` (default lexicons): ``|``, ``word*``, ``word+`` and ``~N`` are patterns.
     ``exceptions`` are phrases blanked before matching ("pros and cons").
     Raises ``LexiconError`` for a pattern that cannot be compiled.
     """

@@ -8,8 +8,12 @@ joiners, Cyrillic look-alike letters or fullwidth letters counts as "idiot".
 Two forms, the second built on the first:
 
 ``normalize(text)`` / ``normalize_for_model(text)``
-    What a model sees. NFKC (fullwidth and styled letters become plain ones),
-    invisible characters removed (zero-width, soft hyphen, bidi controls),
+    What a model sees. Text inside a right-to-left override (U+202E, up to
+    U+202C or the end of the line) put in the order it is displayed in
+    ("\u202etoidi\u202c" shows, and scores, as "idiot"), NFKC (fullwidth and
+    styled letters become plain ones), emoji that stand for an insult or an
+    obscenity read as the word (🖕 "fuck", 🐷 "pig", 🐀 "rat", 🤡 "clown",
+    💩 "shit"), invisible characters removed (zero-width, soft hyphen, bidi controls),
     case folded, look-alike letters from other scripts folded to Latin,
     single letters spaced out with spaces, dots or dashes joined back
     ("i d i o t" -> "idiot"). Accents, digits and punctuation are kept, so the
@@ -29,7 +33,8 @@ Two forms, the second built on the first:
 ``matching_variants(text)``
     The matching form, plus a second reading when spelled-out letters start
     with a one-letter word ("what a m o r o n": "what amoron" and
-    "what a moron"). Held terms are matched against every variant.
+    "what a moron"), plus the text in stored order when a right-to-left
+    override changed it. Held terms are matched against every variant.
 
 Leet folding is only in the matching form: in the model form it would turn
 "3rd", "co2" or "a4" into non-words for no gain, since the held-term
@@ -206,6 +211,25 @@ _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "€": "e", "!": "i", "|": "i"}
 )
 
+# A right-to-left override displays what follows it reversed, up to a "pop
+# directional formatting", a "pop directional isolate" or the end of the line.
+_RTL_OVERRIDE = re.compile("\u202e([^\u202c\u2069\n]*)")
+
+# Emoji that stand for a word of abuse, read as that word (in both forms).
+# Neutral pictures (hearts, faces, thumbs) are left alone.
+_EMOJI_WORDS = str.maketrans(
+    {
+        "🖕": " fuck ",
+        "🐷": " pig ",
+        "🐖": " pig ",
+        "🐽": " pig ",
+        "🐀": " rat ",
+        "🐁": " rat ",
+        "🤡": " clown ",
+        "💩": " shit ",
+    }
+)
+
 _TOKEN = re.compile(r"\S+")
 # A word as the matching form sees it: letters, digits, leet symbols, and the
 # "*" that people use to half-censor a word.
@@ -260,8 +284,19 @@ def remove_invisible(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
-def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
+def display_order(text: str) -> str:
+    """``text`` with each right-to-left override segment reversed, as a reader sees it. Pure.
+
+    "You are an \u202etoidi\u202c" is displayed, and so read, as "You are an idiot".
+    The controls themselves stay (``remove_invisible`` removes them).
+    """
+    return _RTL_OVERRIDE.sub(lambda m: "\u202e" + m.group(1)[::-1], text)
+
+
+def _clean(text: str, *, displayed: bool = True) -> str:
+    if displayed:
+        text = display_order(text)
+    text = unicodedata.normalize("NFKC", text).translate(_EMOJI_WORDS)
     text = remove_invisible(text)
     text = _TOKEN.sub(lambda m: _fold_token(m.group(0)), text)
     text = text.casefold()
@@ -313,12 +348,14 @@ def matching_variants(text: str) -> tuple[str, ...]:
 
     The first is ``normalize_for_matching(text)``. A second one is added when
     spelled-out letters start with a one-letter word: "what a m o r o n" is
-    read both as "what amoron" and as "what a moron". Pure.
+    read both as "what amoron" and as "what a moron"; another, in stored
+    order, when a right-to-left override reorders the display. Pure.
     """
     cleaned = _clean(text)
-    first = _matching_form(_join_spaced(cleaned))
-    second = _matching_form(_join_spaced(cleaned, detach_article=True))
-    return (first,) if second == first else (first, second)
+    variants = [_matching_form(_join_spaced(cleaned)), _matching_form(_join_spaced(cleaned, detach_article=True))]
+    if "\u202e" in text:  # the stored order too: a filter must not be beaten either way
+        variants.append(_matching_form(_join_spaced(_clean(text, displayed=False))))
+    return tuple(dict.fromkeys(variants))
 
 
 def _matching_form(text: str) -> str:

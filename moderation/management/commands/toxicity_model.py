@@ -1,6 +1,7 @@
 """Fetch a Detoxify model for offline use, and check which scorer this server would use.
 
-    manage.py toxicity_model fetch --model multilingual --dir /srv/townhall/models
+    manage.py toxicity_model fetch --dir /srv/townhall/models    # the model TOXICITY_MODEL names
+    manage.py toxicity_model fetch --model original --dir /srv/townhall/models
     manage.py toxicity_model check
 
 ``fetch`` needs internet access (github.com for the checkpoint, huggingface.co
@@ -90,7 +91,12 @@ class Command(BaseCommand):
         fetch = sub.add_parser(
             "fetch", help="download a model into DIR/<model> (needs internet), then verify it offline"
         )
-        fetch.add_argument("--model", required=True, choices=list(MODELS), help="Detoxify model name")
+        fetch.add_argument(
+            "--model",
+            choices=list(MODELS),
+            default=None,
+            help="Detoxify model name (default: TOXICITY_MODEL, whose default is multilingual)",
+        )
         fetch.add_argument(
             "--dir", dest="directory", required=True, help="the model directory (TOXICITY_MODEL_DIR on the server)"
         )
@@ -101,7 +107,10 @@ class Command(BaseCommand):
 
     # --- fetch ------------------------------------------------------------------------------
 
-    def do_fetch(self, *, model: str, directory: str, **_: object) -> None:
+    def do_fetch(self, *, model: str | None, directory: str, **_: object) -> None:
+        model = model or settings.TOXICITY_MODEL
+        if model not in MODELS:
+            raise CommandError(f"TOXICITY_MODEL={model!r} is not a Detoxify model: use one of {', '.join(MODELS)}.")
         spec = model_spec(model)
         root = Path(directory).expanduser().resolve()
         model_dir = root / model

@@ -39,8 +39,10 @@ def watch(page, problems: list[str]):
     return page
 
 
-def console(browser, demo: Demo, problems, username: str = "moderator"):
-    page = watch(browser.new_context(viewport={"width": 1440, "height": 900}).new_page(), problems)
+def console(browser, demo: Demo, problems, username: str = "moderator", **context):
+    """A signed-in console at 1440×900, connected; ``context``: more browser
+    context options (``locale``, ``accept_downloads``...); errors go to ``problems``."""
+    page = watch(browser.new_context(viewport={"width": 1440, "height": 900}, **context).new_page(), problems)
     page.goto(f"{demo.url}/accounts/login/?next={demo.path('moderate/')}")
     page.get_by_test_id("login-username").fill(username)
     page.get_by_test_id("login-password").fill(PASSWORD)

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import PASSWORD
 from tests.support.servers import service_unavailable
 from tests.test_accessibility import AXE, violations
-from tests.test_browser_console import CIVIL, REPO, ask, card, wait_scored
+from tests.test_browser_console import CIVIL, REPO, ask, card, console, wait_scored
 
 pytestmark = pytest.mark.browser
 
@@ -118,17 +117,7 @@ def test_the_export_menu_fits_the_console_and_downloads_the_excel_csv(browser, d
 
 def _console(browser, demo, problems: list[str], *, locale: str, **options):
     """A signed-in console at 1440×900 in ``locale``; page errors go to ``problems``."""
-    context = browser.new_context(locale=locale, viewport={"width": 1440, "height": 900}, **options)
-    page = context.new_page()
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.goto(f"{demo.url}/accounts/login/?next={demo.path('moderate/')}")
-    page.get_by_test_id("login-username").fill("moderator")
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(demo.url + demo.path("moderate/"))
-    page.locator("[data-testid=connection][data-state=connected]").wait_for()
-    return page
+    return console(browser, demo, problems, locale=locale, **options)
 
 
 @pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser_console import PASSWORD, REPO, ask, card, wait_scored, watch
+from tests.test_browser_console import REPO, ask, card, console, wait_scored
 
 pytestmark = pytest.mark.browser
 
@@ -23,15 +23,7 @@ WORDS = {
 
 
 def console_in(browser, demo, problems, lang: str):
-    locale = "fr-FR" if lang == "fr" else "en-GB"
-    page = watch(browser.new_context(locale=locale, viewport={"width": 1440, "height": 900}).new_page(), problems)
-    page.goto(f"{demo.url}/accounts/login/?next={demo.path('moderate/')}")
-    page.get_by_test_id("login-username").fill("moderator")
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(demo.url + demo.path("moderate/"))
-    page.locator("[data-testid=connection][data-state=connected]").wait_for()
-    return page
+    return console(browser, demo, problems, locale="fr-FR" if lang == "fr" else "en-GB")
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

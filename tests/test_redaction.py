@@ -3,8 +3,6 @@ edit marked as a redaction leave no copy of what they removed in any table."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from moderation import redaction, services, states
@@ -15,6 +13,8 @@ from moderation.scoring.base import ScoreResult
 from moderation.selectors import question_record
 from tests.support import factories
 from tests.support.leaks import copies_of, searched_columns
+from tests.test_edit_star_close import kw
+from tests.test_edit_star_close import submit as submit_question
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +33,7 @@ def townhall(moderator) -> TownHall:
 
 
 def submit(townhall: TownHall, text: str = TEXT, **fields) -> Question:
-    question, _ = services.question_submit(
-        townhall_id=townhall.pk, participant=fields.pop("participant", "p-asker"), text=text,
-        client_key=uuid.uuid4().hex, **fields,
-    )  # fmt: skip
-    return question
-
-
-def kw(townhall: TownHall, moderator, **fields):
-    return {"townhall_id": townhall.pk, "moderator": moderator, **fields}
+    return submit_question(townhall, text, **fields)
 
 
 def spread(townhall: TownHall, moderator, question: Question) -> Question:

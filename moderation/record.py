@@ -88,7 +88,7 @@ def townhall_record(townhall: TownHall, *, now: datetime | None = None) -> dict[
     now = now or timezone.now()
     questions = _questions(townhall)
     decisions = _decisions(townhall)
-    closed_at = _closed_at(townhall, decisions)
+    closed_at = townhall.closed_at if townhall.status == TownHall.Status.CLOSED else None
     first_verdicts = _first_verdicts(decisions)
     waits = [
         (first_verdicts[q["pk"]] - q["created_at"]).total_seconds() for q in questions if q["pk"] in first_verdicts
@@ -111,13 +111,6 @@ def townhall_record(townhall: TownHall, *, now: datetime | None = None) -> dict[
         "timeline": _timeline(questions, decisions, end=closed_at or now),
         "questions": _public_questions(questions, townhall.queue_order),
     }
-
-
-def _closed_at(townhall: TownHall, decisions: list[Decision]) -> datetime | None:
-    if townhall.status != TownHall.Status.CLOSED:
-        return None
-    closes = [d.created_at for d in decisions if d.action == states.CLOSE]
-    return closes[-1] if closes else None
 
 
 def _first_verdicts(decisions: list[Decision]) -> dict[int, datetime]:

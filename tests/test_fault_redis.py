@@ -43,16 +43,22 @@ async def ask(citizen: LiveSocket, text: str, key: str) -> int:
 
 
 async def group_members(url: str, prefix: str, count: int, timeout: float = 15.0) -> None:
-    """Wait until ``count`` channels are in the (only) town hall's group on that Redis (the hubs re-joined)."""
+    """Wait until ``count`` channels are in the (only) town hall's group on that
+    Redis (the hubs re-joined): the test's own Redis tells each change of a
+    group key (keyspace notifications), and the group is counted at each."""
     client = redis.asyncio.Redis.from_url(url)
+    pubsub = client.pubsub()
     try:
+        await client.config_set("notify-keyspace-events", "Kzg")  # sorted-set and generic commands
+        await pubsub.psubscribe(f"__keyspace@0__:{prefix}:group:townhall.*")
         async with asyncio.timeout(timeout):
             while True:
                 keys = [key async for key in client.scan_iter(f"{prefix}:group:townhall.*")]
                 if keys and await client.zcard(keys[0]) >= count:
                     return
-                await asyncio.sleep(0.1)  # polling Redis itself: it gives no notification of this
+                await pubsub.get_message(ignore_subscribe_messages=True, timeout=timeout)
     finally:
+        await pubsub.aclose()
         await client.aclose()
 
 

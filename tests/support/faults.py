@@ -20,14 +20,12 @@ import signal
 import socket
 import subprocess
 import threading
-import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 
 from harness.servers import ServiceUnavailable, free_port, postgres_admin_url
 from tests.support.client_state import apply, picture
@@ -49,35 +47,29 @@ class PrivateRedis:
         binary = shutil.which("redis-server")
         if binary is None:
             raise ServiceUnavailable("redis-server is not installed")
-        log = (self.directory / f"redis-{self.port}.log").open("ab")
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             cwd=self.directory,
-            stdout=log,
+            stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        log.close()
-        self._wait_ready()
+        ready = threading.Event()
+        log = self.directory / f"redis-{self.port}.log"
+        threading.Thread(target=self._copy_log, args=(log, ready), name="redis-log", daemon=True).start()
+        # redis-server says when it listens; its output also ends if it exits.
+        if not ready.wait(START_TIMEOUT) or self.process.poll() is not None:
+            raise ServiceUnavailable(f"the private redis-server on port {self.port} did not start (see {log})")
         return self
 
-    def _wait_ready(self) -> None:
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5, socket_timeout=0.5)
-        deadline = time.monotonic() + START_TIMEOUT
-        try:
-            while True:
-                try:
-                    client.ping()
-                    return
-                except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
-                    assert self.process is not None
-                    if self.process.poll() is not None or time.monotonic() > deadline:
-                        raise ServiceUnavailable(
-                            f"the private redis-server on port {self.port} did not start"
-                        ) from None
-                    # Polling a process that gives no other sign of readiness.
-                    time.sleep(0.05)
-        finally:
-            client.close()
+    def _copy_log(self, path: Path, ready: threading.Event) -> None:
+        """Copy the server's output to its log file; set ``ready`` at its ready line."""
+        assert self.process is not None and self.process.stdout is not None
+        with path.open("ab") as log:
+            for line in self.process.stdout:
+                log.write(line)
+                log.flush()
+                if b"Ready to accept connections" in line:
+                    ready.set()
 
     def kill(self) -> None:
         """SIGKILL, by PID: every connection to it drops, everything it held is lost."""

@@ -67,6 +67,9 @@ class TownHall(models.Model):
     charter_scope = models.TextField(blank=True)
     charter_contest = models.TextField(blank=True)
     charter_contact = models.CharField(max_length=200, blank=True)
+    # The topics its questions are sorted into (moderation/topics.py): a small
+    # fixed list of keys; empty means the default set.
+    topics = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -120,6 +123,13 @@ class Question(models.Model):
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
     # Optional commune or neighbourhood given by the citizen.
     place = models.CharField(max_length=states.MAX_PLACE_LENGTH, blank=True)
+    # Its topic, one of the town hall's keys ("" when none fits), and who set
+    # it: "auto" (suggested on arrival) or "moderator" (corrected by hand).
+    topic = models.CharField(max_length=40, blank=True)
+    topic_source = models.CharField(max_length=10, blank=True)
+    # Likely duplicates among the questions open when it arrived
+    # (moderation/duplicates.py): [{"id": ..., "similarity": ...}], best first.
+    duplicate_suggestions = models.JSONField(default=list, blank=True)
     # Order of approved questions waiting for the screen (lowest first).
     position = models.FloatField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)

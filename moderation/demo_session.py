@@ -21,7 +21,7 @@ from django.utils import timezone
 from moderation import services, states
 from moderation.models import Decision, Question, TownHall
 from moderation.scoring import registry
-from moderation.scoring.normalize import normalize_for_model
+from moderation.scoring.base import scoring_input
 
 SESSION_MINUTES = 70
 
@@ -120,7 +120,7 @@ def play_demo_session(townhall: TownHall, moderators: list[AbstractBaseUser]) ->
         services.townhall_set_held_terms(townhall_id=townhall.pk, moderator=moderators[0], terms=HELD_TERMS)
         asked = [(spec, _ask(townhall, spec)) for spec in SPECS]
         for (_, question), result in zip(
-            asked, scorer.score_batch([normalize_for_model(s.text) for s in SPECS]), strict=True
+            asked, scorer.score_batch(scoring_input(scorer, [s.text for s in SPECS])), strict=True
         ):
             services.question_apply_score(question_id=question.pk, result=result)
         answers = []

@@ -36,9 +36,8 @@ from django.db import DatabaseError
 from moderation import selectors, services
 from moderation.models import Question
 from moderation.scoring import registry
-from moderation.scoring.base import ScoreResult, ScorerUnavailable
+from moderation.scoring.base import ScoreResult, ScorerUnavailable, scoring_input
 from moderation.scoring.batcher import MicroBatcher, ScoreBatch
-from moderation.scoring.normalize import normalize_for_model
 from townhall.channel_layer import LAYER_ERRORS, layer_health
 
 logger = logging.getLogger(__name__)
@@ -61,8 +60,9 @@ def _score_batch() -> ScoreBatch:
 
     def score_normalised(texts: list[str]) -> list[ScoreResult]:
         # Every model sees the same normal form (invisible characters removed,
-        # look-alikes folded, spaced letters joined); moderators see the text as typed.
-        return scorer.score_batch([normalize_for_model(text) for text in texts])
+        # look-alikes folded, spaced letters joined), except the offline scorer,
+        # which makes its own readings; moderators see the text as typed.
+        return scorer.score_batch(scoring_input(scorer, texts))
 
     return score_normalised
 

@@ -123,6 +123,24 @@ async def test_runner_stores_the_score(fake_scorer):
     assert await last_event_type(question) == "question.scored"
 
 
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_the_runner_gives_the_offline_scorer_the_stored_text_not_a_normalised_one():
+    # given the offline scorer, which makes its own readings of a text, and a
+    # spelled-out insult after a one-letter word: normalised once, it would
+    # read "what amoron", where neither the lexicon nor the model finds one
+    text = "What a m o r o n this man is."
+    question = await a_question(text)
+    with registry.use_scorer(OfflineScorer()):
+        # when the runner scores it
+        await runner.score_question(question.pk)
+
+    # then it is held, as the offline scorer holds the text on its own
+    stored = await reload(question)
+    assert stored.toxicity_score == pytest.approx(OfflineScorer().score_batch([text])[0].score)
+    assert stored.held is True
+
+
 @pytest.mark.parametrize(
     ("score", "threshold", "held"),
     [(0.9, 0.5, True), (0.5, 0.5, True), (0.49, 0.5, False), (0.9, 0.95, False), (0.95, 0.95, True)],

@@ -271,6 +271,10 @@ class OfflineScorer:
     if ``alt-profanity-check`` is not installed.
     """
 
+    # It normalises on its own, into several readings (model_text, the
+    # lexicon's matching variants): give it the text as stored.
+    reads_raw_text = True
+
     def __init__(self, lexicon: HeldTerms | None = None) -> None:
         try:
             from profanity_check import predict_prob

@@ -39,7 +39,7 @@ def low_score(question: Question) -> Question:
         f"le maire est un v{ZWJ}o{ZWJ}y{ZWJ}o{ZWJ}u",  # zero-width joiners
         "le maire est un vоyоu",  # Cyrillic о
         "le maire est un ｖｏｙｏｕ",  # fullwidth
-        "le maire est un \u202evoyou\u202c",  # bidi override
+        "le maire est un \u202euoyov\u202c",  # bidi override: shows "voyou"
     ],
     ids=["plain", "upper", "zero-width", "homoglyph", "fullwidth", "bidi"],
 )
@@ -55,7 +55,8 @@ def test_a_held_term_holds_the_question_whatever_the_model_says(room, text):
     question = low_score(question)
 
     # then it is held from the start and stays held; the citizen's text is kept
-    # as typed, but for bidi controls (removed: see tests/test_text.py)
+    # as typed, but for bidi controls (removed, the override's letters put in
+    # the order they showed: see tests/test_text.py)
     assert held_at_submit is True
     assert question.held is True and question.held_terms_matched == ["voyou"]
     assert question.toxicity_score == pytest.approx(0.01)

@@ -38,8 +38,17 @@ def test_every_bidi_override_embedding_and_isolate_control_is_removed(control):
     # when it is cleaned
     text, line = clean_text(typed), clean_line(typed)
 
-    # then what remains is what every reader sees: no control left
-    assert text == line == "toidi est le maire"
+    # then what remains is what every reader saw: no control left, and the
+    # letters a right-to-left override reversed on screen in that order
+    shown = "idiot est le maire" if control == RLO else "toidi est le maire"
+    assert text == line == shown
+
+
+def test_an_override_reverses_up_to_its_pop_its_isolate_or_the_end_of_the_line():
+    assert clean_text(f"Va te faire {RLO}ertuof{PDF} !") == "Va te faire foutre !"
+    assert clean_text(f"\u2067{RLO}kcuf\u2069 off") == "fuck off"
+    assert clean_text(f"a {RLO}cba\ndef") == "a abc\ndef"
+    assert clean_text("no override: toidi") == "no override: toidi"
 
 
 @pytest.mark.parametrize("typed", INVISIBLE_ONLY)
@@ -84,15 +93,16 @@ def test_submit_stores_text_author_and_place_without_bidi_controls(room):
     # given a live town hall
     townhall, _ = room
 
-    # when a citizen wraps a word so that the page would show "idiot" for "toidi"
+    # when a citizen wraps a word so that the page shows "idiot" for "toidi"
     question = submit(
         townhall, f"Le maire est un {RLO}toidi{PDF} ?", author=f"{RLO}eiraM{PDF}", place="\u2067Nord\u2069"
     )
 
-    # then the stored text, what is scored and matched, is what every page shows
-    assert question.text == question.original_text == "Le maire est un toidi ?"
-    assert (question.author, question.place) == ("eiraM", "Nord")
-    assert (question.original_author, question.original_place) == ("eiraM", "Nord")
+    # then the stored text, what is scored and matched, is what the citizen
+    # saw and every page shows, without the controls
+    assert question.text == question.original_text == "Le maire est un idiot ?"
+    assert (question.author, question.place) == ("Marie", "Nord")
+    assert (question.original_author, question.original_place) == ("Marie", "Nord")
     # and so is the record the moderators' event carries
     (event,) = Event.objects.filter(townhall=townhall)
     record = event.payload["question"]
@@ -132,7 +142,7 @@ def test_moderator_edit_removes_bidi_controls_and_refuses_invisible_text(room):
 
     # then they are gone
     question.refresh_from_db()
-    assert (question.text, question.author, question.place) == ("?droN tram", "Marie", "Sud")
+    assert (question.text, question.author, question.place) == ("Nord? tram", "Marie", "Sud")
     # and an invisible-only text is as empty as an empty one
     with pytest.raises(BadRequest):
         services.question_edit(**common, text="\u200b\u200d\ufeff")
@@ -148,9 +158,10 @@ def test_held_terms_are_stored_without_bidi_controls_and_invisible_terms_dropped
         townhall_id=townhall.pk, moderator=moderator, terms=[f"{RLO}uoyov{PDF}", "\u200b\u200b", "voyou"]
     )
 
-    # then the controls are gone and the invisible term is dropped
+    # then the controls are gone (the term reads as displayed, "voyou", once)
+    # and the invisible term is dropped
     townhall.refresh_from_db()
-    assert townhall.held_terms == ["uoyov", "voyou"]
+    assert townhall.held_terms == ["voyou"]
 
 
 # --- over the socket -------------------------------------------------------------------------
@@ -180,8 +191,8 @@ async def test_the_socket_answers_invisible_text_with_bad_request_and_moderators
     # when the citizen sends a word the override makes read backwards
     reply = await request(citizen, "question.submit", text=f"{RLO}toidi{PDF}", author=f"{RLO}x{PDF}", client_key="k2")
 
-    # then the reply and the moderators' event carry the text without controls
-    assert reply["type"] == "ok" and reply["question"]["text"] == "toidi" and reply["question"]["author"] == "x"
+    # then the reply and the moderators' event carry the text as it was displayed, without controls
+    assert reply["type"] == "ok" and reply["question"]["text"] == "idiot" and reply["question"]["author"] == "x"
     created = await until(mod, "question.created")
-    assert (created["question"]["text"], created["question"]["original_text"]) == ("toidi", "toidi")
+    assert (created["question"]["text"], created["question"]["original_text"]) == ("idiot", "idiot")
     assert await db_async(Question.objects.count)() == 1

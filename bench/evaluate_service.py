@@ -130,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         row["held"] = question["held"]
         drift = max(drift, abs(row["score"] - mine.score))
         if abs(row["score"] - mine.score) > 0.01:
-            log(f"differs: {row['id']} service {row['score']:.3f} in-process {mine.score:.3f}: {row['text']!r} -> {question['text']!r}")
+            log(
+                f"differs: {row['id']} service {row['score']:.3f} in-process {mine.score:.3f}: {row['text']!r} -> {question['text']!r}"
+            )
     disagree = sum(r["held"] != (r["score"] >= THRESHOLD) for r in rows)
     print(f"Through the service: Daphne, {scorer.get('name')}, demo town hall; {len(rows)} questions ({args.split})\n")
     print(report(rows, args.split))

@@ -135,6 +135,7 @@ class ModeratorConsumer(TownHallConsumer):
             request[states.MERGE]: self.handle_merge,
             request[states.RESTORE]: self.handle_restore,
             "question.star": self.handle_star,
+            "question.topic": self.handle_topic,
             "decision.undo": self.handle_undo,
             "townhall.close": self.handle_close,
             "screen.sort_by_votes": self.handle_screen_sort_by_votes,
@@ -198,6 +199,14 @@ class ModeratorConsumer(TownHallConsumer):
             services.question_star, **target, starred=request.bool_field("starred")
         )
         return protocol.ok_frame(request.id, question=render_question(self.viewer, record), decision=None)
+
+    async def handle_topic(self, request: Request) -> dict[str, Any]:
+        target = self._target(request)
+        del target["version"]  # a topic changes no version: it never conflicts
+        record, decision = await self.database(_question)(
+            services.question_set_topic, **target, topic=request.str_field("topic", required=False)
+        )
+        return protocol.ok_frame(request.id, question=render_question(self.viewer, record), decision=decision)
 
     async def handle_undo(self, request: Request) -> dict[str, Any]:
         result = await self.database(_undo)(

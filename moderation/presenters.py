@@ -19,7 +19,7 @@ Role = Literal["moderator", "citizen", "screen"]
 PROTOCOL_VERSION = 2
 Record = dict[str, Any]
 
-BASE_FIELDS = ("id", "text", "author", "place", "status", "votes", "created_at", "version", "edited")
+BASE_FIELDS = ("id", "text", "author", "place", "status", "votes", "created_at", "version", "edited", "topic")
 
 # What moderators get besides the base fields (see docs/protocol.md).
 MODERATOR_FIELDS = (
@@ -28,6 +28,7 @@ MODERATOR_FIELDS = (
     "original_place",
     "starred",
     "reason",
+    "topic_source",
 )
 
 # An event whose payload says ``"audience": "moderators"`` (a star) reaches
@@ -108,7 +109,7 @@ def render_townhall(viewer: Viewer, townhall: dict[str, Any]) -> dict[str, Any]:
     if viewer.role in ("moderator", "screen") and "queue_order" in townhall:
         public["queue_order"] = townhall["queue_order"]
     if viewer.role == "moderator":
-        for key in ("hold_threshold", "held_terms", "screen_key", "screen_url", "scorer"):
+        for key in ("hold_threshold", "held_terms", "screen_key", "screen_url", "scorer", "topics"):
             if key in townhall:
                 public[key] = townhall[key]
     return public

@@ -16,6 +16,7 @@ from moderation import states
 from moderation.models import CitizenSession, Decision, Event, FloodAlert, ModeratorPresence, Question, TownHall, Vote
 from moderation.presenters import PROTOCOL_VERSION, Viewer, can_see, render_question, render_townhall
 from moderation.team import townhall_team
+from moderation.topics import townhall_topics
 from townhall import links
 
 
@@ -50,6 +51,8 @@ def question_record(question: Question) -> dict[str, Any]:
             "status": question.scoring_status,
         },
         "redaction": _redaction(question),
+        "topic": question.topic,
+        "topic_source": question.topic_source,
     }
 
 
@@ -173,6 +176,8 @@ def townhall_record(townhall: TownHall) -> dict[str, Any]:
         "scorer": registry.scorer_status(),
         # Public: "Moderated by ..." on the screen and the citizen page.
         "team": townhall_team(townhall),
+        # The topic keys in console key order (1-9): moderators only (presenters).
+        "topics": townhall_topics(townhall.topics),
     }
 
 

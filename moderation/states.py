@@ -112,6 +112,7 @@ SCREEN_KEY: Final = "screen_key"  # the screen key rotated (the old one's screen
 REDACT: Final = "redact"  # an edit that removed personal data from every stored copy (moderation/redaction.py)
 CHARTER: Final = "charter"  # the town hall's moderation charter edited
 DISPLAY_NAME: Final = "display_name"  # a moderator changed the name the public sees
+TOPIC: Final = "topic"  # a moderator set a question's topic (reason: the new key, "" for none)
 
 AUDIT_ACTIONS: Final = (
     APPROVE,
@@ -136,13 +137,16 @@ AUDIT_ACTIONS: Final = (
     REDACT,
     CHARTER,
     DISPLAY_NAME,
+    TOPIC,
 )
 
 # The decisions ``decision.undo`` can undo (within ``UNDO_WINDOW`` seconds,
 # and only while what they changed has not changed again). A redaction
 # (``redact``, or a ``reject`` for ``PERSONAL_DATA_REASON``) never can: the
 # text it removed is gone.
-UNDOABLE_ACTIONS: Final = frozenset({APPROVE, REJECT, EDIT, ANSWER, MERGE, RESTORE, SHOW, CLEAR, NEXT, REORDER, SORT})
+UNDOABLE_ACTIONS: Final = frozenset(
+    {APPROVE, REJECT, EDIT, ANSWER, MERGE, RESTORE, SHOW, CLEAR, NEXT, REORDER, SORT, TOPIC}
+)
 
 
 def undoable(action: str, reason: str = "") -> bool:

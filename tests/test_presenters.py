@@ -50,6 +50,8 @@ def record(status: str = "pending", **fields: Any) -> dict[str, Any]:
         "held_terms": ["voyou"],
         "toxicity": {"score": 0.72, "labels": {"profanity": 0.72}, "model": "fake-scorer 1.0", "status": "scored"},
         "redaction": None,
+        "topic": "transport",
+        "topic_source": "auto",
     }
     base.update(fields)
     return base
@@ -165,6 +167,7 @@ def test_moderator_gets_everything_but_the_participant(status: str):
         "position",
         "actions",
         "redaction",
+        "topic_source",
     }
     assert out["held"] is True and out["held_terms"] == ["voyou"] and out["position"] == 1.0
     assert out["toxicity"] == rec["toxicity"]
@@ -236,7 +239,9 @@ def test_screen_gets_only_the_base_fields(status: str):
     out = render_question(SCREEN, record(status))
 
     # then nothing about the asker, moderation or scoring; the queue position for "next"
-    assert set(BASE_FIELDS) == {"id", "text", "author", "place", "status", "votes", "created_at", "version", "edited"}
+    assert set(BASE_FIELDS) == {
+        "id", "text", "author", "place", "status", "votes", "created_at", "version", "edited", "topic"
+    }  # fmt: skip
     assert set(out) == set(BASE_FIELDS) | {"position"}
     assert out == {**{k: record(status)[k] for k in BASE_FIELDS}, "position": 1.0}
 

@@ -51,10 +51,13 @@ from moderation.services.rights import (
 )
 from moderation.services.scoring import question_apply_score, question_scoring_failed
 from moderation.services.screen import screen_clear, screen_next, screen_reorder, screen_show, screen_sort_by_votes
+from moderation.services.topics import question_set_topic, townhall_set_topics
 from moderation.services.townhalls import townhall_close, townhall_create, townhall_set_held_terms, townhall_set_status
 from moderation.services.undo import decision_undo
 
 __all__ = [
+    "question_set_topic",
+    "townhall_set_topics",
     "moderator_anonymise",
     "moderator_deactivate",
     "citizen_erase",

@@ -26,6 +26,7 @@ from moderation.services._core import (
     validated_line,
     validated_text,
 )
+from moderation.services.topics import suggest_for
 
 
 def question_submit(
@@ -80,6 +81,7 @@ def question_submit(
         # Held terms need no model: a match holds the question from the start.
         refresh_held(townhall, question)
         refresh_personal_data(question)
+        suggest_for(townhall, question)
         question.save()
         append_event(
             townhall, events.QUESTION_CREATED, {"question": question_record(question), "previous_status": None}

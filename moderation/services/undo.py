@@ -36,6 +36,7 @@ from moderation.services._core import (
 )
 from moderation.services.merges import move_votes, move_votes_back
 from moderation.services.screen import set_queue_order
+from moderation.services.topics import undo_topic
 
 SCREEN_ACTIONS = (states.SHOW, states.CLEAR, states.NEXT)
 QUEUE_ACTIONS = (states.REORDER, states.SORT)
@@ -179,6 +180,10 @@ def decision_undo(*, townhall_id: int, decision_id: int, moderator: AbstractBase
                 from_status, to_status = states.ANSWERED, question.status
         elif decision.action in QUEUE_ACTIONS:
             emits = _undo_queue(townhall, decision)
+        elif decision.action == states.TOPIC:
+            question = undo_topic(townhall, decision)
+            from_status = to_status = question.status
+            emits = [_updated(townhall, question, question.status)]
         else:
             question, from_status, emits, undo_data = _undo_question(townhall, decision)
             to_status = question.status

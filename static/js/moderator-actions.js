@@ -88,6 +88,12 @@ export function createActions(ctx) {
     if (reply) announce(t(q.starred ? 'doneUnstarred' : 'doneStarred', { id: q.id }));
   }
 
+  /** Set the topic of `q` ('' for none); `label` names it in the notice. */
+  async function setTopic(q, topic, label) {
+    if (q.topic === topic && q.topic_source === 'moderator') return;
+    await run(q.id, 'question.topic', { question_id: q.id, topic }, t('doneTopic', { id: q.id, topic: label }));
+  }
+
   async function reject(q) {
     const card = cards.get(q.id);
     const reason = card ? card.reasonSelect.value : '';
@@ -248,6 +254,6 @@ export function createActions(ctx) {
 
   return {
     handleError, apply, approve, restore, star, reject, show, answered, openEditor, closeEditor, saveEdit,
-    openMerge, closeMerge, merge, reorder, sortByVotes, closeTownhall,
+    openMerge, closeMerge, merge, reorder, sortByVotes, closeTownhall, setTopic,
   };
 }

@@ -1,5 +1,6 @@
 // Moderator console: live counters and the audit panel (latest decisions).
 import { clockTime, h, setText, toggle } from './dom.js';
+import { topicLabel } from './moderator-topics.js';
 
 const MAX_ROWS = 50;
 const COUNTED = ['pending', 'approved', 'rejected', 'answered'];
@@ -68,6 +69,7 @@ export function createAudit({ t, questionText }) {
     const meta = [h('time', { class: 'audit__time', datetime: d.created_at || '' }, clockTime(d.created_at))];
     // A slow_mode decision's reason is its seconds (0: off); a flood review's, accept or drop.
     if (d.action === 'slow_mode') meta.push(' · ', Number(d.reason) ? t('slowState', { seconds: d.reason }) : t('slowOff'));
+    else if (d.action === 'topic') meta.push(' · ', topicLabel(t, d.reason));
     else if (d.reason) meta.push(' · ', t.code('reason', d.reason, 'reasonOther'));
     const text = typeof d.question_id === 'number' ? questionText(d.question_id) : '';
     return h(

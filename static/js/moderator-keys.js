@@ -15,10 +15,10 @@ const PAGE_KEYS = { n: 'next', c: 'clear', b: 'batch', u: 'undo', d: 'dense' };
  * onMove(+1 | -1), onGroup('pending' | 'approved'), onSearch(),
  * onReorder(-1 | +1), onQuestionKey(name) with name one of approve, reject,
  * edit, show, answered, merge, star; onPageKey(name) with name one of next,
- * clear, batch, undo, dense.
+ * clear, batch, undo, dense; onTopicKey(digit) with digit 0-9 (the topic).
  */
 export function bindShortcuts(target, handlers) {
-  const { onHelp, onEscape, onMove, onGroup, onSearch, onReorder, onQuestionKey, onPageKey } = handlers;
+  const { onHelp, onEscape, onMove, onGroup, onSearch, onReorder, onQuestionKey, onPageKey, onTopicKey } = handlers;
   target.addEventListener('keydown', (event) => {
     if (event.defaultPrevented) return;
     if (event.ctrlKey || event.metaKey) {
@@ -50,6 +50,7 @@ export function bindShortcuts(target, handlers) {
     else if (key === 'h' || key === 'l') onGroup(key === 'h' ? 'pending' : 'approved');
     else if (key in QUESTION_KEYS) onQuestionKey(QUESTION_KEYS[key]);
     else if (key in PAGE_KEYS) onPageKey(PAGE_KEYS[key]);
+    else if (/^[0-9]$/.test(key) && onTopicKey) onTopicKey(Number(key));
     else handled = false;
     if (handled) event.preventDefault();
   });

@@ -6,6 +6,7 @@
 import { clockTime, h, setText, showText, toggle } from './dom.js';
 import { buildEditor, buildOriginals, updateOriginals } from './moderator-editor.js';
 import { buildScore, updateScore } from './moderator-score.js';
+import { buildTopic, updateTopic } from './moderator-topics.js';
 import { can } from './store.js';
 
 export const REASONS = ['off_topic', 'duplicate', 'abusive', 'personal_data', 'other'];
@@ -48,7 +49,7 @@ function buildHead(c, t) {
   return h(
     'div',
     { class: 'mod-card__head' },
-    c.star, c.author, c.place, c.time, c.number, c.status, c.edited, c.onScreen, c.editedBy, side,
+    c.star, c.author, c.place, c.time, c.number, buildTopic(c), c.status, c.edited, c.onScreen, c.editedBy, side,
   );
 }
 
@@ -218,6 +219,7 @@ function updateHead(c, q, view, t) {
   c.status.className = `tag tag--${q.status}`;
   showText(c.status, view.lane === 'archive' ? t.code('status', q.status) : '');
   showText(c.onScreen, view.shown ? t('onScreen') : '');
+  updateTopic(c, q, t);
   const counted = q.status === 'approved' || q.status === 'answered';
   showText(c.votes, counted ? t.plural('votes', q.votes || 0) : '');
   showText(c.editedBy, view.editedBy ? t('beingEdited', { name: view.editedBy }) : '');

@@ -22,6 +22,7 @@ import { bindCopyLink, bindScreen } from './moderator-screen.js';
 import { createSelection } from './moderator-selection.js';
 import { bindHeldTerms } from './moderator-terms.js';
 import { createNotifier, createUndo } from './moderator-toasts.js';
+import { renderTopicLegend, topicForDigit, topicLabel } from './moderator-topics.js';
 import { createCard, fillMergeTargets, updateCard } from './moderator-view.js';
 
 const LANES = ['pending', 'held', 'approved', 'archive'];
@@ -161,6 +162,8 @@ function renderLanes() {
   return queue.length;
 }
 
+const topicLegend = byId('topic-legend');
+
 function render() {
   // If focus sat on the selected card (or nowhere) and the selection moves on
   // because its question left the lane, focus follows.
@@ -180,6 +183,7 @@ function render() {
     screenBox.render(shown, queued, !isLive());
     renderQueueOrder(state.townhall.queue_order);
     flood.render(state.townhall);
+    renderTopicLegend(topicLegend, state.townhall.topics || [], t);
     renderStats(state.questions.values(), t);
     audit.render();
   });
@@ -250,6 +254,24 @@ function onPageKey(name) {
   else if (name === 'batch') batch.open();
   else if (name === 'undo') undo.last();
   else if (name === 'dense') dense.toggle();
+}
+
+/** A digit: the selected question's topic (1-9 the town hall's, 0 none). */
+function onTopicKey(digit) {
+  const id = state.selection.id;
+  const q = id === null ? null : state.questions.get(id);
+  if (!q) {
+    announce(t('nothingSelected'));
+    return;
+  }
+  if (state.busy.has(q.id)) return;
+  const topics = state.townhall.topics || [];
+  const topic = topicForDigit(topics, digit);
+  if (topic === null) {
+    notify(t('topicKeyNone', { key: digit }), 'info');
+    return;
+  }
+  actions.setTopic(q, topic, topicLabel(t, topic));
 }
 
 function onQuestionKey(name, delta = 0) {
@@ -363,6 +385,7 @@ bindShortcuts(document, {
   onReorder: (delta) => onQuestionKey('reorder', delta),
   onQuestionKey,
   onPageKey,
+  onTopicKey,
 });
 
 app.addEventListener('focusin', (event) => {

@@ -1,4 +1,4 @@
-"""Manage town halls: create, list, open, close, moderators, screen key, exports."""
+"""Manage town halls: create, list, open, close, moderators, screen key, topics, exports."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from moderation import exports, selectors, services, states
 from moderation.exceptions import DomainError
 from moderation.models import TownHall
+from moderation.topics import DEFAULT_TOPICS, TOPIC_LABELS, townhall_topics
 from townhall import links
 
 
@@ -55,6 +56,14 @@ class Command(BaseCommand):
             "screens open with the old key close at once",
         )
         rotate.add_argument("slug")
+        topics = sub.add_parser(
+            "topics",
+            help="show a town hall's topics (console keys 1-9), or set them: "
+            f"a subset of {', '.join(DEFAULT_TOPICS)}, in key order; --default for all of them",
+        )
+        topics.add_argument("slug")
+        topics.add_argument("keys", nargs="*", metavar="TOPIC")
+        topics.add_argument("--default", action="store_true", help="back to the default set")
         self._add_export(sub)
 
     def _add_export(self, sub) -> None:
@@ -132,6 +141,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{townhall.slug}\t{townhall.status}\t{count} questions\t{townhall.title}\tmoderators: {names}"
             )
+
+    def do_topics(self, *, slug: str, keys: list[str], default: bool, **_: object) -> None:
+        townhall = self._get(slug)
+        if keys and default:
+            raise CommandError("Give topics or --default, not both.")
+        if keys or default:
+            townhall = services.townhall_set_topics(townhall_id=townhall.pk, topics=keys)
+        for number, key in enumerate(townhall_topics(townhall.topics), start=1):
+            self.stdout.write(f"{number}\t{key}\t{TOPIC_LABELS[key]}")
 
     def do_open(self, *, slug: str, **_: object) -> None:
         townhall = services.townhall_set_status(townhall_id=self._get(slug).pk, status=TownHall.Status.LIVE)

@@ -611,6 +611,7 @@ def test_an_undefined_word_class_is_a_lexicon_error():
         "Jews are not welcome in this town.",
         "Go back to the jungle where you came from.",
         "You absolute tool.",
+        "Je vais te planter, t'as compris ?",
     ],
 )
 def test_v3_families_are_held(lexicon: HeldTerms, text: str):
@@ -644,6 +645,13 @@ def test_v3_families_are_held(lexicon: HeldTerms, text: str):
         "Women belong on the council as much as men do.",
         "The app is a useless tool for reporting potholes.",
         "Killing the council tax rise was the right call.",
+        "Someone will kill a child on this road, have you even looked at it?",
+        "We are killing ourselves to pay the rent, can you help us?",
+        "Je vais vous taper un courrier officiel.",
+        "On va vous planter un arbre devant la mairie pour la fête.",
+        "Tu vas rentrer en Afrique pour les vacances ?",
+        "Faut-il les abattre, ces platanes malades ?",
+        "On va lui tirer le portrait pour le bulletin municipal.",
     ],
 )
 def test_v3_families_leave_civil_questions_alone(lexicon: HeldTerms, text: str):

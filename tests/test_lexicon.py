@@ -612,6 +612,17 @@ def test_an_undefined_word_class_is_a_lexicon_error():
         "Go back to the jungle where you came from.",
         "You absolute tool.",
         "Je vais te planter, t'as compris ?",
+        "Vous êtes une bande de branquignols.",  # the v3 insult class
+        "Espèce de vieux schnock.",
+        "Cette cruche de présidente a encore menti.",
+        "Le préfet, cette ordure.",
+        "Vous n'êtes que des charlots.",
+        "Les Arabes, tous des voleurs.",  # group + predicate class
+        "Les gitans, une race de voleurs.",
+        "Les Noirs n'ont rien à faire dans notre quartier.",
+        "Les étrangers nous volent nos logements.",
+        "Les handicapés, faudrait les enfermer.",
+        "Renvoyez-les tous dans leur pays, ces migrants.",
     ],
 )
 def test_v3_families_are_held(lexicon: HeldTerms, text: str):
@@ -652,6 +663,14 @@ def test_v3_families_are_held(lexicon: HeldTerms, text: str):
         "Tu vas rentrer en Afrique pour les vacances ?",
         "Faut-il les abattre, ces platanes malades ?",
         "On va lui tirer le portrait pour le bulletin municipal.",
+        "Ils sont attaqués par des rats dans la cave, que fait le bailleur ?",
+        "Un tas de déchets traîne devant l'école depuis une semaine.",
+        "Une espèce de rat envahit les berges du canal, est-ce dangereux ?",
+        "Quelle race de chien est interdite dans les parcs ?",
+        "Les migrants que des voleurs ont dépouillés ont-ils porté plainte ?",
+        "C'est une belle cloche, la nouvelle de l'église, qui l'a payée ?",
+        "Les élèves musulmans pourront-ils sortir pour qu'ils rentrent chez eux déjeuner ?",
+        "Vous êtes des vaches à lait pour la mairie, nous les contribuables !",
     ],
 )
 def test_v3_families_leave_civil_questions_alone(lexicon: HeldTerms, text: str):

@@ -623,6 +623,16 @@ def test_an_undefined_word_class_is_a_lexicon_error():
         "Les étrangers nous volent nos logements.",
         "Les handicapés, faudrait les enfermer.",
         "Renvoyez-les tous dans leur pays, ces migrants.",
+        "I swear I'll strangle you with your own chain of office.",  # body part, verb forms
+        "I'm going to break every bone in your body.",
+        "I'd slit your throat without a second thought.",
+        "It would be a shame if your house caught fire.",
+        "Next time we meet, you're dead.",
+        "Je vais t'arracher la tête.",
+        "Je te tranche la gorge si tu signes.",
+        "Un jour on va te retrouver dans le canal.",
+        "Ce serait dommage qu'il arrive quelque chose à tes enfants.",
+        "Il va lui arriver malheur, à ce préfet.",
     ],
 )
 def test_v3_families_are_held(lexicon: HeldTerms, text: str):
@@ -671,6 +681,15 @@ def test_v3_families_are_held(lexicon: HeldTerms, text: str):
         "C'est une belle cloche, la nouvelle de l'église, qui l'a payée ?",
         "Les élèves musulmans pourront-ils sortir pour qu'ils rentrent chez eux déjeuner ?",
         "Vous êtes des vaches à lait pour la mairie, nous les contribuables !",
+        "Are you dead set on closing the library?",
+        "We'll twist your arm until you fund the youth club!",
+        "The potholes will break your legs one day, fix them.",
+        "Je vais vous ouvrir les yeux sur ce budget.",
+        "Je vais encore vous casser la tête avec le stationnement, désolé.",
+        "On vous retrouvera au canal à 18 h pour le nettoyage.",
+        "Un malheur est vite arrivé sur ce carrefour sans feu.",
+        "It would be a shame if the festival were cancelled again.",
+        "We'll be waiting for your answer on the car park fees.",
     ],
 )
 def test_v3_families_leave_civil_questions_alone(lexicon: HeldTerms, text: str):

@@ -48,7 +48,7 @@ _MIN_RUN_TOGETHER = 8
 # feminine and plural forms ("abruti+": abrutie, abrutis, abruties; accents are
 # stripped, so "tarée" is "taree") and English plurals and verb forms
 # ("moron+": morons; "stab+": stabs, stabbed is not covered, write it).
-_INFLECTION = r"(?:e|s|es|x|sse|sses|ed|ing|er|ers)?"
+_INFLECTION = r"(?:e(?:[sd]|rs?)?|s(?:ses?)?|x|ing)?"  # e es ed er ers s sse sses x ing
 
 
 class LexiconError(ValueError):
@@ -89,7 +89,11 @@ def _word_body(word: str) -> str:
             runs.append((ch, 1))
     parts: list[str] = []
     for ch, n in runs:
-        if ch.isalpha():
+        if ch.isalpha() and n == 1:
+            # one character class, not a group: the text has runs cut to two letters,
+            # and the lexicons compile thousands of these (``_plausible`` still bounds the stars)
+            parts.append(f"[{re.escape(ch)}*]{{1,2}}")
+        elif ch.isalpha():
             parts.append(f"(?:{re.escape(ch)}{{{n},}}|\\*{{1,{n}}})")
         else:
             parts.append(re.escape(ch) * n)
@@ -105,6 +109,7 @@ def _runnable(pattern: str) -> bool:
     return len(normalize_for_matching(pattern).replace(" ", "")) >= _MIN_RUN_TOGETHER
 
 
+@lru_cache(maxsize=8192)
 def _alternative(alt: str, lang: str | None) -> str | None:
     """Regex for one alternative of a pattern word.
 

@@ -22,6 +22,7 @@ endings are returned as regex text to append to the stem's own regex.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 _FR_ER = (
     "e es ent ons ez er ee ees erai eras era erons erez eront erais erait erions eriez eraient "
@@ -53,8 +54,25 @@ _EN_IRREGULAR = {
 _VOWELS = frozenset("aeiou")
 
 
+def _trie(words: list[str]) -> str:
+    """A regex matching exactly ``words``, as a trie: far smaller to compile than a flat alternation."""
+    if words == [""]:
+        return ""
+    branches: dict[str, list[str]] = {}
+    for word in words:
+        branches.setdefault(word[:1], []).append(word[1:])
+    parts = []
+    optional = "" in branches
+    for head, tails in sorted(branches.items()):
+        if head:
+            parts.append(head + _trie(sorted(set(tails))))
+    body = parts[0] if len(parts) == 1 and len(parts[0]) == 1 else "(?:" + "|".join(parts) + ")"
+    return body + "?" if optional else body
+
+
+@lru_cache(maxsize=64)
 def _endings(spec: str) -> str:
-    return "(?:" + "|".join(sorted(spec.split(), key=len, reverse=True)) + ")"
+    return _trie(sorted(set(spec.split())))
 
 
 def _french(word: str, body: Callable[[str], str]) -> list[str]:

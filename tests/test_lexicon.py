@@ -633,6 +633,11 @@ def test_an_undefined_word_class_is_a_lexicon_error():
         "Un jour on va te retrouver dans le canal.",
         "Ce serait dommage qu'il arrive quelque chose à tes enfants.",
         "Il va lui arriver malheur, à ce préfet.",
+        "The blacks are ruining this town.",
+        "Foreigners should go home.",
+        "Send them all back to Africa.",
+        "Disabled people are useless eaters.",
+        "Councillor Price is a dozy cow.",
     ],
 )
 def test_v3_families_are_held(lexicon: HeldTerms, text: str):
@@ -690,6 +695,10 @@ def test_v3_families_are_held(lexicon: HeldTerms, text: str):
         "Un malheur est vite arrivé sur ce carrefour sans feu.",
         "It would be a shame if the festival were cancelled again.",
         "We'll be waiting for your answer on the car park fees.",
+        "Foreigners should register to vote by March, is that right?",
+        "Send them all back the forms, please.",
+        "The old cow sheds at the farm are being demolished?",
+        "Women are too often ignored in planning meetings.",
     ],
 )
 def test_v3_families_leave_civil_questions_alone(lexicon: HeldTerms, text: str):

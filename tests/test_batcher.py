@@ -199,3 +199,50 @@ async def test_a_batch_behind_one_that_overran_its_timeout_does_not_time_out_too
     # then the next one is scored: its timeout counts its own call, not the end of the first
     assert result.model == "len" and scorer.batches == [["overruns"], ["next one"]]
     batcher.close()
+
+
+@pytest.mark.asyncio
+async def test_loading_the_scorer_does_not_count_against_the_first_batch_timeout(executor):
+    # given a scorer whose loading (once, like the registry's) takes longer than the batch timeout (0.1 s)
+    scorer = RecordingScorer()
+    loading = threading.Event()  # never set: wait() stands for the load time
+    loaded: list[bool] = []
+
+    def load():
+        if not loaded:
+            loading.wait(0.4)
+            loaded.append(True)
+        return scorer.score_batch
+
+    batcher = MicroBatcher(load, executor=executor, max_batch=4, wait_ms=0, batch_timeout=0.1)
+
+    # when the first question arrives
+    result = await batcher.score("first")
+
+    # then it is scored once the scorer is loaded, not failed by the timeout
+    assert result.model == "len" and scorer.batches == [["first"]]
+    batcher.close()
+
+
+@pytest.mark.asyncio
+async def test_a_scorer_that_fails_to_load_fails_the_batch_and_is_tried_again(executor):
+    # given a scorer whose first load fails
+    scorer = RecordingScorer()
+    attempts: list[int] = []
+
+    def load():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("model missing")
+        return scorer.score_batch
+
+    batcher = MicroBatcher(load, executor=executor, max_batch=4, wait_ms=0, batch_timeout=1.0)
+
+    # when two questions arrive one after the other
+    with pytest.raises(RuntimeError):
+        await batcher.score("first")
+    result = await batcher.score("second")
+
+    # then the first fails with the load error and the second loads again and is scored
+    assert result.model == "len" and scorer.batches == [["second"]]
+    batcher.close()

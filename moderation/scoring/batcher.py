@@ -56,6 +56,7 @@ class MicroBatcher:
         # cannot be stopped); the next batch waits for it before its own
         # timeout starts, or every batch behind it would time out too.
         self._overrunning: asyncio.Future[list[ScoreResult]] | None = None
+        self._loaded = False  # whether ``score_batch()`` has returned once (the scorer is loaded)
         self.batch_sizes: list[int] = []  # observed sizes, for benchmarks and tests
 
     async def score(self, text: str) -> ScoreResult:
@@ -111,6 +112,15 @@ class MicroBatcher:
                     self._fail(live, TimeoutError())
                     continue
                 self._overrunning = None
+            if not self._loaded:
+                # Loading the scorer (a model, or the offline lexicons' regexes: seconds on a
+                # busy machine) is not scoring: the first batch waits for it outside the timeout.
+                try:
+                    await loop.run_in_executor(self._executor, self._get_score_batch)
+                except Exception as exc:
+                    self._fail(live, exc)
+                    continue
+                self._loaded = True
             call = loop.run_in_executor(self._executor, self._score_in_thread, texts)
             # Whatever happens to the wait below, the call's outcome is observed.
             call.add_done_callback(_observe)

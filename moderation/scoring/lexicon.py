@@ -31,22 +31,24 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from moderation.scoring.morphology import verb_forms
 from moderation.scoring.normalize import matching_variants, normalize_for_matching
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
-LEXICON_VERSION = "v2"
+LEXICON_VERSION = "v3"
 DEFAULT_LANGUAGES = ("en", "fr")
 MODERATOR_CATEGORY = "held_term"
 
 _BEFORE = r"(?<![\w*])"
 _AFTER = r"(?![\w*])"
 _GAP = re.compile(r"~(\d+)")
+_MACRO = re.compile(r"\$(\w+)")
 _MIN_RUN_TOGETHER = 8
 # ``word+``: the word with an inflection ending, so one entry covers French
 # feminine and plural forms ("abruti+": abrutie, abrutis, abruties; accents are
 # stripped, so "tarée" is "taree") and English plurals and verb forms
 # ("moron+": morons; "stab+": stabs, stabbed is not covered, write it).
-_INFLECTION = r"(?:e|s|es|x|sse|sses|ed|ing|er|ers)?"
+_INFLECTION = r"(?:e(?:[sd]|rs?)?|s(?:ses?)?|x|ing)?"  # e es ed er ers s sse sses x ing
 
 
 class LexiconError(ValueError):
@@ -87,7 +89,11 @@ def _word_body(word: str) -> str:
             runs.append((ch, 1))
     parts: list[str] = []
     for ch, n in runs:
-        if ch.isalpha():
+        if ch.isalpha() and n == 1:
+            # one character class, not a group: the text has runs cut to two letters,
+            # and the lexicons compile thousands of these (``_plausible`` still bounds the stars)
+            parts.append(f"[{re.escape(ch)}*]{{1,2}}")
+        elif ch.isalpha():
             parts.append(f"(?:{re.escape(ch)}{{{n},}}|\\*{{1,{n}}})")
         else:
             parts.append(re.escape(ch) * n)
@@ -103,8 +109,20 @@ def _runnable(pattern: str) -> bool:
     return len(normalize_for_matching(pattern).replace(" ", "")) >= _MIN_RUN_TOGETHER
 
 
-def _alternative(alt: str) -> str | None:
-    """Regex for one alternative of a pattern word; ``word*`` is a prefix, ``word+`` inflected."""
+@lru_cache(maxsize=8192)
+def _alternative(alt: str, lang: str | None) -> str | None:
+    """Regex for one alternative of a pattern word.
+
+    ``word*`` is a prefix, ``word+`` inflected, ``verb@`` the verb's forms in ``lang``.
+    """
+    if alt.endswith("@"):
+        normalized = normalize_for_matching(alt[:-1])
+        if lang is None or " " in normalized:
+            raise LexiconError(f"{alt!r}: verb forms need one word and a lexicon language")
+        try:
+            return verb_forms(normalized, lang, _word_body)
+        except ValueError as exc:
+            raise LexiconError(str(exc)) from exc
     suffix = {"*": r"[\w*]*", "+": _INFLECTION}.get(alt[-1:], "")
     normalized = normalize_for_matching(alt[:-1] if suffix else alt)
     if not normalized:
@@ -114,7 +132,7 @@ def _alternative(alt: str) -> str | None:
     return body + suffix
 
 
-def _compile(pattern: str, *, syntax: bool) -> re.Pattern[str] | None:
+def _compile(pattern: str, *, syntax: bool, lang: str | None = None) -> re.Pattern[str] | None:
     """Compile one term; None if it normalises to nothing."""
     if not syntax:
         words = normalize_for_matching(pattern).split()
@@ -123,7 +141,11 @@ def _compile(pattern: str, *, syntax: bool) -> re.Pattern[str] | None:
         joiner = " ?" if _runnable(pattern) else " "
         return re.compile(_BEFORE + joiner.join(_word_body(w) for w in words) + _AFTER)
     tokens = pattern.split()
-    plain = not any("|" in t or "*" in t or "+" in t or _GAP.fullmatch(t) for t in tokens) and _runnable(pattern)
+    plain = (
+        not any(c in t for t in tokens for c in "|*+@")
+        and not any(_GAP.fullmatch(t) for t in tokens)
+        and _runnable(pattern)
+    )
     pieces: list[str] = []
     pending_gap = ""
     for token in tokens:
@@ -131,7 +153,7 @@ def _compile(pattern: str, *, syntax: bool) -> re.Pattern[str] | None:
         if gap:
             pending_gap = f"(?: [\\w*]+){{0,{int(gap.group(1))}}}"
             continue
-        alternatives = [a for a in (_alternative(alt) for alt in token.split("|") if alt) if a]
+        alternatives = [a for a in (_alternative(alt, lang) for alt in token.split("|") if alt) if a]
         if not alternatives:
             raise LexiconError(f"pattern {pattern!r}: {token!r} normalises to nothing")
         word = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
@@ -157,31 +179,51 @@ class HeldTerms:
     """A compiled list of held terms. Immutable and thread-safe once built.
 
     ``syntax=False`` (moderators' lists): every term is literal text.
-    ``syntax=True`` (default lexicons): ``|``, ``word*``, ``word+`` and ``~N`` are patterns.
+    ``syntax=True`` (default lexicons): ``|``, ``word*``, ``word+``, ``verb@`` and ``~N`` are patterns;
+    ``lang`` says how ``verb@`` conjugates.
     ``exceptions`` are phrases blanked before matching ("pros and cons").
     Raises ``LexiconError`` for a pattern that cannot be compiled.
     """
 
-    def __init__(self, entries: Iterable[Entry | str], *, syntax: bool = False, exceptions: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        entries: Iterable[Entry | str],
+        *,
+        syntax: bool = False,
+        exceptions: Iterable[str] = (),
+        lang: str | None = None,
+    ) -> None:
         self.entries: tuple[Entry, ...] = tuple(e if isinstance(e, Entry) else Entry(e) for e in entries)
         self._compiled: list[tuple[Entry, re.Pattern[str]]] = []
         for entry in self.entries:
             try:
-                regex = _compile(entry.pattern, syntax=syntax)
+                regex = _compile(entry.pattern, syntax=syntax, lang=lang)
             except re.error as exc:
                 raise LexiconError(f"pattern {entry.pattern!r}: {exc}") from exc
             if regex is not None:
                 self._compiled.append((entry, regex))
-        self._exceptions = [r for r in (_compile(p, syntax=syntax) for p in exceptions) if r is not None]
+        self._exceptions = [r for r in (_compile(p, syntax=syntax, lang=lang) for p in exceptions) if r is not None]
 
     @classmethod
-    def from_lines(cls, lines: Iterable[str], *, source: str = "<lines>") -> HeldTerms:
-        """Parse a lexicon file's lines: ``pattern[TAB weight[TAB category]]``, ``#`` comments, ``!exception``."""
+    def from_lines(cls, lines: Iterable[str], *, source: str = "<lines>", lang: str | None = None) -> HeldTerms:
+        """Parse a lexicon file's lines: ``pattern[TAB weight[TAB category]]``, ``#`` comments, ``!exception``.
+
+        ``$name = a|b|c`` defines a word class that later lines use as ``$name``.
+        """
         entries: list[Entry] = []
         exceptions: list[str] = []
+        classes: dict[str, str] = {}
         for number, raw in enumerate(lines, 1):
             line = raw.split("#", 1)[0].rstrip()
             if not line.strip():
+                continue
+            definition = re.fullmatch(r"\$(\w+)\s*=\s*(\S+)", line.strip())
+            try:
+                line = _MACRO.sub(lambda m: classes[m.group(1)], definition.group(2) if definition else line)
+            except KeyError as exc:
+                raise LexiconError(f"{source}:{number}: undefined word class ${exc.args[0]}") from exc
+            if definition:
+                classes[definition.group(1)] = line
                 continue
             if line.startswith("!"):
                 exceptions.append(line[1:].strip())
@@ -195,7 +237,7 @@ class HeldTerms:
                 raise LexiconError(f"{source}:{number}: weight {weight} is not in [0, 1]")
             category = fields[2].strip() if len(fields) > 2 and fields[2].strip() else "held"
             entries.append(Entry(fields[0].strip(), weight, category))
-        return cls(entries, syntax=True, exceptions=exceptions)
+        return cls(entries, syntax=True, exceptions=exceptions, lang=lang)
 
     def __len__(self) -> int:
         return len(self._compiled)
@@ -249,7 +291,7 @@ def default_lexicon(lang: str) -> HeldTerms:
     if lang not in DEFAULT_LANGUAGES:
         raise ValueError(f"no default lexicon for {lang!r} (have: {', '.join(DEFAULT_LANGUAGES)})")
     path = LEXICON_DIR / f"{lang}.txt"
-    return HeldTerms.from_lines(path.read_text(encoding="utf-8").splitlines(), source=str(path))
+    return HeldTerms.from_lines(path.read_text(encoding="utf-8").splitlines(), source=str(path), lang=lang)
 
 
 def default_lexicons(langs: Sequence[str] = DEFAULT_LANGUAGES) -> HeldTerms:

@@ -50,6 +50,7 @@ def record(status: str = "pending", **fields: Any) -> dict[str, Any]:
         "held_terms": ["voyou"],
         "toxicity": {"score": 0.72, "labels": {"profanity": 0.72}, "model": "fake-scorer 1.0", "status": "scored"},
         "redaction": None,
+        "duplicate_suggestions": [],
     }
     base.update(fields)
     return base
@@ -165,6 +166,7 @@ def test_moderator_gets_everything_but_the_participant(status: str):
         "position",
         "actions",
         "redaction",
+        "duplicate_suggestions",
     }
     assert out["held"] is True and out["held_terms"] == ["voyou"] and out["position"] == 1.0
     assert out["toxicity"] == rec["toxicity"]

@@ -5,6 +5,7 @@ snapshots carry them, and the top one is a plain merge target."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from channels.db import database_sync_to_async
@@ -12,7 +13,7 @@ from channels.db import database_sync_to_async
 from moderation import duplicates_runner, services
 from moderation.models import Question
 from tests.support import factories
-from tests.support.ws import expect, next_frame, request, until_status
+from tests.support.ws import expect, next_frame, request, until, until_status
 
 FIRST = "Why are the bins in Riverside only collected every two weeks?"
 AGAIN = "why r the bins in riverside only emptied every 2 weeks??"
@@ -148,3 +149,36 @@ def test_the_service_drops_targets_closed_meanwhile_and_ignores_closed_questions
     # the rejected question gets none
     assert services.question_suggest_duplicates(question_id=second.pk, suggestions=[Suggestion(first.pk, 0.9)])
     assert Question.objects.get(pk=second.pk).duplicate_suggestions == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_a_slow_suggestion_delays_neither_the_ack_nor_question_created(connect, monkeypatch):
+    # given an engine that will not answer until released
+    gate = threading.Event()
+    real = duplicates_runner._suggest
+
+    def held(text, candidates):
+        assert gate.wait(timeout=10)
+        return real(text, candidates)
+
+    monkeypatch.setattr(duplicates_runner, "_suggest", held)
+    townhall, moderator, mod_session, mod, cit, screen = await open_room(connect)
+    first = await ask(cit, FIRST, "k1")
+    await until(mod, "question.created")
+
+    # when the same question is asked again while the engine is stuck
+    try:
+        again = await ask(cit, AGAIN, "k2")
+        created = await until(mod, "question.created")
+        # then the citizen's ack and the moderators' created frame came anyway
+        assert created["question"]["id"] == again["id"]
+        assert created["question"]["duplicate_suggestions"] == []
+    finally:
+        gate.set()
+    # and once released, the suggestion follows
+    await duplicates_runner.drain()
+    frames = await frames_about(mod, again["id"])
+    assert [f["question"]["duplicate_suggestions"][0]["id"] for f in frames if f["type"] == "question.updated"] == [
+        first["id"]
+    ]

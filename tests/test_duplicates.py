@@ -66,3 +66,17 @@ def test_the_threshold_and_limit_are_settings():
     loose = Matcher(threshold=0.0, limit=5)
     assert len(loose.suggest("library", OPEN)) == 5
     assert Matcher(threshold=1.01).suggest(OPEN[0][1], OPEN) == []
+
+
+def test_the_cached_hashed_features_give_tfidf_vectorizers_cosines():
+    # the engine claims TfidfVectorizer(char_wb, 2-4, sublinear_tf) similarities without refitting it
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from moderation.duplicates import NGRAM_RANGE
+
+    texts = [text for _, text in OPEN] + ["why r the bins in riverside only colected every 2 weeks??"]
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAM_RANGE, sublinear_tf=True, lowercase=False)
+    matrix = vectorizer.fit_transform([normal_form(text) for text in [texts[-1], *texts[:-1]]])
+    expected = (matrix[1:] @ matrix[0].T).toarray().ravel()
+    got = Matcher().similarities(texts[-1], texts[:-1])
+    assert max(abs(expected - got)) < 0.002

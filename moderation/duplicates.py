@@ -41,7 +41,8 @@ from moderation.scoring.normalize import normalize_for_model
 THRESHOLD = 0.6
 LIMIT = 3
 NGRAM_RANGE = (2, 4)
-CACHE_SIZE = 20_000
+# Texts whose counts are kept: a town hall's open questions and more (about 2 kB each).
+CACHE_SIZE = 5_000
 
 # Words that nearly every question has, in either language (accents stripped).
 STOP_WORDS = frozenset(
@@ -145,6 +146,7 @@ class Matcher:
             alternate_sign=False,
             norm=None,
             lowercase=False,
+            dtype=np.float32,
         )
         self._counts = _CountCache(vectorizer, stop_words, CACHE_SIZE)
         self.stop_words = stop_words

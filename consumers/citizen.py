@@ -11,7 +11,7 @@ from consumers.hub import hub
 from consumers.protocol import Request
 from consumers.session_sockets import session_sockets
 from consumers.snapshots import citizen_snapshot
-from moderation import scoring_runner, selectors, services, states
+from moderation import duplicates_runner, scoring_runner, selectors, services, states
 from moderation.models import TownHall
 from moderation.presenters import Viewer, render_question
 from moderation.scoring.lexicon import matches_held_terms
@@ -98,8 +98,10 @@ class CitizenConsumer(TownHallConsumer):
             ip=self.ip,
         )
         if created:
-            # Acknowledge first; the score follows as question.scored.
+            # Acknowledge first; the score follows as question.scored, likely
+            # duplicates as a moderators-only question.updated (own thread each).
             scoring_runner.schedule(question_id)
+            duplicates_runner.schedule(question_id)
         return protocol.ok_frame(request.id, question=render_question(self.viewer, record), duplicate=not created)
 
     async def handle_preview(self, request: Request) -> dict[str, Any]:

@@ -76,6 +76,8 @@ def render_question(viewer: Viewer, record: Record) -> dict[str, Any]:
         out["redaction"] = (
             None if redaction is None else {"moderator": dict(redaction["moderator"]), "at": redaction["at"]}
         )
+        # Likely duplicates among the open questions, best first (moderation/duplicates.py).
+        out["duplicate_suggestions"] = [dict(item) for item in record.get("duplicate_suggestions", [])]
         out["actions"] = moderator_requests(record["status"])
     elif viewer.role == "citizen":
         mine = record["participant"] == viewer.participant

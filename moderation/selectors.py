@@ -53,6 +53,7 @@ def question_record(question: Question) -> dict[str, Any]:
         "redaction": _redaction(question),
         "topic": question.topic,
         "topic_source": question.topic_source,
+        "duplicate_suggestions": [dict(item) for item in question.duplicate_suggestions or []],
     }
 
 
@@ -277,6 +278,22 @@ def unscored_question_ids(*, max_attempts: int, townhall_id: int | None = None) 
 
 def question_text(question_id: int) -> str | None:
     return Question.objects.filter(pk=question_id).values_list("text", flat=True).first()
+
+
+def duplicate_candidates(question_id: int) -> tuple[str, list[tuple[int, str]]] | None:
+    """A question's text and the town hall's other open questions (those it
+    could be merged into) as ``(id, text)``, oldest first; ``None`` if the
+    question is gone or no longer open."""
+    question = Question.objects.filter(pk=question_id).values("townhall_id", "text", "status").first()
+    if question is None or question["status"] not in states.MERGE_TARGET_STATUSES:
+        return None
+    others = (
+        Question.objects.filter(townhall_id=question["townhall_id"], status__in=states.MERGE_TARGET_STATUSES)
+        .exclude(pk=question_id)
+        .order_by("id")
+        .values_list("id", "text")
+    )
+    return question["text"], list(others)
 
 
 def last_seqs(townhall_ids: list[int]) -> dict[int, int]:

@@ -11,6 +11,7 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 
 from harness.servers import with_protocol_version
+from moderation import duplicates_runner
 from moderation import scoring_runner as runner
 from moderation.scoring import registry
 from moderation.scoring.base import ScoreResult
@@ -164,6 +165,7 @@ async def connect() -> AsyncIterator:
 
     yield _connect
     await runner.drain()
+    await duplicates_runner.drain()
     for comm in opened:
         await comm.disconnect(timeout=2)
 

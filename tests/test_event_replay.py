@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from moderation import services
+from moderation.duplicates import Suggestion
 from moderation.models import Event
 from moderation.presenters import Viewer, render_event
 from moderation.selectors import snapshot
@@ -87,6 +88,9 @@ OTHER_ACTIONS: dict[str, Callable[[Room], Any]] = {
     "close": lambda r: services.townhall_close(townhall_id=r.townhall.pk, moderator=r.moderator),
     "close from the command line": lambda r: services.townhall_set_status(townhall_id=r.townhall.pk, status="closed"),
     "batch approval": lambda r: services.question_approve_many(**r.kw(items=[(r.pending.pk, None)])),
+    "duplicate suggestions": lambda r: services.question_suggest_duplicates(
+        question_id=r.pending.pk, suggestions=[Suggestion(r.a.pk, 0.8)]
+    ),
 }
 
 

@@ -52,6 +52,7 @@ def record(status: str = "pending", **fields: Any) -> dict[str, Any]:
         "redaction": None,
         "topic": "transport",
         "topic_source": "auto",
+        "duplicate_suggestions": [],
     }
     base.update(fields)
     return base
@@ -168,6 +169,7 @@ def test_moderator_gets_everything_but_the_participant(status: str):
         "actions",
         "redaction",
         "topic_source",
+        "duplicate_suggestions",
     }
     assert out["held"] is True and out["held_terms"] == ["voyou"] and out["position"] == 1.0
     assert out["toxicity"] == rec["toxicity"]

@@ -3,7 +3,7 @@
 A package, one module per audience of the actions: ``citizens``,
 ``moderators``, ``merges`` (merge, restore from the archive), ``screen``,
 ``undo``, ``townhalls``, ``scoring`` (the runner stores scores here),
-``presence``, ``rights`` (moderators, the screen key, closing sockets whose
+``presence``, ``duplicates`` (the suggestion runner stores likely duplicates here), ``rights`` (moderators, the screen key, closing sockets whose
 rights end), ``accounts`` (moderators who leave: deactivate, anonymise); ``_core`` holds what they share.
 
 A moderator's action returns what it changed with the audit record it wrote
@@ -30,6 +30,7 @@ from moderation.services.citizens import (
     question_votes_publish,
     question_withdraw,
 )
+from moderation.services.duplicates import question_suggest_duplicates
 from moderation.services.flood import citizen_session_start, flood_review, townhall_pause, townhall_slow_mode
 from moderation.services.merges import question_merge, question_restore
 from moderation.services.moderators import (
@@ -73,6 +74,7 @@ __all__ = [
     "question_votes_publish",
     "ReportTooSoon",
     "question_apply_score",
+    "question_suggest_duplicates",
     "question_scoring_failed",
     "question_approve",
     "question_reject",

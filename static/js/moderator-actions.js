@@ -187,12 +187,19 @@ export function createActions(ctx) {
       if (card) card.mergeSelect.focus();
       return;
     }
+    await mergeInto(q, into);
+  }
+
+  /** Merge `q` into question `into` (the picker, or `g` and its duplicate suggestion). */
+  async function mergeInto(q, into) {
     const request = { question_id: q.id, into_id: into, version: q.version };
     const reply = await run(q.id, 'question.merge', request, t('doneMerged', { id: q.id, into }));
     if (reply) {
       state.merging.delete(q.id);
-      card.mergeSelect.value = '';
+      const card = cards.get(q.id);
+      if (card) card.mergeSelect.value = '';
     }
+    return reply;
   }
 
   // Moves run one after another, each from the order the previous one left,
@@ -254,6 +261,6 @@ export function createActions(ctx) {
 
   return {
     handleError, apply, approve, restore, star, reject, show, answered, openEditor, closeEditor, saveEdit,
-    openMerge, closeMerge, merge, reorder, sortByVotes, closeTownhall, setTopic,
+    openMerge, closeMerge, merge, mergeInto, reorder, sortByVotes, closeTownhall, setTopic,
   };
 }

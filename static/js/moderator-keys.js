@@ -2,7 +2,7 @@
 // The page decides whether an action applies to the selected question.
 import { isTypingTarget } from './dom.js';
 
-const QUESTION_KEYS = { a: 'approve', r: 'reject', e: 'edit', s: 'show', x: 'answered', m: 'merge', p: 'star' };
+const QUESTION_KEYS = { a: 'approve', r: 'reject', e: 'edit', s: 'show', x: 'answered', m: 'merge', p: 'star', g: 'mergeTop' };
 const PAGE_KEYS = { n: 'next', c: 'clear', b: 'batch', u: 'undo', d: 'dense' };
 
 /**
@@ -14,8 +14,9 @@ const PAGE_KEYS = { n: 'next', c: 'clear', b: 'batch', u: 'undo', d: 'dense' };
  * handlers: onHelp(), onEscape() -> bool (true when it closed something),
  * onMove(+1 | -1), onGroup('pending' | 'approved'), onSearch(),
  * onReorder(-1 | +1), onQuestionKey(name) with name one of approve, reject,
- * edit, show, answered, merge, star; onPageKey(name) with name one of next,
- * clear, batch, undo, dense; onTopicKey(digit) with digit 0-9 (the topic).
+ * edit, show, answered, merge, star, mergeTop (g: into the top duplicate
+ * suggestion); onPageKey(name) with name one of next, clear, batch, undo,
+ * dense; onTopicKey(digit) with digit 0-9 (the topic).
  */
 export function bindShortcuts(target, handlers) {
   const { onHelp, onEscape, onMove, onGroup, onSearch, onReorder, onQuestionKey, onPageKey, onTopicKey } = handlers;

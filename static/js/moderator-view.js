@@ -5,6 +5,7 @@
 // chosen reject reason and keyboard focus survive every update.
 import { clockTime, h, setText, showText, toggle } from './dom.js';
 import { buildEditor, buildOriginals, updateOriginals } from './moderator-editor.js';
+import { buildDuplicates } from './moderator-duplicates.js';
 import { buildScore, updateScore } from './moderator-score.js';
 import { buildTopic, updateTopic } from './moderator-topics.js';
 import { can } from './store.js';
@@ -192,6 +193,7 @@ export function createCard(q, t, on, limits = {}) {
     c.reason,
     c.mergedInto,
     c.redacted,
+    buildDuplicates(c),
     buildActions(c, t, textId),
     buildEditor(c, t, limits),
     buildMerge(c, t),

@@ -24,6 +24,7 @@ import { bindHeldTerms } from './moderator-terms.js';
 import { createNotifier, createUndo } from './moderator-toasts.js';
 import { renderTopicLegend, topicForDigit, topicLabel } from './moderator-topics.js';
 import { createCard, fillMergeTargets, updateCard } from './moderator-view.js';
+import { renderDuplicates, topSuggestion } from './moderator-duplicates.js';
 
 const LANES = ['pending', 'held', 'approved', 'archive'];
 const els = {
@@ -77,7 +78,7 @@ const actions = createActions({
   state, cards, t, notify, offer: undo.offer, presence, upsert, send, resync: page.resync, scheduleRender, renderNow,
 });
 const { handleError, approve, restore, star, reject, show, answered, openEditor, closeEditor, saveEdit } = actions;
-const { openMerge, closeMerge, merge, reorder } = actions;
+const { openMerge, closeMerge, merge, mergeInto, reorder } = actions;
 
 // ---------------------------------------------------------------------------
 // Cards: one element per question, moved between lanes and updated in place.
@@ -149,6 +150,7 @@ function renderLanes() {
         canStar: 'starred' in q,
         closed,
       }, t);
+      renderDuplicates(c, q, state.questions, t);
       live.add(q.id);
       return c.root;
     });
@@ -217,6 +219,7 @@ const SHORTCUTS = {
   show: { applies: (q) => can(q, 'screen.show'), run: show },
   answered: { applies: (q) => can(q, 'question.answered') || Boolean(state.screen), run: answeredKey },
   merge: { applies: (q) => can(q, 'question.merge'), run: openMerge },
+  mergeTop: { applies: (q) => Boolean(topSuggestion(q, state.questions)), run: (q) => mergeInto(q, topSuggestion(q, state.questions).id) },
   star: { applies: (q) => 'starred' in q, run: star },
   reorder: { applies: (q) => laneOf(q) === 'approved', run: null },
 };

@@ -26,6 +26,7 @@ from django.utils import timezone
 from moderation import states
 from moderation.models import Decision, Question, TownHall
 from moderation.team import display_name, townhall_team
+from moderation.topics import townhall_topics
 
 SCHEMA = "townhall-record/1"
 
@@ -57,6 +58,7 @@ _QUESTION_COLUMNS = (
     "toxicity_model",
     "scoring_status",
     "was_edited",
+    "topic",
 )
 
 
@@ -105,7 +107,7 @@ def townhall_record(townhall: TownHall, *, now: datetime | None = None) -> dict[
         },
         "team": _team(townhall, decisions),
         "system_decisions": sum(1 for d in decisions if d.moderator_id is None),
-        "counts": _counts(questions),
+        "counts": {**_counts(questions), "by_topic": _by_topic(townhall, questions)},
         "time_to_decision": _time_to_decision(waits),
         "machine": _machine(townhall, questions),
         "timeline": _timeline(questions, decisions, end=closed_at or now),
@@ -141,6 +143,15 @@ def _counts(questions: list[dict[str, Any]]) -> dict[str, Any]:
         "by_reject_reason": {reason: reasons.get(reason, 0) for reason in states.REJECT_REASONS},
         "edited": sum(1 for q in questions if q["was_edited"] and q["status"] in states.PUBLIC_STATUSES),
     }
+
+
+def _by_topic(townhall: TownHall, questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Questions asked per topic: the town hall's topics in order (zero
+    included), then any it no longer lists, then "" (no topic)."""
+    counted = Counter(q["topic"] for q in questions)
+    keys = townhall_topics(townhall.topics)
+    keys += sorted(k for k in counted if k and k not in keys)
+    return [{"topic": key, "count": counted.get(key, 0)} for key in [*keys, ""]]
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
@@ -248,6 +259,7 @@ def _public_questions(questions: list[dict[str, Any]], queue_order: str) -> list
             "asked_at": q["created_at"].isoformat(),
             "answered_at": q["decided_at"].isoformat() if q["status"] == states.ANSWERED else None,
             "edited": bool(q["was_edited"]),
+            "topic": q["topic"],
         }
         for q in [*answered, *approved]
     ]

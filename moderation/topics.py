@@ -248,3 +248,11 @@ def validate_topics(keys: Sequence[str]) -> list[str]:
 def topic_choices(configured: Sequence[str] | None) -> list[dict[str, str]]:
     """``[{"key", "label"}]`` in key order, labels in the active language."""
     return [{"key": key, "label": str(TOPIC_LABELS[key])} for key in townhall_topics(configured)]
+
+
+def topic_label(key: str) -> str:
+    """The words for topic ``key`` in the active language ("" is "No topic";
+    a key no longer known reads as itself)."""
+    if not key:
+        return str(_("No topic"))
+    return str(TOPIC_LABELS.get(key, key))

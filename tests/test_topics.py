@@ -10,8 +10,9 @@ import uuid
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
-from moderation import services
+from moderation import record, services
 from moderation.exceptions import BadRequest, Conflict, TownHallClosed
 from moderation.models import Decision, Event, Question, TownHall
 from moderation.topics import DEFAULT_TOPICS, KEYWORDS, suggest_topic, topic_hits, townhall_topics, validate_topics
@@ -240,3 +241,34 @@ async def test_moderators_set_a_topic_and_every_audience_sees_it(connect, db_asy
     refused = await request(citizen, "question.topic", "r3", question_id=qid, topic="housing")
     assert refused["type"] == "error"
     assert await db_async(lambda: Question.objects.get(pk=qid).topic)() == "budget"
+
+
+# --- the public record -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_public_record_counts_questions_per_topic_and_labels_each_published_one(room, client):
+    # given two questions on transport, one on nothing, and a town hall that keeps three topics
+    townhall, moderator = room
+    services.townhall_set_topics(townhall_id=townhall.pk, topics=["transport", "housing", "budget"])
+    tram = submit(townhall, "Quand le tram passera-t-il par le quartier nord ?")
+    submit(townhall, "Le bus 12 est toujours en retard")
+    submit(townhall, "Bonjour à tous")
+    services.question_approve(townhall_id=townhall.pk, question_id=tram.pk, moderator=moderator)
+    services.question_set_topic(townhall_id=townhall.pk, question_id=tram.pk, moderator=moderator, topic="budget")
+
+    # when the record is built
+    townhall.refresh_from_db()
+    data = record.townhall_record(townhall)
+
+    # then the counts follow the town hall's order, and the published question has its topic
+    assert data["counts"]["by_topic"] == [
+        {"topic": "transport", "count": 1},
+        {"topic": "housing", "count": 0},
+        {"topic": "budget", "count": 1},
+        {"topic": "", "count": 1},
+    ]
+    assert [q["topic"] for q in data["questions"]] == ["budget"]
+    # and the page shows the label, in the visitor's language
+    page = client.get(reverse("record", args=[townhall.slug]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'data-testid="record-topic">Budget et impôts</span>' in page

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 
 from moderation import record, states
 from moderation.models import TownHall
+from moderation.topics import topic_label
 from townhall import links, record_charts
 
 
@@ -83,10 +84,17 @@ def _context(data: dict[str, Any]) -> dict[str, Any]:
         "generated_at": _when(data["generated_at"]),
         "statuses": [(labels["status"][s], counts["by_status"][s]) for s in states.STATUSES],
         "reasons": [(labels["reason"][r], counts["by_reject_reason"][r]) for r in states.REJECT_REASONS],
+        "topics": [(topic_label(row["topic"]), row["count"]) for row in counts["by_topic"]],
         "median": format_duration(data["time_to_decision"]["median_seconds"]),
         "p90": format_duration(data["time_to_decision"]["p90_seconds"]),
         "questions": [
-            {**q, "asked_at": _when(q["asked_at"]), "answered_at": _when(q["answered_at"])} for q in data["questions"]
+            {
+                **q,
+                "asked_at": _when(q["asked_at"]),
+                "answered_at": _when(q["answered_at"]),
+                "topic_label": topic_label(q["topic"]) if q["topic"] else "",
+            }
+            for q in data["questions"]
         ],
         "timeline_chart": record_charts.timeline_chart(timeline) if timeline["buckets"] else None,
         "timeline_rows": [{**b, "start": _when(b["start"])} for b in timeline["buckets"]],

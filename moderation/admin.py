@@ -82,8 +82,8 @@ class TownHallAdmin(admin.ModelAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(ReadOnlyAdmin):
-    list_display = ("id", "townhall", "status", "held", "toxicity_score", "votes", "starred", "created_at")
-    list_filter = ("townhall", "status", "held", "starred")
+    list_display = ("id", "townhall", "status", "topic", "held", "toxicity_score", "votes", "starred", "created_at")
+    list_filter = ("townhall", "status", "topic", "topic_source", "held", "starred")
     search_fields = ("text", "original_text", "author", "original_author", "place", "original_place")
 
 

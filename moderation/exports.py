@@ -52,6 +52,8 @@ QUESTION_FIELDS: Final = (
     "held_by",
     "edited",
     "merged_into",
+    "topic",
+    "topic_source",
 )
 DECISION_FIELDS: Final = (
     "id",
@@ -137,6 +139,8 @@ def question_rows(townhall: TownHall) -> list[dict[str, Any]]:
                 "held_by": _held_by(question),
                 "edited": question.edited,
                 "merged_into": question.merged_into_id,
+                "topic": question.topic,
+                "topic_source": question.topic_source,
             }
         )
     return rows

@@ -155,6 +155,29 @@ def test_question_rows_hold_the_final_text_the_times_the_score_and_the_model(ses
     assert list(rows) == sorted(rows)
 
 
+def test_question_rows_hold_the_topic_and_who_chose_it(session):
+    # given the tram question's suggested topic, and a moderator's topic for the pool question
+    services.question_set_topic(
+        townhall_id=session.townhall.pk,
+        question_id=session.questions["held"].pk,
+        moderator=session.moderator,
+        topic="culture",
+    )
+
+    # when
+    rows = {row["id"]: row for row in exports.question_rows(session.townhall)}
+
+    # then
+    assert (rows[session.questions["tram"].pk]["topic"], rows[session.questions["tram"].pk]["topic_source"]) == (
+        "transport",
+        "auto",
+    )
+    assert (rows[session.questions["held"].pk]["topic"], rows[session.questions["held"].pk]["topic_source"]) == (
+        "culture",
+        "moderator",
+    )
+
+
 def test_decision_rows_name_the_moderator_as_the_public_sees_them(session):
     # when
     rows = exports.decision_rows(session.townhall)

@@ -197,6 +197,30 @@ def test_the_command_shows_and_sets_a_town_halls_topics(room, capsys):
     assert townhall.topics == []
 
 
+@pytest.mark.django_db
+def test_the_admin_form_sets_a_checked_topic_list_and_keeps_the_moderators(room, client):
+    # given an administrator on the town hall's page
+    townhall, alice = room
+    client.force_login(factories.make_user("root", is_staff=True, is_superuser=True))
+    url = f"/admin/moderation/townhall/{townhall.pk}/change/"
+    assert client.get(url).status_code == 200
+
+    # when they list an unknown key: the form says so and nothing changes
+    page = client.post(url, {"moderators": [alice.pk], "topics": "housing potholes"})
+    assert page.status_code == 200 and "potholes" in page.content.decode()
+    townhall.refresh_from_db()
+    assert townhall.topics == []
+
+    # when they list two known keys, in their order
+    assert client.post(url, {"moderators": [alice.pk], "topics": "budget, housing"}).status_code == 302
+
+    # then the town hall keeps them in that order, its moderators unchanged, and the form shows them back
+    townhall.refresh_from_db()
+    assert townhall.topics == ["budget", "housing"]
+    assert list(townhall.moderators.all()) == [alice]
+    assert 'value="budget housing"' in client.get(url).content.decode()
+
+
 # --- over the socket -----------------------------------------------------------------------
 
 

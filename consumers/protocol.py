@@ -66,6 +66,7 @@ ALL_ACTIONS = frozenset(
         "question.editing",
         "question.approve_many",
         "question.star",
+        "question.topic",
         "decision.undo",
         "presence.ping",
         "screen.clear",

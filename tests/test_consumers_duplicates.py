@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 
 from moderation import duplicates_runner, services
 from moderation.models import Question
-from tests.support import factories
+from tests.support import factories, rooms
 from tests.support.ws import expect, next_frame, request, until, until_status
 
 FIRST = "Why are the bins in Riverside only collected every two weeks?"
@@ -20,23 +20,10 @@ AGAIN = "why r the bins in riverside only emptied every 2 weeks??"
 OTHER = "Can the library buy more books in Polish?"
 
 
-@database_sync_to_async
-def setup_room():
-    moderator = factories.make_user("alice", first_name="Alice")
-    townhall = factories.make_townhall(moderators=[moderator], slug="room")
-    citizen_session, _ = factories.citizen_session()
-    return townhall, moderator, factories.login_session(moderator), citizen_session
-
-
 async def open_room(connect):
-    townhall, moderator, mod_session, cit_session = await setup_room()
-    mod = await connect("/ws/t/room/moderate/", session=mod_session)
-    await expect(mod, "snapshot")
-    cit = await connect("/ws/t/room/", session=cit_session)
-    await expect(cit, "snapshot")
-    screen = await connect(f"/ws/t/room/screen/?key={townhall.screen_key}")
-    await expect(screen, "snapshot")
-    return townhall, moderator, mod_session, mod, cit, screen
+    opened = await rooms.open_room(connect)
+    room = opened.room
+    return room.townhall, room.moderator, room.mod_session, opened.mod, opened.cit, opened.screen
 
 
 async def ask(cit, text: str, key: str) -> dict:

@@ -8,32 +8,18 @@ from channels.db import database_sync_to_async
 
 from moderation import services
 from moderation.models import Decision, Question, TownHall, Vote
-from tests.support import factories
-from tests.support.ws import expect, request, until, until_status
+from tests.support import rooms
+from tests.support.ws import request, until, until_status
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 PHONE_PLACE = "Résidence Les Pins bât. B, tél 06 98 76 54 32"
 
 
-@database_sync_to_async
-def setup_room():
-    moderator = factories.make_user("alice", first_name="Alice")
-    townhall = factories.make_townhall(moderators=[moderator], slug="room")
-    citizen_session, participant = factories.citizen_session()
-    return townhall, moderator, factories.login_session(moderator), citizen_session, participant
-
-
 async def open_room(connect):
     """A moderator, the asker and the screen on one town hall, snapshots read."""
-    townhall, moderator, mod_session, cit_session, participant = await setup_room()
-    mod = await connect("/ws/t/room/moderate/", session=mod_session)
-    await expect(mod, "snapshot")
-    cit = await connect("/ws/t/room/", session=cit_session)
-    await expect(cit, "snapshot")
-    screen = await connect(f"/ws/t/room/screen/?key={townhall.screen_key}")
-    await expect(screen, "snapshot")
-    return townhall, moderator, mod, cit, screen
+    opened = await rooms.open_room(connect)
+    return opened.room.townhall, opened.room.moderator, opened.mod, opened.cit, opened.screen
 
 
 async def ask(cit, text: str = "When will the pool reopen?", key: str = "k1", **fields) -> dict:

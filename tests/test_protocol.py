@@ -362,6 +362,7 @@ def test_all_actions_are_the_documented_requests():
             "presence.ping",
             "question.restore",
             "question.star",
+            "question.topic",
             "decision.undo",
             "townhall.close",
             "screen.sort_by_votes",

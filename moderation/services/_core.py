@@ -35,6 +35,17 @@ def lock_question(townhall: TownHall, question_id: int) -> Question:
     return question
 
 
+def lock_question_by_id(question_id: int) -> tuple[TownHall, Question] | None:
+    """Lock a question's town hall, then the question, knowing only the
+    question's id (the scoring and suggestion threads); ``None`` when it no
+    longer exists. Call inside a transaction."""
+    townhall_id = Question.objects.filter(pk=question_id).values_list("townhall_id", flat=True).first()
+    if townhall_id is None:
+        return None
+    townhall = lock_townhall(townhall_id)
+    return townhall, lock_question(townhall, question_id)
+
+
 def append_event(townhall: TownHall, event_type: str, payload: dict[str, Any]) -> Event:
     """Store the next event of a locked town hall and publish it after commit."""
     townhall.last_seq += 1

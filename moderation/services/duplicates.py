@@ -11,7 +11,7 @@ from moderation import events, states
 from moderation.models import Question
 from moderation.presenters import MODERATORS_ONLY
 from moderation.selectors import question_record
-from moderation.services._core import append_event, lock_question, lock_townhall
+from moderation.services._core import append_event, lock_question_by_id
 
 if TYPE_CHECKING:  # the engine (scikit-learn) is only loaded where suggestions are computed
     from moderation.duplicates import Suggestion
@@ -27,11 +27,10 @@ def question_suggest_duplicates(*, question_id: int, suggestions: Sequence[Sugge
     longer open, or whose suggestions are unchanged, is left as it is.
     """
     with transaction.atomic():
-        townhall_id = Question.objects.filter(pk=question_id).values_list("townhall_id", flat=True).first()
-        if townhall_id is None:
+        locked = lock_question_by_id(question_id)
+        if locked is None:
             return None
-        townhall = lock_townhall(townhall_id)
-        question = lock_question(townhall, question_id)
+        townhall, question = locked
         if question.status not in states.MERGE_TARGET_STATUSES:
             return question
         open_ids = set(

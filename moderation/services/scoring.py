@@ -7,7 +7,7 @@ from django.db import transaction
 from moderation import events
 from moderation.models import Question
 from moderation.scoring.base import ScoreResult
-from moderation.services._core import lock_question, lock_townhall, question_event, refresh_held
+from moderation.services._core import lock_question_by_id, question_event, refresh_held
 
 
 def question_apply_score(*, question_id: int, result: ScoreResult) -> Question | None:
@@ -17,11 +17,10 @@ def question_apply_score(*, question_id: int, result: ScoreResult) -> Question |
     already scored is left as it is.
     """
     with transaction.atomic():
-        townhall_id = Question.objects.filter(pk=question_id).values_list("townhall_id", flat=True).first()
-        if townhall_id is None:
+        locked = lock_question_by_id(question_id)
+        if locked is None:
             return None
-        townhall = lock_townhall(townhall_id)
-        question = lock_question(townhall, question_id)
+        townhall, question = locked
         if question.scoring_status == Question.ScoringStatus.SCORED:
             return question
         question.toxicity_labels = {k: float(v) for k, v in result.labels.items()}
@@ -45,11 +44,10 @@ def question_scoring_failed(*, question_id: int, error: str, max_attempts: int =
     if the question no longer exists; a scored question is left as it is.
     """
     with transaction.atomic():
-        townhall_id = Question.objects.filter(pk=question_id).values_list("townhall_id", flat=True).first()
-        if townhall_id is None:
+        locked = lock_question_by_id(question_id)
+        if locked is None:
             return None
-        townhall = lock_townhall(townhall_id)
-        question = lock_question(townhall, question_id)
+        townhall, question = locked
         if question.scoring_status == Question.ScoringStatus.SCORED:
             return question
         question.scoring_attempts += 1

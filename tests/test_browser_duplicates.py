@@ -86,8 +86,8 @@ def test_a_suggestion_whose_target_was_answered_disappears_and_french_reads_it(b
     assert suggestion.inner_text().startswith(f"Doublon probable de #{first}\u00a0: {FIRST_FR}")
     suggestion.scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / "console-duplicates-fr-390.png")
-    # the suggestion wraps inside its card (the French screen box and sort menu
-    # overflowing at 390 px predate it: see the report of issue 12)
+    # the suggestion wraps inside its card (tests/test_browser_topics.py checks
+    # that nothing on the French console is wider than the phone)
     box, card_box = suggestion.bounding_box(), card(page, again).bounding_box()
     assert box["x"] + box["width"] <= card_box["x"] + card_box["width"] <= 390
 

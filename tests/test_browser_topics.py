@@ -80,6 +80,8 @@ def test_digits_set_the_topic_u_undoes_a_reload_keeps_it_and_the_record_shows_it
         and items[-1].split() == ["0", "No", "topic"]
     )
     assert len(items) == len(DEFAULT_TOPICS) + 1
+    legend.scroll_into_view_if_needed()
+    page.screenshot(path=SHOTS / "console-topics-help.png")
     page.keyboard.press("Escape")
 
     # when the question is approved, the public record shows its topic

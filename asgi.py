@@ -6,6 +6,7 @@ Run with ``daphne asgi:application``; scoring workers with
 """
 
 import os
+import threading
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "townhall.settings")
 
@@ -23,7 +24,7 @@ from consumers.routing import websocket_urlpatterns  # noqa: E402
 from consumers.scoring_worker import ScoringWorkerConsumer  # noqa: E402
 from consumers.send_buffer import SendBufferProbe  # noqa: E402
 from consumers.sessions import ReadOnlySessionMiddlewareStack  # noqa: E402
-from moderation import scoring_runner  # noqa: E402
+from moderation import scoring_runner, topics  # noqa: E402
 from moderation.scoring import registry  # noqa: E402
 from moderation.scoring_runner import WORKER_CHANNEL  # noqa: E402
 from townhall import collector, direct_writes  # noqa: E402
@@ -45,6 +46,10 @@ class RecoverUnscoredOnStart:
 if settings.SCORING_MODE == "local":
     # Load the model now, off the event loop, rather than on the first question.
     registry.preload_in_background()
+
+# Compile the topic keywords now, off the event loop: the first question's
+# suggestion would otherwise compile them (0.3 s) while holding its town hall's lock.
+threading.Thread(target=topics.topic_hits, args=("",), name="topics-preload", daemon=True).start()
 
 # A frame over WEBSOCKET_MAX_FRAME closes its socket with 1009, not a TCP reset.
 close_oversized_frames()

@@ -23,6 +23,7 @@ class TownHallForm(forms.ModelForm):
 
     topics = forms.CharField(
         required=False,
+        widget=forms.TextInput(attrs={"size": 80}),  # nine keys fit
         help_text=(
             f"Topic keys in the console's key order (1-{MAX_TOPICS}), separated by spaces or commas; "
             f"empty: all of {' '.join(DEFAULT_TOPICS)}."

@@ -6,7 +6,7 @@ Reads the labelled pairs (tests/data/duplicate_pairs.tsv). For each pair
 ``(a, b)`` of the split, ``a`` is open among a pool of other open questions
 (``--pool`` distractors: the generated town-hall questions of
 bench/questions.py and the civil and critical questions of
-tests/data/eval_questions.tsv, EN and FR mixed) and ``b`` arrives:
+moderation/scoring/data/labelled_questions.tsv, EN and FR mixed) and ``b`` arrives:
 
 - precision: the share of the top suggestions shown (above the threshold)
   that are the true duplicate (``a`` of a ``dup`` pair); any top suggestion
@@ -37,7 +37,7 @@ from bench.questions import town_hall_questions  # noqa: E402
 from moderation.duplicates import STOP_WORDS, THRESHOLD, Matcher  # noqa: E402
 
 PAIRS = ROOT / "tests" / "data" / "duplicate_pairs.tsv"
-DISTRACTORS = ROOT / "tests" / "data" / "eval_questions.tsv"
+DISTRACTORS = ROOT / "moderation" / "scoring" / "data" / "labelled_questions.tsv"
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,36 @@
 """The offline default scorer: quality on the labelled town-hall questions, and its contract.
 
-These are quality regression tests on tests/data/eval_questions.tsv (see
-tests/data/README.md), not timing tests. No database.
+These are quality regression tests on the development part of the labelled
+questions, moderation/scoring/data/labelled_questions.tsv (see
+tests/data/README.md), not timing tests. The learned classifier is trained on
+that file, so the quality tests score it cross-validated: each question by a
+classifier that did not learn from it. No database.
 """
 
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
+from sklearn.metrics import roc_auc_score
 
 from moderation.scoring.base import Scorer
+from moderation.scoring.classifier import TRAINING_DATA, LearnedClassifier, read_labelled
 from moderation.scoring.offline import (
+    CLASSIFIER_HOLDS_AT,
+    CLASSIFIER_LABEL,
+    CLASSIFIER_RANK_SCALE,
     FRENCH_MODEL_SCALE,
     LEXICON_LABEL,
     MODEL_LABEL,
     OfflineScorer,
+    classifier_label,
+    cross_validated,
     looks_french,
     model_text,
 )
 
-DATA = Path(__file__).resolve().parent / "data" / "eval_questions.tsv"
+DATA = TRAINING_DATA
 THRESHOLD = 0.5  # the town halls' default hold threshold
 CATEGORIES = {
     "civil": "civil",
@@ -50,9 +59,14 @@ def scorer() -> OfflineScorer:
 
 
 @pytest.fixture(scope="module")
-def scored(scorer: OfflineScorer) -> list[tuple[dict[str, str], float]]:
-    results = scorer.score_batch([r["text"] for r in ROWS])
-    return [(row, result.score) for row, result in zip(ROWS, results, strict=True)]
+def cross_validated_results() -> list:
+    examples = [(r["text"], r["label"] == "toxic", r["lang"] + r["category"]) for r in ROWS]
+    return cross_validated(examples)
+
+
+@pytest.fixture(scope="module")
+def scored(cross_validated_results) -> list[tuple[dict[str, str], float]]:
+    return [(row, result.score) for row, result in zip(ROWS, cross_validated_results, strict=True)]
 
 
 # --- the evaluation set itself ---------------------------------------------------------
@@ -86,7 +100,7 @@ def test_the_evaluation_set_covers_every_category_in_each_language(lang: str):
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_it_holds_at_least_80_percent_of_toxic_questions(scored, lang: str):
+def test_it_holds_at_least_90_percent_of_toxic_questions(scored, lang: str):
     # given
     toxic = [(r, s) for r, s in scored if r["lang"] == lang and r["label"] == "toxic"]
 
@@ -94,11 +108,11 @@ def test_it_holds_at_least_80_percent_of_toxic_questions(scored, lang: str):
     missed = [r["id"] for r, s in toxic if s < THRESHOLD]
 
     # then
-    assert 1 - len(missed) / len(toxic) >= 0.80, missed
+    assert 1 - len(missed) / len(toxic) >= 0.90, missed
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_it_holds_at_most_2_percent_of_civil_questions(scored, lang: str):
+def test_it_holds_at_most_1_percent_of_civil_questions(scored, lang: str):
     # given
     civil = [(r, s) for r, s in scored if r["lang"] == lang and r["label"] == "civil"]
 
@@ -106,7 +120,7 @@ def test_it_holds_at_most_2_percent_of_civil_questions(scored, lang: str):
     false_holds = [r["id"] for r, s in civil if s >= THRESHOLD]
 
     # then
-    assert len(false_holds) / len(civil) <= 0.02, false_holds
+    assert len(false_holds) / len(civil) <= 0.01, false_holds
 
 
 def test_it_never_holds_criticism_of_officials(scored):
@@ -171,7 +185,7 @@ def test_a_french_insult_the_model_cannot_see_is_held_by_the_lexicon(scorer: Off
 
     # then
     assert result.labels[LEXICON_LABEL] >= THRESHOLD
-    assert result.score == result.labels[LEXICON_LABEL]
+    assert result.labels[MODEL_LABEL] < THRESHOLD
 
 
 def test_an_english_insult_outside_the_lexicon_is_still_ranked_by_the_model(scorer: OfflineScorer):
@@ -211,7 +225,7 @@ def test_it_scores_a_batch_in_order_with_labels_in_0_1(scorer: OfflineScorer):
     # then
     assert [r.score >= THRESHOLD for r in results] == [False, True, False, False, True]
     for result in results:
-        assert set(result.labels) == {MODEL_LABEL, LEXICON_LABEL}
+        assert set(result.labels) == {MODEL_LABEL, LEXICON_LABEL, CLASSIFIER_LABEL}
         assert all(isinstance(v, float) and 0.0 <= v <= 1.0 for v in result.labels.values())
         assert result.score == max(result.labels.values())
         assert result.model == scorer.name
@@ -227,3 +241,68 @@ def test_it_is_a_scorer_named_with_its_model_and_lexicon_versions(scorer: Offlin
     assert isinstance(scorer, Scorer)
     assert scorer.name.startswith("offline (alt-profanity-check 1.")
     assert "lexicon en/fr v3" in scorer.name
+    assert f"classifier of {len(ROWS)} questions" in scorer.name
+
+
+# --- the learned classifier ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_classifier_ranks_questions_it_did_not_learn_from_better_than_the_rest_alone(
+    cross_validated_results, lang: str
+):
+    # given: each question scored by a classifier trained without it
+    rows = [(r, result) for r, result in zip(ROWS, cross_validated_results, strict=True) if r["lang"] == lang]
+    toxic = [r["label"] == "toxic" for r, _ in rows]
+
+    # when
+    with_classifier = roc_auc_score(toxic, [result.score for _, result in rows])
+    without = roc_auc_score(
+        toxic, [max(v for k, v in result.labels.items() if k != CLASSIFIER_LABEL) for _, result in rows]
+    )
+
+    # then
+    assert with_classifier >= 0.97
+    assert with_classifier > without
+
+
+def test_below_its_hold_point_the_classifier_only_ranks():
+    # given / when / then
+    assert classifier_label(0.0) == 0.0
+    assert classifier_label(CLASSIFIER_HOLDS_AT - 0.001) < 0.5
+    assert classifier_label(0.5) == pytest.approx(0.5 * CLASSIFIER_RANK_SCALE)
+    assert classifier_label(CLASSIFIER_HOLDS_AT) == CLASSIFIER_HOLDS_AT
+    assert classifier_label(0.97) == 0.97
+
+
+def test_the_classifier_is_trained_on_the_shipped_questions_and_the_same_every_time():
+    # given
+    texts = ["When does the pool reopen?", "Je vais te retrouver, fais gaffe ce soir", "ur a clown"]
+
+    # when
+    first, second = LearnedClassifier(), LearnedClassifier()
+
+    # then
+    assert first.size == len(read_labelled()) == len(ROWS)
+    assert first.probabilities(texts) == second.probabilities(texts)
+    assert all(0.0 <= p <= 1.0 for p in first.probabilities(texts))
+
+
+def test_a_scorer_uses_the_classifier_it_is_given():
+    # given: a classifier that learned that pineapples are abuse
+    examples = [("pineapple pineapples", True), ("you pineapple", True), ("the bus", False), ("a tram", False)] * 3
+    scorer = OfflineScorer(classifier=LearnedClassifier(examples))
+
+    # when
+    pineapple, bus = scorer.score_batch(["what a pineapple", "when is the bus"])
+
+    # then
+    assert pineapple.labels[CLASSIFIER_LABEL] > bus.labels[CLASSIFIER_LABEL]
+    assert pineapple.labels[LEXICON_LABEL] == 0.0
+    assert scorer.name.endswith("classifier of 12 questions)")
+
+
+def test_a_classifier_needs_both_labels():
+    # given / when / then
+    with pytest.raises(ValueError, match="toxic and civil"):
+        LearnedClassifier([("the bus", False), ("the tram", False)])

@@ -704,3 +704,49 @@ def test_v3_families_are_held(lexicon: HeldTerms, text: str):
 def test_v3_families_leave_civil_questions_alone(lexicon: HeldTerms, text: str):
     # given / when / then
     assert not held(lexicon, text), (text, lexicon.find(text))
+
+
+# --- v4: a few more families, written from the retired first test part (issue 12) -------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Je vais lui casser les dents, à ce maire.",
+        "On va te casser les genoux si tu signes.",
+        "Je te traquerai jusqu'au bout.",
+        "On va vous pourchasser, vous et vos adjoints.",
+        "Si le projet passe, on crame la mairie.",
+        "On va foutre le feu à la permanence du député.",
+        "Les immigrés n'ont rien à faire au conseil municipal.",
+        "Les handicapés ? C'est des boulets pour la ville.",
+        "Quand est-ce que ce crétin va démissionner ?",
+        "Maudit cave, réponds à la question !",
+        "Ostie de twit de conseiller.",
+        "We will track you down, councillor.",
+        "Muslims should not be allowed in the council.",
+        "What a clusterfuck this budget is.",
+    ],
+)
+def test_v4_families_are_held(lexicon: HeldTerms, text: str):
+    # given / when / then
+    assert held(lexicon, text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Je me suis cassé le bras sur ce trottoir, qui paie ?",
+        "Les enfants vont se casser les dents sur ce toboggan.",
+        "On brûle encore les déchets verts au dépôt ?",
+        "Les femmes n'ont rien à faire de plus que les hommes pour obtenir une place en crèche ?",
+        "Ces abris de bus sont une honte.",
+        "La cave de la mairie est-elle accessible aux visites ?",
+        "Can the council track down the owner of the abandoned car?",
+        "Refugees should not be in temporary hotels for years, what is the plan?",
+        "Women should be on the council in equal numbers: what is the plan?",
+    ],
+)
+def test_v4_families_leave_civil_questions_alone(lexicon: HeldTerms, text: str):
+    # given / when / then
+    assert not held(lexicon, text), (text, lexicon.find(text))

@@ -240,7 +240,7 @@ def test_it_is_a_scorer_named_with_its_model_and_lexicon_versions(scorer: Offlin
     # given / when / then
     assert isinstance(scorer, Scorer)
     assert scorer.name.startswith("offline (alt-profanity-check 1.")
-    assert "lexicon en/fr v3" in scorer.name
+    assert "lexicon en/fr v4" in scorer.name
     assert f"classifier of {len(ROWS)} questions" in scorer.name
 
 

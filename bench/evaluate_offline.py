@@ -76,7 +76,11 @@ def load(split: str = "all") -> list[dict[str, str]]:
     lexicons on the development part sees no figure of the test part.
     """
     rows = read(DATA, "dev")
-    return rows if split == "dev" else rows + read(TEST_DATA, "test")
+    if split == "dev":
+        return rows
+    if not TEST_DATA.exists():
+        raise SystemExit(f"{TEST_DATA.relative_to(ROOT)} is missing: use --split dev (see tests/data/README.md)")
+    return rows + read(TEST_DATA, "test")
 
 
 def _auc(rows: Sequence[dict], scores: Sequence[float]) -> str:

@@ -306,3 +306,15 @@ def test_a_classifier_needs_both_labels():
     # given / when / then
     with pytest.raises(ValueError, match="toxic and civil"):
         LearnedClassifier([("the bus", False), ("the tram", False)])
+
+
+def test_missing_training_data_makes_the_offline_scorer_unavailable_with_the_reason(tmp_path, monkeypatch):
+    # given: a deployment whose package data lost the labelled questions
+    from moderation.scoring import classifier
+    from moderation.scoring.base import ScorerUnavailable
+
+    monkeypatch.setattr(classifier, "TRAINING_DATA", tmp_path / "missing.tsv")
+
+    # when / then
+    with pytest.raises(ScorerUnavailable, match="training data cannot be read"):
+        OfflineScorer()

@@ -34,9 +34,9 @@ TRAINING_DATA = Path(__file__).resolve().parent / "data" / "labelled_questions.t
 REGULARISATION_C = 8.0
 
 
-def read_labelled(path: Path = TRAINING_DATA) -> list[tuple[str, bool]]:
-    """``(text, is_toxic)`` for each row of a labelled-questions TSV (tests/data/README.md's format)."""
-    with path.open(encoding="utf-8", newline="") as handle:
+def read_labelled(path: Path | None = None) -> list[tuple[str, bool]]:
+    """``(text, is_toxic)`` for each row of a labelled-questions TSV (tests/data/README.md's format), by default the shipped one."""
+    with (path or TRAINING_DATA).open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
     return [(row["text"], row["label"] == "toxic") for row in rows]
 

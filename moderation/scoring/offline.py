@@ -295,7 +295,7 @@ class OfflineScorer:
     Loads the model, compiles the lexicons and trains the classifier once, in
     the constructor (blocking, about two seconds: construct it off the event
     loop). Raises ``ScorerUnavailable`` if ``alt-profanity-check`` is not
-    installed. ``classifier`` replaces the shipped one (the benchmark's
+    installed or the classifier's training data cannot be read. ``classifier`` replaces the shipped one (the benchmark's
     cross-validation trains one per fold).
     """
 
@@ -310,7 +310,12 @@ class OfflineScorer:
             raise ScorerUnavailable(f"alt-profanity-check is not installed: {exc}") from exc
         self._predict_prob = predict_prob
         self._lexicon = lexicon if lexicon is not None else default_lexicons()
-        self._classifier = classifier if classifier is not None else LearnedClassifier()
+        if classifier is None:
+            try:
+                classifier = LearnedClassifier()
+            except (OSError, ValueError, KeyError) as exc:  # package data missing or damaged
+                raise ScorerUnavailable(f"the offline classifier's training data cannot be read: {exc}") from exc
+        self._classifier = classifier
         version = metadata.version("alt-profanity-check")
         self.name = (
             f"offline (alt-profanity-check {version} + lexicon en/fr {LEXICON_VERSION}"

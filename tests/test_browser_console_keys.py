@@ -178,3 +178,32 @@ def test_keys_for_next_clear_and_batch_are_listed_and_work(browser, demo):
         assert words in help_text
     assert card(page, waiting).get_attribute("data-status") == "pending"
     assert problems == []
+
+
+def test_highest_score_first_puts_the_riskiest_unheld_question_on_top(browser, demo):
+    # given three pending questions the offline scorer ranks differently, none held
+    from tests.test_browser_console import SHOTS
+
+    problems: list[str] = []
+    asked = ask(demo, [CIVIL[0], "The bus service is crap, frankly.", "Is the pool open in August?"])
+    page = console(browser, demo, problems)
+    wait_scored(page, 3)
+
+    # when the moderator sorts the pending lane by highest score first
+    page.get_by_test_id("queue-sort").select_option("risk")
+
+    # then the cards run from the highest score down, the crap one on top, and the hint says so
+    cards = page.locator("[data-testid=pending-list] > .mod-card")
+    order = [int(cards.nth(i).get_attribute("data-question-id")) for i in range(cards.count())]
+    scores = [float(cards.nth(i).get_by_test_id("score-value").inner_text()) for i in range(cards.count())]
+    assert sorted(order) == sorted(asked)
+    assert order[0] == asked[1], (order, scores)
+    assert scores == sorted(scores, reverse=True), scores
+    assert page.locator("#pending-hint").inner_text().startswith("Highest score first")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "console-highest-score-first.png")
+
+    # and back to lowest first, the order reverses
+    page.get_by_test_id("queue-sort").select_option("score")
+    assert int(cards.first.get_attribute("data-question-id")) != asked[1]
+    assert problems == []

@@ -19,6 +19,19 @@ export function byRisk(a, b) {
   return a.id - b.id;
 }
 
+/**
+ * Unscored first, then highest score, then oldest: what a scorer that ranks
+ * better than it holds (the offline scorer) misses is near the top.
+ */
+export function byRiskDesc(a, b) {
+  const sa = scoreOf(a);
+  const sb = scoreOf(b);
+  if (sa === null && sb !== null) return -1;
+  if (sb === null && sa !== null) return 1;
+  if (sa !== null && sb !== null && sa !== sb) return sb - sa;
+  return a.id - b.id;
+}
+
 const time = (q) => {
   const value = Date.parse(q.created_at || '');
   return Number.isNaN(value) ? 0 : value;
@@ -26,7 +39,7 @@ const time = (q) => {
 const byOldest = (a, b) => time(a) - time(b) || a.id - b.id;
 const byNewest = (a, b) => time(b) - time(a) || b.id - a.id;
 const byVotes = (a, b) => (b.votes || 0) - (a.votes || 0) || byOldest(a, b);
-export const SORTS = { score: byRisk, votes: byVotes, oldest: byOldest, newest: byNewest };
+export const SORTS = { score: byRisk, risk: byRiskDesc, votes: byVotes, oldest: byOldest, newest: byNewest };
 
 /** Starred (pinned) questions first, then `sort`. */
 export function starredFirst(sort) {

@@ -25,6 +25,22 @@ describe('screen queue order', () => {
   });
 });
 
+describe('pending lane sorts', () => {
+  const pending = [
+    q(1, { status: 'pending', toxicity: { score: 0.3 } }),
+    q(2, { status: 'pending', toxicity: { score: 0.05 } }),
+    q(3, { status: 'pending' }),
+    q(4, { status: 'pending', toxicity: { score: 0.3 } }),
+    q(5, { status: 'pending', toxicity: { score: 0.45 } }),
+  ];
+  it('"score": unscored first, then lowest score, equal scores oldest first', () => {
+    assert.deepEqual(ids(computeLanes(pending, { sort: 'score' }).pending), [3, 2, 1, 4, 5]);
+  });
+  it('"risk": unscored first, then highest score, equal scores oldest first', () => {
+    assert.deepEqual(ids(computeLanes(pending, { sort: 'risk' }).pending), [3, 5, 1, 4, 2]);
+  });
+});
+
 describe('toast clock', () => {
   function fakeClock() {
     const clock = { time: 0, timers: new Map(), next: 1 };

@@ -1,6 +1,6 @@
 """Quality of the offline scorer on the labelled town-hall questions.
 
-    .venv/bin/python bench/evaluate_offline.py [--errors] [--split dev|test|all]
+    .venv/bin/python bench/evaluate_offline.py [--errors] [--split dev|test|all] [--test-file PATH]
 
 Reads the development part (moderation/scoring/data/labelled_questions.tsv,
 also the learned classifier's training data) and the test part
@@ -20,6 +20,9 @@ also the learned classifier's training data) and the test part
 refuses the test split, which is for reporting only (the lexicons are never
 tuned on it). ``--split dev`` does not read the test part at all, so tuning
 runs show no test figure, not even an aggregate. No Django needed.
+
+``--test-file`` scores another held-out file in the test part's place
+(tests/data/eval_questions_test_b.tsv, the second blind sample).
 
 The classifier is trained on the development part, so on it the figures are
 cross-validated: each question is scored by a classifier trained on the other
@@ -178,7 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--split", choices=("dev", "test", "all"), default="all", help="split for --errors and per-category counts"
     )
+    parser.add_argument("--test-file", type=Path, help="a held-out TSV to score as the test split")
     args = parser.parse_args(argv)
+    if args.test_file:
+        global TEST_DATA
+        TEST_DATA = args.test_file.resolve()
     if args.errors and args.split != "dev":
         parser.error("--errors lists the dev split only (--split dev): the test split is for reporting")
 

@@ -166,8 +166,19 @@ async def connect() -> AsyncIterator:
     yield _connect
     await runner.drain()
     await duplicates_runner.drain()
+    # A socket whose application already failed or was cancelled raises
+    # CancelledError here, a BaseException that pytest does not catch in a
+    # teardown: it then skipped the other finalizers (the database rollback,
+    # monkeypatches) and every later test of the worker failed with the
+    # previous one's state. Disconnect every socket, then report a plain error.
+    failures = []
     for comm in opened:
-        await comm.disconnect(timeout=2)
+        try:
+            await comm.disconnect(timeout=2)
+        except (asyncio.CancelledError, Exception) as exc:  # one socket failing must not skip the rest
+            failures.append(f"{type(exc).__name__}: {exc}")
+    if failures:
+        raise RuntimeError(f"{len(failures)} socket(s) did not disconnect cleanly: {failures}")
 
 
 @pytest.fixture

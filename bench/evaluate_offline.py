@@ -72,7 +72,7 @@ def read(path: Path, split: str) -> list[dict[str, str]]:
     return rows
 
 
-def load(split: str = "all") -> list[dict[str, str]]:
+def load(split: str = "all", test_data: Path = TEST_DATA) -> list[dict[str, str]]:
     """The development part then the test part (see tests/data/README.md).
 
     ``split="dev"`` does not read the test part at all: whoever tunes the
@@ -81,9 +81,9 @@ def load(split: str = "all") -> list[dict[str, str]]:
     rows = read(DATA, "dev")
     if split == "dev":
         return rows
-    if not TEST_DATA.exists():
-        raise SystemExit(f"{TEST_DATA.relative_to(ROOT)} is missing: use --split dev (see tests/data/README.md)")
-    return rows + read(TEST_DATA, "test")
+    if not test_data.exists():
+        raise SystemExit(f"{test_data} is missing: use --split dev (see tests/data/README.md)")
+    return rows + read(test_data, "test")
 
 
 def _auc(rows: Sequence[dict], scores: Sequence[float]) -> str:
@@ -183,18 +183,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--test-file", type=Path, help="a held-out TSV to score as the test split")
     args = parser.parse_args(argv)
-    if args.test_file:
-        global TEST_DATA
-        TEST_DATA = args.test_file.resolve()
+    test_data = args.test_file.resolve() if args.test_file else TEST_DATA
     if args.errors and args.split != "dev":
         parser.error("--errors lists the dev split only (--split dev): the test split is for reporting")
 
-    rows = load(args.split)
+    rows = load(args.split, test_data)
     score_all(rows)
     chosen = [r for r in rows if args.split == "all" or r["split"] == args.split]
     parts = f"{DATA.relative_to(ROOT)} (dev)"
     if args.split != "dev":
-        parts += f" and {TEST_DATA.relative_to(ROOT)} (test)"
+        shown = test_data.relative_to(ROOT) if test_data.is_relative_to(ROOT) else test_data
+        parts += f" and {shown} (test)"
     print(f"Offline scorer: {OfflineScorer().name}; threshold {THRESHOLD}; {len(rows)} questions in {parts}")
     print(f"(dev: classifier cross-validated in {CROSS_VALIDATION_FOLDS} folds; test: the shipped classifier)\n")
     groups = [("dev", lambda r: r["split"] == "dev")]

@@ -9,28 +9,23 @@ export function scoreOf(q) {
   return q.toxicity && typeof q.toxicity.score === 'number' ? q.toxicity.score : null;
 }
 
-/** Unscored first (they need a human look), then lowest score, then oldest. */
-export function byRisk(a, b) {
-  const sa = scoreOf(a);
-  const sb = scoreOf(b);
-  if (sa === null && sb !== null) return -1;
-  if (sb === null && sa !== null) return 1;
-  if (sa !== null && sb !== null && sa !== sb) return sa - sb;
-  return a.id - b.id;
-}
-
 /**
- * Unscored first, then highest score, then oldest: what a scorer that ranks
- * better than it holds (the offline scorer) misses is near the top.
+ * Unscored first (they need a human look), then by score (`direction` 1:
+ * lowest first; -1: highest first, where what a scorer that ranks better
+ * than it holds missed sits), then oldest.
  */
-export function byRiskDesc(a, b) {
-  const sa = scoreOf(a);
-  const sb = scoreOf(b);
-  if (sa === null && sb !== null) return -1;
-  if (sb === null && sa !== null) return 1;
-  if (sa !== null && sb !== null && sa !== sb) return sb - sa;
-  return a.id - b.id;
+function byScore(direction) {
+  return (a, b) => {
+    const sa = scoreOf(a);
+    const sb = scoreOf(b);
+    if (sa === null && sb !== null) return -1;
+    if (sb === null && sa !== null) return 1;
+    if (sa !== null && sb !== null && sa !== sb) return direction * (sa - sb);
+    return a.id - b.id;
+  };
 }
+export const byRisk = byScore(1);
+const byRiskDesc = byScore(-1);
 
 const time = (q) => {
   const value = Date.parse(q.created_at || '');

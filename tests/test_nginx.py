@@ -234,6 +234,12 @@ def test_static_files_come_from_nginx_and_healthz_from_daphne(front_door):
     assert report["database"] == {"status": "ok", "vendor": "postgresql"}
     assert report["channel_layer"]["backend"] == "channels_redis.core.RedisChannelLayer"
     daphne = {f"127.0.0.1:{server.port}" for server in front_door.servers}
+    # nginx writes a request's log line after its last byte is sent: the client may read first.
+    wait_for(
+        lambda: {"/static/js/socket.js", "/healthz"} <= {line["path"] for line in front_door.log_lines()},
+        10,
+        lambda: f"nginx logged neither the script nor /healthz: {front_door.log_lines()}",
+    )
     upstreams = {line["path"]: line["upstream"] for line in front_door.log_lines()}
     assert upstreams["/static/js/socket.js"] == "-"
     assert upstreams["/healthz"] in daphne

@@ -8,6 +8,8 @@ from typing import Any
 
 from channels.testing import WebsocketCommunicator
 
+from tests.support.diagnose import watch
+
 TIMEOUT = 5
 
 
@@ -36,7 +38,8 @@ class Communicator(WebsocketCommunicator):
 
 
 async def next_frame(comm: WebsocketCommunicator, timeout: float = TIMEOUT) -> dict[str, Any]:
-    return json.loads(await comm.receive_from(timeout=timeout))
+    with watch(timeout):
+        return json.loads(await comm.receive_from(timeout=timeout))
 
 
 async def expect(comm: WebsocketCommunicator, frame_type: str, timeout: float = TIMEOUT) -> dict[str, Any]:
@@ -77,7 +80,8 @@ async def request(
     await comm.send_to(text_data=json.dumps({"type": frame_type, "id": request_id, **fields}))
     skipped: list[str] = []
     for _ in range(20):
-        text = await comm.receive_from(timeout=TIMEOUT)
+        with watch(TIMEOUT):
+            text = await comm.receive_from(timeout=TIMEOUT)
         frame = json.loads(text)
         if frame["type"] in ("ok", "error", "snapshot") and frame.get("id") == request_id:
             if isinstance(comm, Communicator):

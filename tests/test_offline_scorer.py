@@ -15,7 +15,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from moderation.scoring.base import Scorer
-from moderation.scoring.classifier import TRAINING_DATA, LearnedClassifier, read_labelled
+from moderation.scoring.classifier import TRAINING_DATA, LearnedClassifier, read_labelled, writer_of
 from moderation.scoring.offline import (
     CLASSIFIER_HOLDS_AT,
     CLASSIFIER_LABEL,
@@ -61,7 +61,7 @@ def scorer() -> OfflineScorer:
 @pytest.fixture(scope="module")
 def cross_validated_results() -> list:
     examples = [(r["text"], r["label"] == "toxic", r["lang"] + r["category"]) for r in ROWS]
-    return cross_validated(examples)
+    return cross_validated(examples, writers=[writer_of(r["id"]) for r in ROWS])
 
 
 @pytest.fixture(scope="module")
@@ -318,3 +318,42 @@ def test_missing_training_data_makes_the_offline_scorer_unavailable_with_the_rea
     # when / then
     with pytest.raises(ScorerUnavailable, match="training data cannot be read"):
         OfflineScorer()
+
+
+@pytest.mark.parametrize(
+    ("row_id", "writer"),
+    [("en-001", "a"), ("fr-240", "a"), ("en-t172", "a"), ("fr-g017", "g"), ("en-k200", "k")],
+)
+def test_a_labelled_questions_writer_is_read_from_its_id(row_id: str, writer: str):
+    assert writer_of(row_id) == writer
+
+
+@pytest.mark.parametrize("row_id", ["", "de-001", "en-", "en-g", "en_g001", "en-G001"])
+def test_an_id_that_names_no_writer_is_refused(row_id: str):
+    with pytest.raises(ValueError):
+        writer_of(row_id)
+
+
+def test_every_writer_is_scored_by_a_classifier_that_never_saw_their_questions(monkeypatch):
+    # given three writers, each with a phrase no other writer uses, labelled toxic in their own questions only
+    rows = []
+    for writer, phrase in (("g", "zorblax"), ("h", "quindle"), ("j", "vorpent")):
+        rows += [(f"you are a {phrase} number {i}", True, "entoxic", writer) for i in range(6)]
+        rows += [(f"when will bus {i} run for {writer}?", False, "encivil", writer) for i in range(6)]
+    trained_on: list[set[str]] = []
+    real = LearnedClassifier.__init__
+
+    def spy(self, examples=None):
+        trained_on.append({text for text, _ in examples})
+        real(self, examples)
+
+    monkeypatch.setattr(LearnedClassifier, "__init__", spy)
+
+    # when
+    results = cross_validated([row[:3] for row in rows], writers=[row[3] for row in rows])
+
+    # then one classifier per writer, none trained on the writer it scores
+    assert len(results) == len(rows) and len(trained_on) == 3
+    for texts in trained_on:
+        left_out = {writer for text, *_, writer in rows if text not in texts}
+        assert len(left_out) == 1

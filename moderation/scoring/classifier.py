@@ -23,6 +23,7 @@ scikit-learn version, and the same data always gives the same model
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,6 +33,21 @@ TRAINING_DATA = Path(__file__).resolve().parent / "data" / "labelled_questions.t
 # Chosen by cross-validation on the development part only (bench/evaluate_offline.py
 # --split dev): C from 2, 4, 8, 16.
 REGULARISATION_C = 8.0
+
+
+_ID = re.compile(r"^(?:en|fr)-([a-z]*)\d+$")
+# The first writer's ids: ``en-001``… and ``en-t001``… (tests/data/README.md).
+FIRST_WRITER = "a"
+
+
+def writer_of(row_id: str) -> str:
+    """Who wrote a labelled question, from its id: the letters before its number
+    (``en-g017`` → ``g``); the first writer's ids have none or ``t``. Pure."""
+    match = _ID.match(row_id)
+    if match is None:
+        raise ValueError(f"not a labelled question id: {row_id!r}")
+    letters = match.group(1)
+    return FIRST_WRITER if letters in ("", "t") else letters
 
 
 def read_labelled(path: Path | None = None) -> list[tuple[str, bool]]:

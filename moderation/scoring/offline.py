@@ -341,22 +341,33 @@ class OfflineScorer:
         return results
 
 
-def cross_validated(examples: Sequence[tuple[str, bool, str]], lexicon: HeldTerms | None = None) -> list[ScoreResult]:
+def cross_validated(
+    examples: Sequence[tuple[str, bool, str]],
+    lexicon: HeldTerms | None = None,
+    writers: Sequence[str] | None = None,
+) -> list[ScoreResult]:
     """The offline scorer's result for each ``(text, is_toxic, stratum)``, from a classifier not trained on it.
 
-    The examples are split into ``CROSS_VALIDATION_FOLDS`` folds, stratified by
-    ``stratum`` (language + category), with a fixed seed; each fold is scored
-    by a scorer whose classifier learned from the other folds. This is how the
-    benchmark and the quality tests measure the classifier on the data it
-    ships with (scoring a question with a model trained on it says nothing).
+    With ``writers`` (who wrote each example, ``classifier.writer_of``) naming
+    at least three, each writer's examples are scored by a classifier trained
+    on the other writers' only: a new writer's questions are what the scorer
+    meets in a town hall, and a classifier that saw the same writer's phrasing
+    scores it too well. Otherwise the examples are split into
+    ``CROSS_VALIDATION_FOLDS`` folds, stratified by ``stratum`` (language +
+    category), with a fixed seed. This is how the benchmark and the quality
+    tests measure the classifier on the data it ships with (scoring a question
+    with a model trained on it says nothing).
     """
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
 
     lexicon = lexicon if lexicon is not None else default_lexicons()
     results: list[ScoreResult | None] = [None] * len(examples)
     strata = [stratum for _, _, stratum in examples]
-    splitter = StratifiedKFold(CROSS_VALIDATION_FOLDS, shuffle=True, random_state=0)
-    for train, held_out in splitter.split(strata, strata):
+    if writers is not None and len(set(writers)) >= 3:
+        folds = LeaveOneGroupOut().split(strata, strata, groups=writers)
+    else:
+        folds = StratifiedKFold(CROSS_VALIDATION_FOLDS, shuffle=True, random_state=0).split(strata, strata)
+    for train, held_out in folds:
         classifier = LearnedClassifier([examples[i][:2] for i in train])
         scorer = OfflineScorer(lexicon=lexicon, classifier=classifier)
         for i, result in zip(held_out, scorer.score_batch([examples[i][0] for i in held_out]), strict=True):

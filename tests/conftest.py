@@ -84,6 +84,18 @@ def _fresh_channel_layers() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Iterator[None]:
+    # LocaleMiddleware activates a request's language in the thread that served
+    # it and never deactivates it: after a French request through Django's test
+    # client, the next test of the worker (a management command's output) ran
+    # in French. A served process starts each request afresh; tests do too.
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _no_recovery_unless_asked(settings) -> None:
     # Recovery re-scores whatever an earlier step left unscored; tests that
     # are about recovery turn it back on.

@@ -287,11 +287,11 @@ def test_a_sure_classifier_holds_from_three_words():
 
 def test_below_its_hold_point_the_classifier_only_ranks():
     # given / when / then
-    assert classifier_label(0.0) == 0.0
-    assert classifier_label(CLASSIFIER_HOLDS_AT - 0.001) < 0.5
-    assert classifier_label(0.5) == pytest.approx(0.5 * CLASSIFIER_RANK_SCALE)
-    assert classifier_label(CLASSIFIER_HOLDS_AT) == CLASSIFIER_HOLDS_AT
-    assert classifier_label(0.97) == 0.97
+    assert classifier_label(0.0, CLASSIFIER_MIN_WORDS) == 0.0
+    assert classifier_label(CLASSIFIER_HOLDS_AT - 0.001, CLASSIFIER_MIN_WORDS) < 0.5
+    assert classifier_label(0.5, CLASSIFIER_MIN_WORDS) == pytest.approx(0.5 * CLASSIFIER_RANK_SCALE)
+    assert classifier_label(CLASSIFIER_HOLDS_AT, CLASSIFIER_MIN_WORDS) == CLASSIFIER_HOLDS_AT
+    assert classifier_label(0.97, CLASSIFIER_MIN_WORDS) == 0.97
 
 
 def test_the_classifier_is_trained_on_the_shipped_questions_and_the_same_every_time():

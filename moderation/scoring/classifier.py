@@ -87,7 +87,10 @@ class LearnedClassifier:
 
     def probabilities(self, texts: Sequence[str]) -> list[float]:
         """P(toxic) for each text, in order."""
-        if not texts:
+        return self.probabilities_of_forms([normalize_for_matching(text) for text in texts])
+
+    def probabilities_of_forms(self, forms: Sequence[str]) -> list[float]:
+        """P(toxic) for each text already in the matching normal form, in order."""
+        if not forms:
             return []
-        matrix = self._pipeline.predict_proba([normalize_for_matching(text) for text in texts])
-        return [float(p) for p in matrix[:, 1]]
+        return [float(p) for p in self._pipeline.predict_proba(list(forms))[:, 1]]

@@ -286,7 +286,7 @@ def looks_french(text: str) -> bool:
     return french > english
 
 
-def classifier_label(probability: float, words: int = CLASSIFIER_MIN_WORDS) -> float:
+def classifier_label(probability: float, words: int) -> float:
     """The ``classifier`` label for P(toxic) of a text of ``words`` words (matching normal
     form): itself when sure enough to hold and long enough to judge, else scaled down to rank only. Pure."""
     if probability >= CLASSIFIER_HOLDS_AT and words >= CLASSIFIER_MIN_WORDS:
@@ -337,15 +337,16 @@ class OfflineScorer:
         if not texts:
             return []
         probabilities = self._predict_prob([model_text(t) for t in texts])
-        learned = self._classifier.probabilities(texts)
+        forms = [normalize_for_matching(t) for t in texts]
+        learned = self._classifier.probabilities_of_forms(forms)
         results = []
-        for text, probability, toxic in zip(texts, probabilities, learned, strict=True):
+        for text, form, probability, toxic in zip(texts, forms, probabilities, learned, strict=True):
             strongest = self._lexicon.strongest(text)
             model = float(probability) * (FRENCH_MODEL_SCALE if looks_french(text) else 1.0)
             labels = {
                 MODEL_LABEL: model,
                 LEXICON_LABEL: strongest.weight if strongest else 0.0,
-                CLASSIFIER_LABEL: classifier_label(toxic, len(normalize_for_matching(text).split())),
+                CLASSIFIER_LABEL: classifier_label(toxic, len(form.split())),
             }
             results.append(ScoreResult(labels=labels, model=self.name))
         return results

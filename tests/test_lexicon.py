@@ -802,7 +802,8 @@ def test_v5_families_leave_civil_questions_alone(lexicon: HeldTerms, text: str):
 
 
 @pytest.mark.parametrize(
-    "text", ["Is the Dick Whittington panto at the civic hall still on?", "Faggots and peas back at the Christmas market?"]
+    "text",
+    ["Is the Dick Whittington panto at the civic hall still on?", "Faggots and peas back at the Christmas market?"],
 )
 def test_british_names_and_dishes_are_not_held(lexicon: HeldTerms, text: str):
     # given / when / then

@@ -24,11 +24,13 @@ from moderation.scoring.offline import (
     FRENCH_MODEL_SCALE,
     LEXICON_LABEL,
     MODEL_LABEL,
+    PROFANITY_NEEDS_CLASSIFIER,
     OfflineScorer,
     classifier_label,
     cross_validated,
     looks_french,
     model_text,
+    profanity_label,
 )
 
 DATA = TRAINING_DATA
@@ -108,7 +110,7 @@ def test_it_holds_at_least_80_percent_of_a_new_writers_toxic_questions(scored, l
     # when
     missed = [r["id"] for r, s in toxic if s < THRESHOLD]
 
-    # then: issue 12's goal is 90%, not met yet; measured 83.4% (EN) and 81.7% (FR),
+    # then: issue 12's goal is 90%, not met yet; measured 83.1% in each language (eleven writers),
     # so this fails if a change loses more than a few points (docs/toxicity.md)
     assert 1 - len(missed) / len(toxic) >= 0.80, missed
 
@@ -130,7 +132,7 @@ def test_it_holds_at_most_2_percent_of_a_new_writers_criticism_of_officials(scor
     criticism = [(r["id"], r["text"], s) for r, s in scored if r["category"] == "criticism"]
     held = [(row_id, text) for row_id, text, s in criticism if s >= THRESHOLD]
 
-    # then: measured 6 of 348 (1.7%), each writer's scored by a classifier that never saw them
+    # then: measured 10 of 708 (1.4%), each writer's scored by a classifier that never saw them
     assert len(held) / len(criticism) <= 0.02, held
 
 
@@ -145,6 +147,7 @@ def test_it_holds_at_most_2_percent_of_a_new_writers_criticism_of_officials(scor
         "What services exist for gay and lesbian teenagers?",
         "Le retard des travaux du tram est inacceptable.",
         "Speeding on Hill Road will get someone killed.",
+        "You treat us like idiots every single time, why even bother holding these town halls",
     ],
 )
 def test_harsh_criticism_and_neutral_mentions_are_not_held(scorer: OfflineScorer, text: str):
@@ -243,7 +246,7 @@ def test_it_is_a_scorer_named_with_its_model_and_lexicon_versions(scorer: Offlin
     # given / when / then
     assert isinstance(scorer, Scorer)
     assert scorer.name.startswith("offline (alt-profanity-check 1.")
-    assert "lexicon en/fr v4" in scorer.name
+    assert "lexicon en/fr v5" in scorer.name
     assert f"classifier of {len(ROWS)} questions" in scorer.name
 
 
@@ -283,6 +286,13 @@ def test_a_sure_classifier_holds_from_three_words():
     # given / when / then
     assert classifier_label(0.95, words=2) == pytest.approx(0.95 * CLASSIFIER_RANK_SCALE)
     assert classifier_label(0.95, words=CLASSIFIER_MIN_WORDS) == 0.95
+
+
+def test_the_profanity_model_holds_alone_only_when_the_classifier_agrees():
+    # given / when / then
+    assert profanity_label(0.9, PROFANITY_NEEDS_CLASSIFIER) == 0.9
+    assert profanity_label(0.9, PROFANITY_NEEDS_CLASSIFIER - 0.01) == pytest.approx(0.9 * CLASSIFIER_RANK_SCALE)
+    assert profanity_label(1.0, 0.0) < THRESHOLD
 
 
 def test_below_its_hold_point_the_classifier_only_ranks():

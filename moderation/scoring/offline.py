@@ -18,7 +18,11 @@ any fires:
     words) the probability is scaled by ``FRENCH_MODEL_SCALE`` (0.45): the
     English model is noise there (French "retard", "va", "tu" are English
     insult features for it), so it may rank a French question but never
-    hold one alone; the lexicons do that.
+    hold one alone; the lexicons do that. It holds alone only when the
+    classifier below gives the text at least ``PROFANITY_NEEDS_CLASSIFIER``
+    (0.5); otherwise it is scaled by ``CLASSIFIER_RANK_SCALE`` and only
+    ranks: it learned "idiots" as a word, and "you treat us like idiots" is
+    criticism.
 ``lexicon``
     The weight of the strongest match of the default lexicons
     (``moderation/scoring/lexicons/{en,fr}.txt``), 0.0 if none. Insults,
@@ -55,8 +59,9 @@ MODEL_LABEL = "profanity"
 LEXICON_LABEL = "lexicon"
 CLASSIFIER_LABEL = "classifier"
 # Chosen by cross-validation on the development part (bench/evaluate_offline.py --split dev),
-# leaving out one writer at a time, from 0.8, 0.85, 0.9 and 0.95: at 0.9 it held
-# 0.9% (EN) and 0.3% (FR) of a new writer's civil questions, at 0.85 1.2% (EN).
+# leaving out one writer at a time (eleven writers), from 0.8 to 0.97 with C
+# (classifier.REGULARISATION_C): at 0.9 it held 0.8% (EN and FR) of a new
+# writer's civil questions and 83% of the toxic ones; at 0.85, 1.7% (EN).
 CLASSIFIER_HOLDS_AT = 0.9
 CLASSIFIER_RANK_SCALE = 0.45
 # Toxic examples are shorter than civil ones, so the classifier learned that
@@ -65,6 +70,11 @@ CLASSIFIER_RANK_SCALE = 0.45
 # No development question changes (the three toxic ones under 3 words are held
 # by the lexicons).
 CLASSIFIER_MIN_WORDS = 3
+# Chosen on the development part, leaving out one writer at a time (eleven
+# writers): alone, the profanity model held 12 civil questions ("you treat us
+# like idiots", "a sham", "my mom and aunts") for 7 toxic ones that nothing else
+# held; needing the classifier's agreement, it holds 4 of those 7 and 1 of the 12.
+PROFANITY_NEEDS_CLASSIFIER = 0.5
 CROSS_VALIDATION_FOLDS = 5
 
 # Words the model learned as abusive that are ordinary in a town hall.
@@ -294,6 +304,14 @@ def classifier_label(probability: float, words: int) -> float:
     return probability * CLASSIFIER_RANK_SCALE
 
 
+def profanity_label(probability: float, classifier_probability: float) -> float:
+    """The ``profanity`` label for the profanity model's ``probability``: itself when the
+    classifier's P(toxic) agrees enough to let it hold, else scaled down to rank only. Pure."""
+    if classifier_probability >= PROFANITY_NEEDS_CLASSIFIER:
+        return probability
+    return probability * CLASSIFIER_RANK_SCALE
+
+
 def model_text(text: str) -> str:
     """What the model scores: the model normal form with ``MODEL_NEUTRAL`` words removed. Pure."""
     return " ".join(_NEUTRAL.sub(" ", normalize_for_model(text)).split())
@@ -344,7 +362,7 @@ class OfflineScorer:
             strongest = self._lexicon.strongest(text)
             model = float(probability) * (FRENCH_MODEL_SCALE if looks_french(text) else 1.0)
             labels = {
-                MODEL_LABEL: model,
+                MODEL_LABEL: profanity_label(model, toxic),
                 LEXICON_LABEL: strongest.weight if strongest else 0.0,
                 CLASSIFIER_LABEL: classifier_label(toxic, len(form.split())),
             }

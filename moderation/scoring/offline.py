@@ -321,7 +321,7 @@ class OfflineScorer:
     """The offline default: ``alt-profanity-check``, the EN/FR lexicons and the learned classifier.
 
     Loads the model, compiles the lexicons and trains the classifier once, in
-    the constructor (blocking, about two seconds: construct it off the event
+    the constructor (blocking, about three seconds: construct it off the event
     loop). Raises ``ScorerUnavailable`` if ``alt-profanity-check`` is not
     installed or the classifier's training data cannot be read. ``classifier`` replaces the shipped one (the benchmark's
     cross-validation trains one per fold).

@@ -110,7 +110,7 @@ def test_it_holds_at_least_80_percent_of_a_new_writers_toxic_questions(scored, l
     # when
     missed = [r["id"] for r, s in toxic if s < THRESHOLD]
 
-    # then: issue 12's goal is 90%, not met yet; measured 83.1% in each language (eleven writers),
+    # then: issue 12's goal is 90%, not met yet; measured 82.9% (EN) and 84.0% (FR), fourteen writers,
     # so this fails if a change loses more than a few points (docs/toxicity.md)
     assert 1 - len(missed) / len(toxic) >= 0.80, missed
 
@@ -132,7 +132,7 @@ def test_it_holds_at_most_2_percent_of_a_new_writers_criticism_of_officials(scor
     criticism = [(r["id"], r["text"], s) for r, s in scored if r["category"] == "criticism"]
     held = [(row_id, text) for row_id, text, s in criticism if s >= THRESHOLD]
 
-    # then: measured 10 of 708 (1.4%), each writer's scored by a classifier that never saw them
+    # then: measured 13 of 888 (1.5%), each writer's scored by a classifier that never saw them
     assert len(held) / len(criticism) <= 0.02, held
 
 
@@ -282,9 +282,22 @@ def test_on_one_or_two_words_the_classifier_only_ranks(scorer: OfflineScorer, te
     assert result.score < THRESHOLD
 
 
-def test_a_sure_classifier_holds_from_three_words():
+@pytest.mark.parametrize(
+    "text",
+    ["Who repairs the bridge?", "Who pays for this?", "Who owns the car park?", "Qui paie les travaux ?"],
+)
+def test_a_short_civil_question_is_not_held_by_the_classifier(scorer: OfflineScorer, text: str):
+    # given: short questions, which the labelled set lacks (its civil ones have a median of 16 words)
+    # when
+    (result,) = scorer.score_batch([text])
+
+    # then
+    assert result.score < THRESHOLD, result.labels
+
+
+def test_a_sure_classifier_holds_from_six_words():
     # given / when / then
-    assert classifier_label(0.95, words=2) == pytest.approx(0.95 * CLASSIFIER_RANK_SCALE)
+    assert classifier_label(0.95, words=5) == pytest.approx(0.95 * CLASSIFIER_RANK_SCALE)
     assert classifier_label(0.95, words=CLASSIFIER_MIN_WORDS) == 0.95
 
 

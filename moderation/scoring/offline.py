@@ -62,14 +62,18 @@ CLASSIFIER_LABEL = "classifier"
 # leaving out one writer at a time (eleven writers), from 0.8 to 0.97 with C
 # (classifier.REGULARISATION_C): at 0.9 it held 0.8% (EN and FR) of a new
 # writer's civil questions and 83% of the toxic ones; at 0.85, 1.7% (EN).
+# With fourteen writers: 0.9% (EN) and 0.6% (FR) civil, 83% and 84% toxic.
 CLASSIFIER_HOLDS_AT = 0.9
 CLASSIFIER_RANK_SCALE = 0.45
-# Toxic examples are shorter than civil ones, so the classifier learned that
-# brevity is suspect: "ok", "Oui" and "No" got P ≥ 0.9. On one or two words it
-# has no context to judge; it only ranks them, and the lexicons hold "connard".
-# No development question changes (the three toxic ones under 3 words are held
-# by the lexicons).
-CLASSIFIER_MIN_WORDS = 3
+# Toxic examples are shorter than civil ones (a median of 13 words against 16),
+# and a short text has few n-grams, each weighing more: "ok", "Oui" and "No"
+# got P ≥ 0.9, and so did short civil questions the labelled set lacks ("Who
+# repairs the bridge?" 0.96, "Who owns the car park?" 0.94, "Qui paie les
+# travaux ?" 0.91: 4 of 30 such questions of three to five words held). Below
+# six words it only ranks them, and the lexicons hold "connard" or "ferme ta
+# gueule". On the development part, leaving out one writer at a time, this
+# loses 0.4 (EN) and 0.1 (FR) points of toxic held and no civil hold.
+CLASSIFIER_MIN_WORDS = 6
 # Chosen on the development part, leaving out one writer at a time (eleven
 # writers): alone, the profanity model held 12 civil questions ("you treat us
 # like idiots", "a sham", "my mom and aunts") for 7 toxic ones that nothing else

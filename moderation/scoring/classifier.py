@@ -13,7 +13,7 @@ offline scorer's ROC-AUC from 0.873 to 0.976 (EN) and from 0.813 to 0.968
 
 Scikit-learn is already a dependency (``alt-profanity-check`` is built on
 it). The model is trained in the constructor, from the shipped text file,
-in about 1 s and 56 MB (4,794 questions): no pickled binary to trust or to keep in step with the
+in about 1.3 s and a peak of 76 MB (5,993 questions): no pickled binary to trust or to keep in step with the
 scikit-learn version, and the same data always gives the same model
 (``lbfgs`` is deterministic).
 

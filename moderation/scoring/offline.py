@@ -294,26 +294,32 @@ _ENGLISH_WORDS = frozenset(
 
 def looks_french(text: str) -> bool:
     """Whether ``text`` has more French than English function words. Pure; a guess for weighting only."""
-    words = normalize_for_matching(text).split()
+    return _french_words(normalize_for_matching(text).split())
+
+
+def _french_words(words: Sequence[str]) -> bool:
+    """``looks_french`` on the words of a text already in the matching normal form. Pure."""
     french = sum(w in _FRENCH_WORDS for w in words)
     english = sum(w in _ENGLISH_WORDS for w in words)
     return french > english
 
 
+def _holds_or_ranks(probability: float, may_hold: bool) -> float:
+    """A label that may hold the question: the probability, or, when it may not, the
+    probability scaled by ``CLASSIFIER_RANK_SCALE`` (under any hold threshold of 0.5 or more). Pure."""
+    return probability if may_hold else probability * CLASSIFIER_RANK_SCALE
+
+
 def classifier_label(probability: float, words: int) -> float:
     """The ``classifier`` label for P(toxic) of a text of ``words`` words (matching normal
     form): itself when sure enough to hold and long enough to judge, else scaled down to rank only. Pure."""
-    if probability >= CLASSIFIER_HOLDS_AT and words >= CLASSIFIER_MIN_WORDS:
-        return probability
-    return probability * CLASSIFIER_RANK_SCALE
+    return _holds_or_ranks(probability, probability >= CLASSIFIER_HOLDS_AT and words >= CLASSIFIER_MIN_WORDS)
 
 
 def profanity_label(probability: float, classifier_probability: float) -> float:
     """The ``profanity`` label for the profanity model's ``probability``: itself when the
     classifier's P(toxic) agrees enough to let it hold, else scaled down to rank only. Pure."""
-    if classifier_probability >= PROFANITY_NEEDS_CLASSIFIER:
-        return probability
-    return probability * CLASSIFIER_RANK_SCALE
+    return _holds_or_ranks(probability, classifier_probability >= PROFANITY_NEEDS_CLASSIFIER)
 
 
 def model_text(text: str) -> str:
@@ -364,11 +370,12 @@ class OfflineScorer:
         results = []
         for text, form, probability, toxic in zip(texts, forms, probabilities, learned, strict=True):
             strongest = self._lexicon.strongest(text)
-            model = float(probability) * (FRENCH_MODEL_SCALE if looks_french(text) else 1.0)
+            words = form.split()
+            model = float(probability) * (FRENCH_MODEL_SCALE if _french_words(words) else 1.0)
             labels = {
                 MODEL_LABEL: profanity_label(model, toxic),
                 LEXICON_LABEL: strongest.weight if strongest else 0.0,
-                CLASSIFIER_LABEL: classifier_label(toxic, len(form.split())),
+                CLASSIFIER_LABEL: classifier_label(toxic, len(words)),
             }
             results.append(ScoreResult(labels=labels, model=self.name))
         return results

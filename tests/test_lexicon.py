@@ -808,3 +808,67 @@ def test_v5_families_leave_civil_questions_alone(lexicon: HeldTerms, text: str):
 def test_british_names_and_dishes_are_not_held(lexicon: HeldTerms, text: str):
     # given / when / then
     assert not held(lexicon, text), (text, lexicon.find(text))
+
+
+# --- v6: reported threats, veiled threats, slurs with a determiner, from the development misses of eighteen writers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Enjoy your last summer in that office, councillor.",
+        "There'll be blood at the depot if the route goes.",
+        "Close the youth club and see what happens to your car.",
+        "Vote for the cuts and you won't make it to Christmas.",
+        "I'll pay him a visit he won't forget.",
+        "The planning chair will get what's coming to him.",
+        "None of you will sleep safely in this borough again.",
+        "Next time he comes round I'm taking a cricket bat to him.",
+        "I'll slash your tyres in the council car park.",
+        "Why are we paying for a day centre for retards?",
+        "No chinks on our street, tell the landlord.",
+        "Muslims out of our schools.",
+        "Women don't belong on the planning committee.",
+        "Remigration is the only housing policy we need.",
+        "Vous finirez tous pendus à la grille de la mairie.",
+        "Le prochain huissier repartira avec des dents en moins.",
+        "Le maire a intérêt à surveiller ses arrières.",
+        "Votez ce budget et vous ne dormirez plus jamais tranquilles.",
+        "On vous coincera à la sortie du marché.",
+        "Gare à vous en sortant du conseil ce soir.",
+        "Ces macaques du quartier nord n'ont rien à faire ici.",
+        "Les requérants sont des parasites.",
+        "Le grand remplacement, c'est à la mairie qu'il se décide.",
+    ],
+)
+def test_v6_families_are_held(lexicon: HeldTerms, text: str):
+    # given / when / then
+    assert held(lexicon, text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # reported threats ask for help
+        "My neighbour threatened to burn my house down over a hedge. Who do I call?",
+        "A lodger said he'd burn our flat down. Can the council rehouse us?",
+        "Mon voisin a menacé de brûler ma voiture, la mairie peut-elle agir ?",
+        # violent-sounding civil questions and the other sense of a word
+        "Will the parking charges cripple the high street?",
+        "Is there a chink in the flood barrier on the quay?",
+        "Le bus 12 a encore vingt minutes de retard, pourquoi ?",
+        "Les retards du tram sont-ils compensés ?",
+        "The new tram is a great replacement for the old bus.",
+        "Is Dyke Road getting a cycle lane?",
+        "Is the Cock and Bull charity run on this year?",
+        "Can we plant pussy willow along the canal?",
+        "Enjoy your last week of roadworks: when does the bridge reopen?",
+        "Les demandeurs d'asile attendent des mois : que fait la préfecture ?",
+        "The way you treat the people of Ballymun like idiots is shameful.",
+        "Is it legal to burn my garden waste on a Sunday?",
+        "Someone slashed my tyres outside the leisure centre. Is there CCTV?",
+    ],
+)
+def test_v6_families_leave_civil_questions_alone(lexicon: HeldTerms, text: str):
+    # given / when / then
+    assert not held(lexicon, text), (text, lexicon.find(text))

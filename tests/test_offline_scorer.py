@@ -16,6 +16,7 @@ from sklearn.metrics import roc_auc_score
 
 from moderation.scoring.base import Scorer
 from moderation.scoring.classifier import TRAINING_DATA, LearnedClassifier, read_labelled, writer_of
+from moderation.scoring.lexicon import default_lexicons
 from moderation.scoring.offline import (
     CLASSIFIER_HOLDS_AT,
     CLASSIFIER_LABEL,
@@ -25,9 +26,11 @@ from moderation.scoring.offline import (
     LEXICON_LABEL,
     MODEL_LABEL,
     PROFANITY_NEEDS_CLASSIFIER,
+    QUOTED_THREAT_NEEDS_CLASSIFIER,
     OfflineScorer,
     classifier_label,
     cross_validated,
+    lexicon_label,
     looks_french,
     model_text,
     profanity_label,
@@ -110,7 +113,7 @@ def test_it_holds_at_least_80_percent_of_a_new_writers_toxic_questions(scored, l
     # when
     missed = [r["id"] for r, s in toxic if s < THRESHOLD]
 
-    # then: issue 12's goal is 90%, not met yet; measured 82.9% (EN) and 84.0% (FR), fourteen writers,
+    # then: issue 12's goal is 90% on blind samples; measured here 85.4% (EN) and 86.2% (FR), eighteen writers,
     # so this fails if a change loses more than a few points (docs/toxicity.md)
     assert 1 - len(missed) / len(toxic) >= 0.80, missed
 
@@ -246,7 +249,7 @@ def test_it_is_a_scorer_named_with_its_model_and_lexicon_versions(scorer: Offlin
     # given / when / then
     assert isinstance(scorer, Scorer)
     assert scorer.name.startswith("offline (alt-profanity-check 1.")
-    assert "lexicon en/fr v5" in scorer.name
+    assert "lexicon en/fr v6" in scorer.name
     assert f"classifier of {len(ROWS)} questions" in scorer.name
 
 
@@ -306,6 +309,60 @@ def test_the_profanity_model_holds_alone_only_when_the_classifier_agrees():
     assert profanity_label(0.9, PROFANITY_NEEDS_CLASSIFIER) == 0.9
     assert profanity_label(0.9, PROFANITY_NEEDS_CLASSIFIER - 0.01) == pytest.approx(0.9 * CLASSIFIER_RANK_SCALE)
     assert profanity_label(1.0, 0.0) < THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Teenagers yelled "we know where you live" at my father. What can the council do?',
+        "Mon voisin m'a dit « je vais te crever » dans l'escalier. Le bailleur peut-il agir ?",
+        "A man told the bin crew “I'll smash your face in”. Do staff get support?",
+    ],
+)
+def test_a_quoted_threat_holds_only_when_the_classifier_is_sure(text: str):
+    # given: reported speech, a threat between quotation marks
+    lexicon = default_lexicons()
+    unquoted = text.replace('"', "").replace("«", "").replace("»", "").replace("“", "").replace("”", "")
+
+    # when / then: it ranks, unless the classifier would hold the question on its own
+    assert lexicon_label(lexicon, text, QUOTED_THREAT_NEEDS_CLASSIFIER - 0.01) < THRESHOLD
+    assert lexicon_label(lexicon, text, QUOTED_THREAT_NEEDS_CLASSIFIER) >= THRESHOLD
+    # and the same words outside quotation marks hold, whatever the classifier says
+    assert lexicon_label(lexicon, unquoted, 0.0) >= THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'A man on the bus called me a "fucking whore". Is there CCTV?',
+        "Un voisin crie « sales bougnoules » à mes enfants. Qui peut nous aider ?",
+        'He wrote "I will kill you" and then "you faggot" on my door.',
+    ],
+)
+def test_a_quoted_slur_or_obscenity_still_holds(text: str):
+    # given: the reported-abuse rule: a repeated slur or obscenity must not reach the screen unread
+    lexicon = default_lexicons()
+
+    # when / then
+    assert lexicon_label(lexicon, text, 0.0) >= THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"We know where you live."', 'Mayor: "we know where you live"', "lol « je vais te crever » lol"],
+)
+def test_a_quotation_that_is_the_whole_message_is_not_a_report(text: str):
+    # given: too few words outside the quotation marks to report anything
+    # when / then: the threat holds, whatever the classifier says
+    assert lexicon_label(default_lexicons(), text, 0.0) >= THRESHOLD
+
+
+def test_a_threat_outside_the_quotation_marks_still_holds():
+    # given: the quotation is harmless, the threat is the writer's own
+    text = 'You said "we will review it". I know where you live, councillor.'
+
+    # when / then
+    assert lexicon_label(default_lexicons(), text, 0.0) >= THRESHOLD
 
 
 def test_below_its_hold_point_the_classifier_only_ranks():

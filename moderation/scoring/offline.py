@@ -62,7 +62,8 @@ CLASSIFIER_LABEL = "classifier"
 # leaving out one writer at a time (eleven writers), from 0.8 to 0.97 with C
 # (classifier.REGULARISATION_C): at 0.9 it held 0.8% (EN and FR) of a new
 # writer's civil questions and 83% of the toxic ones; at 0.85, 1.7% (EN).
-# With fourteen writers: 0.9% (EN) and 0.6% (FR) civil, 83% and 84% toxic.
+# With fourteen writers: 0.9% (EN) and 0.6% (FR) civil, 83% and 84% toxic; with
+# eighteen (lexicons v6): 0.4% and 0.6% civil, 85% and 86% toxic.
 CLASSIFIER_HOLDS_AT = 0.9
 CLASSIFIER_RANK_SCALE = 0.45
 # Toxic examples are shorter than civil ones (a median of 13 words against 16),
@@ -79,6 +80,26 @@ CLASSIFIER_MIN_WORDS = 6
 # like idiots", "a sham", "my mom and aunts") for 7 toxic ones that nothing else
 # held; needing the classifier's agreement, it holds 4 of those 7 and 1 of the 12.
 PROFANITY_NEEDS_CLASSIFIER = 0.5
+# Reported speech. A citizen reporting a threat they received quotes it: 'he
+# told me « je vais te crever »', 'they yelled "we know where you live" at my
+# dad'. Under the labelling rules (tests/data/README.md, "Reported abuse") such
+# a question is civil: it asks for help, and the words on the projector
+# threaten no one. A threat entry that matches only between quotation marks
+# therefore holds only when the classifier is as sure as it must be to hold
+# on its own (P ≥ this); below, it ranks. Quoted slurs and obscenities still
+# hold: those words must not reach the screen before a moderator has read
+# them. Chosen on the development part, leaving out one writer at a time
+# (eighteen writers): at 0.9 it holds 1 EN and 2 FR civil questions fewer
+# than at 0.5, and no toxic one fewer.
+QUOTED_THREAT_NEEDS_CLASSIFIER = CLASSIFIER_HOLDS_AT
+THREAT_CATEGORY = "threat"
+# A report says who said it and asks something: with fewer words than this
+# outside the quotation marks ('"we know where you live"', 'Mayor: "..."'),
+# the quotation is the message, and a threat in it holds as usual.
+REPORT_MIN_WORDS_OUTSIDE = 4
+# Double quotes, guillemets and curly double quotes; not single quotes, which
+# are apostrophes in French and English.
+_QUOTED = re.compile(r'"[^"\n]{1,400}"|«[^»\n]{1,400}»|“[^”\n]{1,400}”|„[^“”\n]{1,400}[“”]')
 CROSS_VALIDATION_FOLDS = 5
 
 # Words the model learned as abusive that are ordinary in a town hall.
@@ -322,6 +343,29 @@ def profanity_label(probability: float, classifier_probability: float) -> float:
     return _holds_or_ranks(probability, classifier_probability >= PROFANITY_NEEDS_CLASSIFIER)
 
 
+def lexicon_label(lexicon: HeldTerms, text: str, classifier_probability: float) -> float:
+    """The ``lexicon`` label: the weight of the strongest match in ``text``, where a threat
+    matched only between quotation marks, in a text with at least ``REPORT_MIN_WORDS_OUTSIDE``
+    words outside them (reported speech), holds only if the classifier's P(toxic) is at least
+    ``QUOTED_THREAT_NEEDS_CLASSIFIER``, and otherwise ranks. Pure."""
+    matches = lexicon.find(text)
+    if not matches:
+        return 0.0
+    if not _QUOTED.search(text):
+        return max(match.weight for match in matches)
+    unquoted = _QUOTED.sub(" … ", text)
+    if len(normalize_for_matching(unquoted).split()) < REPORT_MIN_WORDS_OUTSIDE:
+        return max(match.weight for match in matches)
+    outside = {match.term for match in lexicon.find(unquoted)}
+    may_hold = classifier_probability >= QUOTED_THREAT_NEEDS_CLASSIFIER
+    return max(
+        _holds_or_ranks(match.weight, may_hold)
+        if match.category == THREAT_CATEGORY and match.term not in outside
+        else match.weight
+        for match in matches
+    )
+
+
 def model_text(text: str) -> str:
     """What the model scores: the model normal form with ``MODEL_NEUTRAL`` words removed. Pure."""
     return " ".join(_NEUTRAL.sub(" ", normalize_for_model(text)).split())
@@ -369,12 +413,11 @@ class OfflineScorer:
         learned = self._classifier.probabilities_of_forms(forms)
         results = []
         for text, form, probability, toxic in zip(texts, forms, probabilities, learned, strict=True):
-            strongest = self._lexicon.strongest(text)
             words = form.split()
             model = float(probability) * (FRENCH_MODEL_SCALE if _french_words(words) else 1.0)
             labels = {
                 MODEL_LABEL: profanity_label(model, toxic),
-                LEXICON_LABEL: strongest.weight if strongest else 0.0,
+                LEXICON_LABEL: lexicon_label(self._lexicon, text, toxic),
                 CLASSIFIER_LABEL: classifier_label(toxic, len(words)),
             }
             results.append(ScoreResult(labels=labels, model=self.name))

@@ -872,3 +872,54 @@ def test_v6_families_are_held(lexicon: HeldTerms, text: str):
 def test_v6_families_leave_civil_questions_alone(lexicon: HeldTerms, text: str):
     # given / when / then
     assert not held(lexicon, text), (text, lexicon.find(text))
+
+
+# --- v7: short live replies, from the development misses of writers ls and cr ----------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can the muppet in charge of parking explain the new zones?",
+        "What a pathetic excuse for a mayor.",
+        "sit down, you sad little man",
+        "thick as two short planks, the lot of them",
+        "idiots. the lot of you",
+        "You'll be swinging from a lamppost by Christmas.",
+        "People like you used to get strung up.",
+        "The Polish are filth.",
+        "Quel abruti à la voirie a posé ces plots ?",
+        "Nos élus débiles ont encore voté la hausse.",
+        "Vous êtes des nuls, tous.",
+        "Pauv' type, va.",
+        "Montez encore les loyers et y aura du sang.",
+        "On vous aura tôt ou tard.",
+        "Votre permanence flamberait bien, non ?",
+        "Ce préfet mériterait une balle.",
+        "Les trans sont des monstres.",
+        "Les migrants ramènent la délinquance partout.",
+    ],
+)
+def test_v7_families_are_held(lexicon: HeldTerms, text: str):
+    # given / when / then
+    assert held(lexicon, text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vous êtes nuls en gestion, la Cour des comptes l'a écrit.",
+        "Quelle idée débile, ce sens unique !",
+        "La mairie est nulle pour répondre aux courriers.",
+        "Le conseiller incapable de répondre devrait démissionner.",
+        "Les élus sont des incapables.",
+        "Les réfugiés sont des victimes de la guerre.",
+        "Faites attention en sortant, il y a du verglas.",
+        "Will the polish on the town hall floor be redone?",
+        "That's a poor excuse for a bus service.",
+        "The lot of you voted for the cuts.",
+    ],
+)
+def test_v7_families_leave_civil_questions_alone(lexicon: HeldTerms, text: str):
+    # given / when / then
+    assert not held(lexicon, text), (text, lexicon.find(text))

@@ -88,6 +88,11 @@ def test_an_emoji_that_stands_for_a_word_of_abuse_reads_as_the_word(emoji: str, 
     assert normalize_for_matching(f"vous êtes des {emoji} !") == f"vous etes des {word}"
 
 
+def test_a_dollar_emoji_inside_a_word_reads_as_an_s():
+    # given / when / then
+    assert normalize_for_matching("Which a💲💲hole cut the night bus?") == "which asshole cut the night bus"
+
+
 def test_neutral_emoji_are_left_alone():
     # given / when / then
     assert normalize_for_matching("Merci pour le parc 👍❤️🙂") == "merci pour le parc"

@@ -113,7 +113,7 @@ def test_it_holds_at_least_80_percent_of_a_new_writers_toxic_questions(scored, l
     # when
     missed = [r["id"] for r, s in toxic if s < THRESHOLD]
 
-    # then: issue 12's goal is 90% on blind samples; measured here 85.4% (EN) and 86.2% (FR), eighteen writers,
+    # then: issue 12's goal is 90% on blind samples; measured here 86.5% (EN) and 87.4% (FR), twenty-one writers,
     # so this fails if a change loses more than a few points (docs/toxicity.md)
     assert 1 - len(missed) / len(toxic) >= 0.80, missed
 
@@ -249,7 +249,7 @@ def test_it_is_a_scorer_named_with_its_model_and_lexicon_versions(scorer: Offlin
     # given / when / then
     assert isinstance(scorer, Scorer)
     assert scorer.name.startswith("offline (alt-profanity-check 1.")
-    assert "lexicon en/fr v6" in scorer.name
+    assert "lexicon en/fr v7" in scorer.name
     assert f"classifier of {len(ROWS)} questions" in scorer.name
 
 

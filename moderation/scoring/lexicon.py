@@ -35,7 +35,7 @@ from moderation.scoring.morphology import verb_forms
 from moderation.scoring.normalize import matching_variants, normalize_for_matching
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
-LEXICON_VERSION = "v6"
+LEXICON_VERSION = "v7"
 DEFAULT_LANGUAGES = ("en", "fr")
 MODERATOR_CATEGORY = "held_term"
 

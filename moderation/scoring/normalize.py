@@ -227,6 +227,7 @@ _EMOJI_WORDS = str.maketrans(
         "🐁": " rat ",
         "🤡": " clown ",
         "💩": " shit ",
+        "💲": "s",
     }
 )
 

@@ -352,10 +352,8 @@ def lexicon_label(lexicon: HeldTerms, text: str, classifier_probability: float) 
     matches = lexicon.find(text)
     if not matches:
         return 0.0
-    if not _QUOTED.search(text):
-        return max(match.weight for match in matches)
-    unquoted = _QUOTED.sub(" … ", text)
-    if len(normalize_for_matching(unquoted).split()) < REPORT_MIN_WORDS_OUTSIDE:
+    unquoted, quotations = _QUOTED.subn(" … ", text)
+    if not quotations or len(normalize_for_matching(unquoted).split()) < REPORT_MIN_WORDS_OUTSIDE:
         return max(match.weight for match in matches)
     outside = {match.term for match in lexicon.find(unquoted)}
     may_hold = classifier_probability >= QUOTED_THREAT_NEEDS_CLASSIFIER
